@@ -1,0 +1,602 @@
+/* container.c: the lifecycle behind each command: create, start, run,
+ * state, kill, delete, list. It owns the state directory's life: made by
+ * create under the container lock, removed whole by delete or when create
+ * fails, so a failed command leaves nothing behind. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "container.h"
+#include "error.h"
+#include "fsutil.h"
+#include "log.h"
+#include "process.h"
+#include "spec.h"
+#include "state.h"
+#include "terminal.h"
+#include "validate.h"
+
+struct bundle
+{
+  char *dir;      /* absolute */
+  char *rootfs;   /* absolute */
+  struct sbx_spec *spec;
+};
+
+static void
+bundle_free (struct bundle *b)
+{
+  free (b->dir);
+  free (b->rootfs);
+  if (b->spec)
+    spec_free (b->spec);
+  memset (b, 0, sizeof *b);
+}
+
+static int
+bundle_load (const char *dir, struct bundle *b, sbx_error_t *err)
+{
+  _cleanup_free_ char *config = NULL, *root = NULL;
+  struct stat st;
+
+  memset (b, 0, sizeof *b);
+  b->dir = realpath (dir ? dir : ".", NULL);
+  if (b->dir == NULL)
+    return sbx_error_errno (err, "bundle `%s`", dir ? dir : ".");
+  if (asprintf (&config, "%s/config.json", b->dir) < 0)
+    return sbx_error_errno (err, "asprintf");
+  b->spec = spec_load (config, err);
+  if (b->spec == NULL)
+    return -1;
+  if (validate_spec (b->spec, err) < 0)
+    return sbx_error_wrap (err, "%s", config);
+  if (b->spec->root->path[0] == '/')
+    root = strdup (b->spec->root->path);
+  else if (asprintf (&root, "%s/%s", b->dir, b->spec->root->path) < 0)
+    root = NULL;
+  if (root == NULL)
+    return sbx_error_errno (err, "root.path");
+  b->rootfs = realpath (root, NULL);
+  if (b->rootfs == NULL)
+    return sbx_error_errno (err, "root.path: rootfs `%s`", root);
+  if (stat (b->rootfs, &st) < 0 || !S_ISDIR (st.st_mode))
+    return sbx_error_set (err, ENOTDIR, "root.path: rootfs `%s` is not a directory", root);
+  return 0;
+}
+
+int
+container_write_pid_file (const char *path, pid_t pid, sbx_error_t *err)
+{
+  _cleanup_free_ char *copy = strdup (path);
+  _cleanup_fd_ int dirfd = -1;
+  char buf[32], *slash;
+  int n = snprintf (buf, sizeof buf, "%d", pid);
+
+  if (copy == NULL)
+    return sbx_error_errno (err, "strdup");
+  slash = strrchr (copy, '/');
+  if (slash == NULL)
+    dirfd = open (".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  else
+    {
+      *slash = '\0';
+      dirfd = open (slash == copy ? "/" : copy, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    }
+  if (dirfd < 0)
+    return sbx_error_errno (err, "pid file directory of `%s`", path);
+  if (atomic_write_at (dirfd, slash ? slash + 1 : copy, buf, n, 0644, err) < 0)
+    return sbx_error_wrap (err, "pid file `%s`", path);
+  return 0;
+}
+
+/* Make <root>/<id>, or reclaim one a crashed create left without state. */
+static int
+make_state_dir (int rootfd, const char *id, sbx_error_t *err)
+{
+  for (int attempt = 0; attempt < 2; attempt++)
+    {
+      _cleanup_fd_ int fd = -1;
+      if (mkdirat (rootfd, id, 0700) == 0)
+        {
+          fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+          if (fd < 0)
+            return sbx_error_errno (err, "open state directory");
+          if (state_lock (fd, true, err) < 0)
+            return sbx_error_set (err, EEXIST, "container \"%s\" already exists", id);
+          return take_fd (&fd);
+        }
+      if (errno != EEXIST)
+        return sbx_error_errno (err, "create state directory for \"%s\"", id);
+      fd = openat (rootfd, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0 || state_lock (fd, true, NULL) < 0
+          || faccessat (fd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+        return sbx_error_set (err, EEXIST, "container \"%s\" already exists", id);
+      log_debug ("removing leftovers of an interrupted create of \"%s\"", id);
+      if (rm_rf_at (rootfd, id, err) < 0)
+        return -1;
+    }
+  return sbx_error_set (err, EEXIST, "container \"%s\" already exists", id);
+}
+
+static char *
+owner_name (uid_t uid)
+{
+  char buf[32];
+  struct passwd *pw = getpwuid (uid);
+  if (pw != NULL)
+    return strdup (pw->pw_name);
+  snprintf (buf, sizeof buf, "%u", uid);
+  return strdup (buf);
+}
+
+struct created
+{
+  int rootfd;
+  int dirfd;
+  struct bundle b;
+  struct container_state st;
+  struct process_handle h;
+};
+
+static void
+created_cleanup (struct created *c, const char *id, bool remove)
+{
+  if (remove)
+    {
+      sbx_error_t e = { 0 };
+      if (c->st.cgroup_path)
+        rmdir (c->st.cgroup_path);
+      if (c->rootfd >= 0)
+        rm_rf_at (c->rootfd, id, &e);
+      sbx_error_free (&e);
+    }
+  process_handle_close (&c->h);
+  if (c->dirfd >= 0)
+    close (c->dirfd);
+  if (c->rootfd >= 0)
+    close (c->rootfd);
+  c->st.annotations.keys = NULL;
+  c->st.annotations.values = NULL;
+  c->st.annotations.n = 0;
+  free (c->st.cgroup_path);
+  free (c->st.created);
+  c->st.cgroup_path = c->st.created = NULL;
+  bundle_free (&c->b);
+}
+
+static int
+create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_opts *o,
+               bool want_master, struct created *c, sbx_error_t *err)
+{
+  struct process_config pc = { 0 };
+  char now[64];
+  const struct spec_namespace *pidns;
+
+  memset (c, 0, sizeof *c);
+  c->rootfd = c->dirfd = -1;
+  c->h.pidfd = c->h.sync_fd = c->h.master_fd = -1;
+  if (state_check_id (id, err) < 0 || bundle_load (o->bundle, &c->b, err) < 0)
+    return -1;
+  if (c->b.spec->process->terminal && o->console_socket == NULL && !want_master)
+    return sbx_error_set (err, EINVAL, "process.terminal is true: --console-socket is required");
+  c->rootfd = state_root_open (ctx->root, true, err);
+  if (c->rootfd < 0)
+    return -1;
+  c->dirfd = make_state_dir (c->rootfd, id, err);
+  if (c->dirfd < 0)
+    {
+      close (c->rootfd);
+      c->rootfd = -1; /* not ours to remove */
+      return -1;
+    }
+  if (cgroup_v2_root () != NULL)
+    {
+      c->st.cgroup_path = cgroup_resolve_path (c->b.spec->linux_->cgroups_path, id,
+                                               ctx->systemd_cgroup, err);
+      if (c->st.cgroup_path == NULL)
+        return -1;
+      if (geteuid () != 0 && access (c->st.cgroup_path, W_OK) < 0)
+        {
+          log_debug ("rootless: cgroup `%s` not writable, running without a cgroup", c->st.cgroup_path);
+          free (c->st.cgroup_path);
+          c->st.cgroup_path = NULL;
+        }
+    }
+  pc.spec = c->b.spec;
+  pc.id = id;
+  pc.bundle = c->b.dir;
+  pc.rootfs = c->b.rootfs;
+  pc.cgroup_path = c->st.cgroup_path;
+  pc.state_dirfd = c->dirfd;
+  pc.lock_fd = c->dirfd;
+  pc.console_socket = o->console_socket;
+  pc.no_pivot = o->no_pivot;
+  pc.preserve_fds = o->preserve_fds;
+  pc.want_master = want_master;
+  if (process_spawn (&pc, &c->h, err) < 0)
+    return -1;
+  state_now_rfc3339 (now, sizeof now);
+  c->st.id = (char *) id;
+  c->st.pid = c->h.pid;
+  c->st.start_time = c->h.start_time;
+  c->st.bundle = c->b.dir;
+  c->st.rootfs = c->b.rootfs;
+  c->st.created = strdup (now);
+  c->st.owner = NULL;
+  c->st.systemd_cgroup = ctx->systemd_cgroup;
+  pidns = spec_linux_namespace (c->b.spec, SPEC_NS_PID);
+  c->st.pid_ns_private = pidns != NULL && pidns->path == NULL;
+  c->st.annotations = c->b.spec->annotations;
+  if (state_write (c->dirfd, &c->st, err) < 0)
+    return -1;
+  if (o->pid_file != NULL && container_write_pid_file (o->pid_file, c->h.pid, err) < 0)
+    return -1;
+  return 0;
+}
+
+/* Undo a failed create: the init is killed, its cgroup and state removed. */
+static void
+create_abort (struct created *c, const char *id)
+{
+  if (c->h.pidfd >= 0)
+    {
+      syscall (SYS_pidfd_send_signal, c->h.pidfd, SIGKILL, NULL, 0);
+      waitpid (c->h.pid, NULL, 0);
+    }
+  created_cleanup (c, id, true);
+}
+
+int
+sbx_container_create (struct sbx_context *ctx, const char *id,
+                      const struct sbx_create_opts *o, sbx_error_t *err)
+{
+  struct created c;
+
+  if (create_common (ctx, id, o, false, &c, err) < 0 || process_release (&c.h, err) < 0)
+    {
+      create_abort (&c, id);
+      return -1;
+    }
+  c.st.id = NULL;
+  c.st.bundle = c.st.rootfs = NULL;
+  created_cleanup (&c, id, false);
+  return 0;
+}
+
+/* Release a created container's init: one byte into exec.fifo. */
+static int
+start_locked (int dirfd, const char *id, sbx_error_t *err)
+{
+  struct container_state st;
+  enum container_status s;
+  _cleanup_fd_ int fifo = -1;
+
+  if (state_read (dirfd, id, &st, err) < 0)
+    return -1;
+  s = state_status (dirfd, &st);
+  state_free (&st);
+  if (s != STATUS_CREATED)
+    return sbx_error_set (err, EINVAL, "cannot start container \"%s\": it is not created (status: %s)",
+                          id, state_status_name (s));
+  fifo = openat (dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  if (fifo < 0)
+    {
+      if (errno == ENXIO)
+        return sbx_error_set (err, ESRCH, "cannot start container \"%s\": its init process is gone", id);
+      return sbx_error_errno (err, "open exec fifo of \"%s\"", id);
+    }
+  if (write (fifo, "0", 1) != 1)
+    return sbx_error_errno (err, "start container \"%s\"", id);
+  if (unlinkat (dirfd, EXEC_FIFO, 0) < 0)
+    return sbx_error_errno (err, "remove exec fifo of \"%s\"", id);
+  return 0;
+}
+
+int
+sbx_container_start (struct sbx_context *ctx, const char *id, sbx_error_t *err)
+{
+  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, err);
+  _cleanup_fd_ int dirfd = -1;
+
+  if (rootfd < 0)
+    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
+  dirfd = state_dir_open (rootfd, id, err);
+  if (dirfd < 0 || state_lock (dirfd, false, err) < 0)
+    return -1;
+  return start_locked (dirfd, id, err);
+}
+
+static int
+destroy (int rootfd, int dirfd, const char *id, const struct container_state *st, sbx_error_t *err)
+{
+  if (st != NULL && st->cgroup_path != NULL && cgroup_destroy (st->cgroup_path, err) < 0)
+    return -1;
+  (void) dirfd;
+  return rm_rf_at (rootfd, id, err);
+}
+
+/* Kill the init (and, with a cgroup, everything in it); wait for it. */
+static int
+kill_and_wait (const struct container_state *st, sbx_error_t *err)
+{
+  _cleanup_fd_ int pidfd = state_pidfd (st, NULL);
+
+  if (st->cgroup_path != NULL && cgroup_signal_all (st->cgroup_path, SIGKILL, err) < 0)
+    return -1;
+  if (pidfd < 0)
+    return 0;
+  if (syscall (SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0) < 0 && errno != ESRCH)
+    return sbx_error_errno (err, "kill container init %d", st->pid);
+  {
+    struct pollfd p = { pidfd, POLLIN, 0 };
+    if (poll (&p, 1, 5000) == 0)
+      return sbx_error_set (err, ETIMEDOUT, "container init %d did not die within 5 s", st->pid);
+  }
+  return 0;
+}
+
+int
+sbx_container_delete (struct sbx_context *ctx, const char *id, bool force, sbx_error_t *err)
+{
+  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
+  _cleanup_fd_ int dirfd = -1;
+  struct container_state st;
+  enum container_status s;
+  int r;
+
+  if (state_check_id (id, err) < 0)
+    return -1;
+  if (rootfd < 0)
+    return force ? 0 : sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
+  dirfd = state_dir_open (rootfd, id, err);
+  if (dirfd < 0)
+    {
+      if (force && err->errno_ == ENOENT)
+        {
+          sbx_error_free (err);
+          return 0;
+        }
+      return -1;
+    }
+  if (state_lock (dirfd, false, err) < 0)
+    return -1;
+  if (faccessat (dirfd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+    return destroy (rootfd, dirfd, id, NULL, err); /* a crashed create */
+  if (state_read (dirfd, id, &st, err) < 0)
+    return -1;
+  s = state_status (dirfd, &st);
+  if (s != STATUS_STOPPED && !force)
+    {
+      state_free (&st);
+      return sbx_error_set (err, EBUSY, "cannot delete container \"%s\": it is not stopped (status: %s)",
+                            id, state_status_name (s));
+    }
+  r = kill_and_wait (&st, err);
+  if (r == 0)
+    r = destroy (rootfd, dirfd, id, &st, err);
+  state_free (&st);
+  return r;
+}
+
+int
+sbx_container_state (struct sbx_context *ctx, const char *id, FILE *out, sbx_error_t *err)
+{
+  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
+  _cleanup_fd_ int dirfd = -1;
+  struct container_state st;
+  enum container_status s;
+  char *json;
+  struct stat sb;
+
+  if (state_check_id (id, err) < 0)
+    return -1;
+  if (rootfd < 0)
+    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
+  dirfd = state_dir_open (rootfd, id, err);
+  if (dirfd < 0)
+    return -1;
+  if (faccessat (dirfd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
+  if (state_read (dirfd, id, &st, err) < 0)
+    return -1;
+  s = state_status (dirfd, &st);
+  if (s == STATUS_STOPPED)
+    st.pid = 0;
+  if (fstat (dirfd, &sb) == 0)
+    st.owner = owner_name (sb.st_uid);
+  json = state_to_json (&st, s);
+  state_free (&st);
+  if (json == NULL)
+    return sbx_error_set (err, ENOMEM, "format state");
+  fprintf (out, "%s\n", json);
+  free (json);
+  return 0;
+}
+
+int
+sbx_container_kill (struct sbx_context *ctx, const char *id, int signo, bool all, sbx_error_t *err)
+{
+  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
+  _cleanup_fd_ int dirfd = -1, pidfd = -1;
+  struct container_state st;
+  int r = 0;
+
+  if (state_check_id (id, err) < 0)
+    return -1;
+  if (rootfd < 0)
+    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
+  dirfd = state_dir_open (rootfd, id, err);
+  if (dirfd < 0 || state_read (dirfd, id, &st, err) < 0)
+    return -1;
+  if (all && st.cgroup_path != NULL)
+    r = cgroup_signal_all (st.cgroup_path, signo, err);
+  if (r == 0)
+    {
+      pidfd = state_pidfd (&st, NULL);
+      if (pidfd < 0)
+        r = all ? 0 : sbx_error_set (err, ESRCH, "container not running");
+      else if (syscall (SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
+        r = (errno == ESRCH && all) ? 0 : sbx_error_errno (err, "kill container \"%s\"", id);
+    }
+  state_free (&st);
+  return r;
+}
+
+int
+sbx_container_list (struct sbx_context *ctx, enum sbx_list_format format, bool quiet,
+                    FILE *out, sbx_error_t *err)
+{
+  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
+  DIR *d;
+  struct dirent *de;
+  bool first = true;
+
+  if (format == SBX_LIST_JSON && !quiet)
+    fputs ("[", out);
+  else if (!quiet)
+    fprintf (out, "%-20s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+  if (rootfd < 0)
+    goto done;
+  d = fdopendir (dup (rootfd));
+  if (d == NULL)
+    return sbx_error_errno (err, "read state root `%s`", ctx->root);
+  while ((de = readdir (d)) != NULL)
+    {
+      _cleanup_fd_ int dirfd = -1;
+      struct container_state st;
+      enum container_status s;
+      struct stat sb;
+
+      if (de->d_name[0] == '.' || state_check_id (de->d_name, NULL) < 0)
+        continue;
+      dirfd = openat (rootfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+      if (dirfd < 0 || state_read (dirfd, de->d_name, &st, NULL) < 0)
+        continue;
+      if (quiet)
+        {
+          fprintf (out, "%s\n", st.id);
+          state_free (&st);
+          continue;
+        }
+      s = state_status (dirfd, &st);
+      if (s == STATUS_STOPPED)
+        st.pid = 0;
+      if (fstat (dirfd, &sb) == 0)
+        st.owner = owner_name (sb.st_uid);
+      if (format == SBX_LIST_JSON)
+        {
+          char *json = state_to_json (&st, s);
+          if (json)
+            fprintf (out, "%s%s", first ? "" : ",", json);
+          free (json);
+        }
+      else
+        fprintf (out, "%-20s %-8d %-10s %-40s %-31s %s\n", st.id, st.pid, state_status_name (s),
+                 st.bundle ? st.bundle : "", st.created ? st.created : "", st.owner ? st.owner : "");
+      first = false;
+      state_free (&st);
+    }
+  closedir (d);
+done:
+  if (format == SBX_LIST_JSON && !quiet)
+    fputs ("]\n", out);
+  return 0;
+}
+
+/* --- run: create, start, wait, delete, in one process --- */
+
+static int run_pidfd = -1;
+
+static void
+forward_signal (int signo)
+{
+  int saved = errno;
+  syscall (SYS_pidfd_send_signal, run_pidfd, signo, NULL, 0);
+  errno = saved;
+}
+
+static void
+install_forwarding (void)
+{
+  struct sigaction sa = { .sa_handler = forward_signal };
+  static const int skip[] = { SIGKILL, SIGSTOP, SIGCHLD, SIGWINCH, SIGSEGV, SIGBUS,
+                              SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS, SIGURG };
+  sigemptyset (&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (int s = 1; s < 32; s++)
+    {
+      bool skipped = false;
+      for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
+        skipped |= (skip[i] == s);
+      if (!skipped)
+        sigaction (s, &sa, NULL);
+    }
+}
+
+static int
+wait_status (pid_t pid)
+{
+  int status = 0;
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      return 255;
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  if (WIFSIGNALED (status))
+    return 128 + WTERMSIG (status);
+  return 255;
+}
+
+int
+sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_create_opts *o,
+                   sbx_error_t *err)
+{
+  struct created c;
+  bool want_master = !o->detach && o->console_socket == NULL;
+  int status;
+  sbx_error_t derr = { 0 };
+
+  if (create_common (ctx, id, o, want_master, &c, err) < 0)
+    {
+      create_abort (&c, id);
+      return -1;
+    }
+  run_pidfd = c.h.pidfd;
+  if (!o->detach)
+    install_forwarding ();
+  if (process_release (&c.h, err) < 0 || start_locked (c.dirfd, id, err) < 0)
+    {
+      create_abort (&c, id);
+      return -1;
+    }
+  if (o->detach)
+    {
+      c.st.id = NULL;
+      c.st.bundle = c.st.rootfs = NULL;
+      created_cleanup (&c, id, false);
+      return 0;
+    }
+  if (c.h.master_fd >= 0)
+    terminal_proxy (c.h.master_fd, c.h.pidfd, err);
+  status = wait_status (c.h.pid);
+  if (destroy (c.rootfd, c.dirfd, id, &c.st, &derr) < 0)
+    log_warn ("delete container \"%s\" after run: %s", id, derr.msg);
+  sbx_error_free (&derr);
+  c.st.id = NULL;
+  c.st.bundle = c.st.rootfs = NULL;
+  created_cleanup (&c, id, false);
+  return status;
+}

@@ -1,0 +1,10 @@
+/* container.h: internals shared by the container lifecycle files. */
+#ifndef SBX_CONTAINER_H
+#define SBX_CONTAINER_H
+
+#include "sbx.h"
+
+/* Write a pid file atomically: the bare decimal, no newline. */
+int container_write_pid_file (const char *path, pid_t pid, sbx_error_t *err);
+
+#endif

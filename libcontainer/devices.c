@@ -1,0 +1,204 @@
+/* devices.c: device nodes in the container's /dev. Every node is created
+ * through an O_PATH fd of its parent directory resolved inside the rootfs,
+ * with *at() calls that do not follow a planted symlink. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "devices.h"
+#include "error.h"
+#include "fsutil.h"
+#include "mounts.h"
+
+static const struct dev_node default_nodes[] = {
+  { "/dev/null", 'c', 1, 3, 0666, 0, 0 },
+  { "/dev/zero", 'c', 1, 5, 0666, 0, 0 },
+  { "/dev/full", 'c', 1, 7, 0666, 0, 0 },
+  { "/dev/random", 'c', 1, 8, 0666, 0, 0 },
+  { "/dev/urandom", 'c', 1, 9, 0666, 0, 0 },
+  { "/dev/tty", 'c', 5, 0, 0666, 0, 0 },
+};
+
+bool
+devices_config_mounts_dev (const struct sbx_spec *spec)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const char *d = spec->mounts[i].destination;
+      while (d != NULL && d[0] == '/' && d[1] == '/')
+        d++;
+      if (d != NULL && (strcmp (d, "/dev") == 0 || strcmp (d, "/dev/") == 0))
+        return true;
+    }
+  return false;
+}
+
+int
+devices_list (const struct sbx_spec *spec, struct dev_node **out, size_t *n, sbx_error_t *err)
+{
+  size_t nd = spec->linux_ ? spec->linux_->n_devices : 0;
+  size_t cap = nd + sizeof default_nodes / sizeof default_nodes[0], cnt = 0;
+  struct dev_node *v = calloc (cap ? cap : 1, sizeof *v);
+
+  if (v == NULL)
+    return sbx_error_errno (err, "calloc");
+  if (devices_config_mounts_dev (spec))
+    for (size_t i = 0; i < sizeof default_nodes / sizeof default_nodes[0]; i++)
+      {
+        bool overridden = false;
+        for (size_t j = 0; j < nd; j++)
+          if (strcmp (spec->linux_->devices[j].path, default_nodes[i].path) == 0)
+            overridden = true;
+        if (!overridden)
+          v[cnt++] = default_nodes[i];
+      }
+  for (size_t j = 0; j < nd; j++)
+    {
+      const struct spec_device *d = &spec->linux_->devices[j];
+      struct dev_node *e = &v[cnt];
+      if (d->type == NULL || strlen (d->type) != 1 || strchr ("cbup", d->type[0]) == NULL)
+        {
+          free (v);
+          return sbx_error_set (err, EINVAL, "linux.devices[%zu].type: must be c, b, u or p", j);
+        }
+      if (d->major < 0 || d->minor < 0 || d->major > 0xfff || d->minor > 0xfffff)
+        {
+          free (v);
+          return sbx_error_set (err, EINVAL, "linux.devices[%zu]: major/minor out of range", j);
+        }
+      e->path = d->path;
+      e->type = d->type[0] == 'u' ? 'c' : d->type[0];
+      e->major = (unsigned) d->major;
+      e->minor = (unsigned) d->minor;
+      e->mode = d->has_file_mode ? (d->file_mode & 07777) : 0666;
+      e->uid = d->has_uid ? d->uid : 0;
+      e->gid = d->has_gid ? d->gid : 0;
+      cnt++;
+    }
+  *out = v;
+  *n = cnt;
+  return 0;
+}
+
+int
+devices_open_host (const struct dev_node *nodes, size_t n, int *fds, sbx_error_t *err)
+{
+  for (size_t i = 0; i < n; i++)
+    fds[i] = -1;
+  for (size_t i = 0; i < n; i++)
+    {
+      char byid[64];
+      struct stat st;
+      const char *src = byid;
+
+      if (nodes[i].type == 'p')
+        continue;
+      /* Find the host node by number; fall back to the same path. */
+      snprintf (byid, sizeof byid, "/dev/%s/%u:%u", nodes[i].type == 'b' ? "block" : "char",
+                nodes[i].major, nodes[i].minor);
+      if (stat (byid, &st) < 0)
+        src = nodes[i].path;
+      if (stat (src, &st) < 0 || major (st.st_rdev) != nodes[i].major
+          || minor (st.st_rdev) != nodes[i].minor)
+        {
+          for (size_t j = 0; j < i; j++)
+            if (fds[j] >= 0)
+              close (fds[j]);
+          return sbx_error_set (err, ENOENT, "device %s (%c %u:%u): no such node on the host to bind",
+                                nodes[i].path, nodes[i].type, nodes[i].major, nodes[i].minor);
+        }
+      fds[i] = open_tree (AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+      if (fds[i] < 0)
+        {
+          sbx_error_errno (err, "open host device `%s`", src);
+          for (size_t j = 0; j < i; j++)
+            if (fds[j] >= 0)
+              close (fds[j]);
+          return -1;
+        }
+    }
+  return 0;
+}
+
+static int
+create_node (int rootfd, const struct dev_node *d, int host_fd, sbx_error_t *err)
+{
+  _cleanup_free_ char *buf = NULL;
+  _cleanup_fd_ int dirfd = -1;
+  const char *base;
+  mode_t kind = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
+  struct stat st;
+
+  if (host_fd >= 0)
+    return mounts_attach_fd (rootfd, host_fd, d->path, false, err);
+  dirfd = parent_in_root (rootfd, d->path, &buf, &base, err);
+  if (dirfd < 0)
+    return -1;
+  {
+    _cleanup_fd_ int dir = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0)
+      return sbx_error_errno (err, "open parent of `%s`", d->path);
+    /* Whatever the image put there (a file, a symlink) is replaced. */
+    if (fstatat (dir, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
+      {
+        if (S_ISDIR (st.st_mode))
+          return sbx_error_set (err, EEXIST, "device `%s`: a directory is in the way", d->path);
+        if (unlinkat (dir, base, 0) < 0)
+          return sbx_error_errno (err, "remove `%s`", d->path);
+      }
+    if (mknodat (dir, base, kind | d->mode, makedev (d->major, d->minor)) < 0)
+      return sbx_error_errno (err, "mknod `%s`", d->path);
+    if (fchmodat (dir, base, d->mode, 0) < 0)
+      return sbx_error_errno (err, "chmod `%s`", d->path);
+    if (fchownat (dir, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+      return sbx_error_errno (err, "chown `%s`", d->path);
+  }
+  return 0;
+}
+
+int
+devices_create (int rootfd, const struct dev_node *nodes, size_t n, const int *fds,
+                sbx_error_t *err)
+{
+  for (size_t i = 0; i < n; i++)
+    if (create_node (rootfd, &nodes[i], fds ? fds[i] : -1, err) < 0)
+      return sbx_error_wrap (err, "create device `%s`", nodes[i].path);
+  return 0;
+}
+
+int
+devices_symlinks (int rootfd, sbx_error_t *err)
+{
+  static const char *const links[][2] = {
+    { "ptmx", "pts/ptmx" },
+    { "fd", "/proc/self/fd" },
+    { "stdin", "/proc/self/fd/0" },
+    { "stdout", "/proc/self/fd/1" },
+    { "stderr", "/proc/self/fd/2" },
+  };
+  _cleanup_fd_ int dev = open_in_root (rootfd, "/dev", O_RDONLY | O_DIRECTORY, err);
+
+  if (dev < 0)
+    return -1;
+  for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+    {
+      struct stat st;
+      if (fstatat (dev, links[i][0], &st, AT_SYMLINK_NOFOLLOW) == 0)
+        {
+          if (S_ISDIR (st.st_mode))
+            continue;
+          if (unlinkat (dev, links[i][0], 0) < 0)
+            return sbx_error_errno (err, "remove /dev/%s", links[i][0]);
+        }
+      if (symlinkat (links[i][1], dev, links[i][0]) < 0)
+        return sbx_error_errno (err, "symlink /dev/%s", links[i][0]);
+    }
+  return 0;
+}

@@ -1,0 +1,303 @@
+/* init.c: the container's init, from clone to execve. One named step per
+ * line in init_run(); each step is in its own module. Errors go to the
+ * parent as SYNC_ERROR; after READY_ACK the parent is gone and only the
+ * program's stderr is left. */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "fsutil.h"
+#include "init.h"
+#include "log.h"
+#include "namespaces.h"
+#include "rootfs.h"
+#include "sync.h"
+#include "terminal.h"
+
+#ifndef CLOSE_RANGE_UNSHARE
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#endif
+
+static int
+reset_signals (sbx_error_t *err)
+{
+  sigset_t none;
+  sigemptyset (&none);
+  for (int s = 1; s < NSIG; s++)
+    if (s != SIGKILL && s != SIGSTOP)
+      signal (s, SIG_DFL);
+  if (sigprocmask (SIG_SETMASK, &none, NULL) < 0)
+    return sbx_error_errno (err, "reset signal mask");
+  return 0;
+}
+
+static int
+become_root_in_userns (sbx_error_t *err)
+{
+  if (setresgid (0, 0, 0) < 0)
+    return sbx_error_errno (err, "setresgid 0 in user namespace");
+  if (setresuid (0, 0, 0) < 0)
+    return sbx_error_errno (err, "setresuid 0 in user namespace");
+  return 0;
+}
+
+/* Joined namespaces, user first (it decides what the rest may do). The
+   pid and time namespaces were set up by the parent before clone. */
+static int
+join_namespaces (struct init_args *a, sbx_error_t *err)
+{
+  static const enum spec_ns_type order[] = {
+    SPEC_NS_USER, SPEC_NS_IPC, SPEC_NS_UTS, SPEC_NS_NETWORK, SPEC_NS_CGROUP, SPEC_NS_MOUNT,
+  };
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+    {
+      int fd = a->ns_fds[order[i]];
+      if (fd < 0)
+        continue;
+      if (ns_join (fd, order[i], err) < 0)
+        return -1;
+      if (order[i] == SPEC_NS_USER && become_root_in_userns (err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+/* Unshared here, not at clone: clone3 makes namespaces before it moves
+   the child into its cgroup, and the namespace root must be that cgroup. */
+static int
+unshare_cgroupns (const struct sbx_spec *spec, sbx_error_t *err)
+{
+  const struct spec_namespace *ns = spec_linux_namespace (spec, SPEC_NS_CGROUP);
+
+  if (ns == NULL || ns->path != NULL)
+    return 0;
+  if (unshare (CLONE_NEWCGROUP) < 0)
+    return sbx_error_errno (err, "create cgroup namespace");
+  return 0;
+}
+
+static int
+set_names (const struct sbx_spec *s, sbx_error_t *err)
+{
+  if (s->hostname != NULL && sethostname (s->hostname, strlen (s->hostname)) < 0)
+    return sbx_error_errno (err, "set hostname `%s`", s->hostname);
+  if (s->domainname != NULL && setdomainname (s->domainname, strlen (s->domainname)) < 0)
+    return sbx_error_errno (err, "set domainname `%s`", s->domainname);
+  return 0;
+}
+
+static int
+run_runtime_hooks (struct init_args *a, sbx_error_t *err)
+{
+  struct sync_frame f;
+
+  if (!a->hooks_request)
+    return 0;
+  if (sync_send (a->sync_fd, SYNC_HOOKS_REQUEST, NULL, 0, -1, err) < 0)
+    return -1;
+  return sync_expect (a->sync_fd, SYNC_HOOKS_DONE, &f, err);
+}
+
+static int
+setup_terminal (struct init_args *a, sbx_error_t *err)
+{
+  const struct spec_process *p = a->spec->process;
+  _cleanup_fd_ int master = -1;
+  char name[64];
+  int n;
+
+  if (!p->terminal)
+    {
+      /* Like runc: the init leads a new session even without a tty. */
+      setsid ();
+      return 0;
+    }
+  master = terminal_setup (p, err);
+  if (master < 0)
+    return -1;
+  if (ioctl (master, TIOCGPTN, &n) == 0)
+    snprintf (name, sizeof name, "/dev/pts/%d", n);
+  else
+    strcpy (name, "/dev/pts/?");
+  return sync_send (a->sync_fd, SYNC_PTY_MASTER, name, strlen (name), master, err);
+}
+
+static int
+enter_cwd (const struct spec_process *p, sbx_error_t *err)
+{
+  _cleanup_fd_ int rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_fd_ int dirfd = -1;
+  char buf[4096];
+
+  if (rootfd < 0)
+    return sbx_error_errno (err, "open /");
+  dirfd = mkdirall_in_root (rootfd, p->cwd, 0755, err);
+  if (dirfd < 0)
+    return sbx_error_wrap (err, "process.cwd");
+  if (fchdir (dirfd) < 0)
+    return sbx_error_errno (err, "chdir to process.cwd `%s`", p->cwd);
+  /* A cwd outside the root reads "(unreachable)...". CVE-2024-21626. */
+  if (getcwd (buf, sizeof buf) == NULL)
+    return sbx_error_errno (err, "getcwd");
+  if (buf[0] != '/')
+    return sbx_error_set (err, EPERM, "process.cwd `%s` is outside the container root", p->cwd);
+  return 0;
+}
+
+static int
+set_user (const struct spec_process *p, sbx_error_t *err)
+{
+  const struct spec_user *u = &p->user;
+
+  if (setgroups (u->n_additional_gids, (gid_t *) u->additional_gids) < 0 && errno != EPERM)
+    return sbx_error_errno (err, "setgroups (process.user.additionalGids)");
+  if (setresgid (u->gid, u->gid, u->gid) < 0)
+    return sbx_error_errno (err, "setresgid %u (process.user.gid)", u->gid);
+  if (setresuid (u->uid, u->uid, u->uid) < 0)
+    return sbx_error_errno (err, "setresuid %u (process.user.uid)", u->uid);
+  umask (u->has_umask ? u->umask : 022);
+  return 0;
+}
+
+char *
+init_find_executable (const char *arg0, char *const *env, sbx_error_t *err)
+{
+  const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  char *candidate = NULL;
+
+  if (strchr (arg0, '/') != NULL)
+    {
+      struct stat st;
+      if (stat (arg0, &st) < 0)
+        {
+          sbx_error_sys (err, errno, "exec: \"%s\": stat %s", arg0, arg0);
+          return NULL;
+        }
+      if (S_ISDIR (st.st_mode) || access (arg0, X_OK) < 0)
+        {
+          sbx_error_sys (err, S_ISDIR (st.st_mode) ? EACCES : errno, "exec: \"%s\"", arg0);
+          return NULL;
+        }
+      return strdup (arg0);
+    }
+  for (size_t i = 0; env != NULL && env[i] != NULL; i++)
+    if (strncmp (env[i], "PATH=", 5) == 0)
+      path = env[i] + 5;
+  for (const char *p = path;; p++)
+    {
+      const char *end = strchrnul (p, ':');
+      struct stat st;
+      if (asprintf (&candidate, "%.*s/%s", (int) (end - p), end == p ? "." : p, arg0) < 0)
+        break;
+      if (stat (candidate, &st) == 0 && S_ISREG (st.st_mode) && access (candidate, X_OK) == 0)
+        return candidate;
+      free (candidate);
+      candidate = NULL;
+      if (*end == '\0')
+        break;
+      p = end;
+    }
+  sbx_error_set (err, ENOENT, "exec: \"%s\": executable file not found in $PATH", arg0);
+  return NULL;
+}
+
+static int
+wait_ready_ack (struct init_args *a, sbx_error_t *err)
+{
+  struct sync_frame f;
+
+  if (sync_send (a->sync_fd, SYNC_READY, NULL, 0, -1, err) < 0)
+    return -1;
+  return sync_expect (a->sync_fd, SYNC_READY_ACK, &f, err);
+}
+
+/* Block until `start` writes to exec.fifo. Opened read-only and
+   non-blocking by the parent, so poll sleeps until a writer appears. */
+static void
+wait_for_start (int fifo_fd)
+{
+  struct pollfd p = { fifo_fd, POLLIN, 0 };
+  char c;
+  int fl;
+
+  if (fifo_fd < 0)
+    return;
+  while (poll (&p, 1, -1) < 0 && errno == EINTR)
+    ;
+  fl = fcntl (fifo_fd, F_GETFL);
+  fcntl (fifo_fd, F_SETFL, fl & ~O_NONBLOCK);
+  while (read (fifo_fd, &c, 1) < 0 && errno == EINTR)
+    ;
+  close (fifo_fd);
+}
+
+static int
+init_run (struct init_args *a, char **exe, sbx_error_t *err)
+{
+  struct rootfs_args ra = { .spec = a->spec, .rootfs = a->rootfs, .mount_fds = a->mount_fds,
+                            .devs = a->devs, .n_devs = a->n_devs, .dev_fds = a->dev_fds,
+                            .no_pivot = a->no_pivot };
+  _cleanup_fd_ int rootfd = -1;
+  struct sync_frame f;
+
+  if (a->wait_go && sync_expect (a->sync_fd, SYNC_IDMAP_DONE, &f, err) < 0)
+    return -1;
+  if (a->new_userns && become_root_in_userns (err) < 0)
+    return -1;
+  if (join_namespaces (a, err) < 0 || unshare_cgroupns (a->spec, err) < 0
+      || set_names (a->spec, err) < 0)
+    return -1;
+  rootfd = rootfs_prepare (&ra, err);
+  if (rootfd < 0)
+    return -1;
+  if (run_runtime_hooks (a, err) < 0 || rootfs_pivot (rootfd, a->no_pivot, err) < 0)
+    return -1;
+  if (setup_terminal (a, err) < 0 || rootfs_finalize (a->spec, err) < 0)
+    return -1;
+  if (enter_cwd (a->spec->process, err) < 0 || set_user (a->spec->process, err) < 0)
+    return -1;
+  *exe = init_find_executable (a->spec->process->args.v[0], a->env, err);
+  if (*exe == NULL)
+    return -1;
+  return wait_ready_ack (a, err);
+}
+
+_Noreturn void
+init_main (struct init_args *a)
+{
+  sbx_error_t err = { 0 };
+  char *exe = NULL;
+
+  for (size_t i = 0; i < sizeof a->close_first / sizeof a->close_first[0]; i++)
+    if (a->close_first[i] >= 0)
+      close (a->close_first[i]);
+  log_forward_to (a->sync_fd);
+  if (reset_signals (&err) < 0 || init_run (a, &exe, &err) < 0)
+    {
+      sync_send_error (a->sync_fd, &err);
+      _exit (1);
+    }
+  close (a->sync_fd);
+  wait_for_start (a->fifo_fd);
+  /* Nothing of the runtime's may reach the program: keep 0-2 and the
+     preserved range only. CVE-2024-21626 class. */
+  if (syscall (SYS_close_range, 3 + a->keep_fds, ~0U, 0) < 0)
+    for (int fd = 3 + a->keep_fds; fd < 65536; fd++)
+      close (fd);
+  execve (exe, a->spec->process->args.v, a->env);
+  dprintf (2, "sbx: exec `%s`: %s\n", exe, strerror (errno));
+  _exit (127);
+}

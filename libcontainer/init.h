@@ -1,0 +1,40 @@
+/* init.h: what the container's init process does between clone and
+ * execve. It reads its arguments from the memory it shares (copied) with
+ * the parent at clone time, and talks back only over the sync socket. */
+#ifndef SBX_INIT_H
+#define SBX_INIT_H
+
+#include <stdbool.h>
+
+#include "devices.h"
+#include "spec.h"
+
+struct init_args
+{
+  const struct sbx_spec *spec;
+  const char *rootfs;
+  int sync_fd;                   /* the child's end */
+  int fifo_fd;                   /* exec.fifo, read end; -1 for none */
+  const int *mount_fds;          /* per spec mount */
+  const struct dev_node *devs;
+  size_t n_devs;
+  const int *dev_fds;            /* NULL: mknod */
+  int ns_fds[SPEC_NS_COUNT];     /* joined namespaces, opened by the parent */
+  bool wait_go;                  /* wait for SYNC_IDMAP_DONE first */
+  bool new_userns;
+  bool hooks_request;            /* ask the parent to run runtime hooks */
+  bool no_pivot;
+  unsigned int keep_fds;         /* fds 3 .. 3+keep_fds-1 reach the program */
+  char **env;                    /* final environment */
+  int close_first[4];            /* parent-only fds to drop at once */
+};
+
+_Noreturn void init_main (struct init_args *a);
+
+/* Find the program to exec: args[0] with a slash as is, else each $PATH
+ * entry of env. Returns a malloc'ed path or NULL with an error phrased as
+ * engines expect ("executable file not found in $PATH", "no such file or
+ * directory"). */
+char *init_find_executable (const char *arg0, char *const *env, sbx_error_t *err);
+
+#endif

@@ -1,0 +1,31 @@
+/* log.h: the runtime's log lines (--log, --log-format, --debug).
+ * In the container's init process, lines are forwarded to the parent over
+ * the sync socket and re-emitted there, so one process writes the log. */
+#ifndef SBX_LOG_H
+#define SBX_LOG_H
+
+#include "sbx.h"
+
+enum log_level
+{
+  LOG_LVL_ERROR = 0,
+  LOG_LVL_WARN,
+  LOG_LVL_INFO,
+  LOG_LVL_DEBUG,
+};
+
+void log_msg (enum log_level lvl, const char *fmt, ...)
+  __attribute__ ((format (printf, 2, 3)));
+#define log_debug(...) log_msg (LOG_LVL_DEBUG, __VA_ARGS__)
+#define log_info(...) log_msg (LOG_LVL_INFO, __VA_ARGS__)
+#define log_warn(...) log_msg (LOG_LVL_WARN, __VA_ARGS__)
+
+/* Write an already formatted line (used to re-emit child lines). */
+void log_write (enum log_level lvl, const char *msg);
+/* In the init process: send lines to this sync socket instead. */
+void log_forward_to (int sync_fd);
+int log_is_debug (void);
+/* The log fd, so child processes (hooks) can be kept away from it. */
+int log_fd (void);
+
+#endif

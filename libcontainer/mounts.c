@@ -1,0 +1,432 @@
+/* mounts.c: one config.json mount at a time, with the new mount API
+ * (open_tree, fsopen/fsconfig/fsmount, move_mount, mount_setattr). Targets
+ * are O_PATH fds resolved inside the rootfs, so a symlink in the image
+ * cannot send a mount outside it. Order is the config's order. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "fsutil.h"
+#include "mounts.h"
+
+#ifndef MOUNT_ATTR_NOSYMFOLLOW
+#define MOUNT_ATTR_NOSYMFOLLOW 0x00200000
+#endif
+
+enum opt_kind
+{
+  OPT_ATTR,      /* set/clear a MOUNT_ATTR_* on the top mount */
+  OPT_REC_ATTR,  /* same, on the whole tree */
+  OPT_ATIME,     /* one of the atime modes (a field, not a flag) */
+  OPT_REC_ATIME,
+  OPT_PROP,
+  OPT_BIND,
+  OPT_FLAG,      /* superblock flag passed to fsconfig */
+  OPT_IGNORE,
+};
+
+struct opt_def
+{
+  const char *name;
+  enum opt_kind kind;
+  bool clear;
+  uint64_t value;
+  bool recursive;
+};
+
+static const struct opt_def opt_table[] = {
+  { "ro", OPT_ATTR, false, MOUNT_ATTR_RDONLY, false },
+  { "rw", OPT_ATTR, true, MOUNT_ATTR_RDONLY, false },
+  { "nosuid", OPT_ATTR, false, MOUNT_ATTR_NOSUID, false },
+  { "suid", OPT_ATTR, true, MOUNT_ATTR_NOSUID, false },
+  { "nodev", OPT_ATTR, false, MOUNT_ATTR_NODEV, false },
+  { "dev", OPT_ATTR, true, MOUNT_ATTR_NODEV, false },
+  { "noexec", OPT_ATTR, false, MOUNT_ATTR_NOEXEC, false },
+  { "exec", OPT_ATTR, true, MOUNT_ATTR_NOEXEC, false },
+  { "nodiratime", OPT_ATTR, false, MOUNT_ATTR_NODIRATIME, false },
+  { "diratime", OPT_ATTR, true, MOUNT_ATTR_NODIRATIME, false },
+  { "nosymfollow", OPT_ATTR, false, MOUNT_ATTR_NOSYMFOLLOW, false },
+  { "symfollow", OPT_ATTR, true, MOUNT_ATTR_NOSYMFOLLOW, false },
+  { "relatime", OPT_ATIME, false, MOUNT_ATTR_RELATIME, false },
+  { "norelatime", OPT_ATIME, false, MOUNT_ATTR_STRICTATIME, false },
+  { "strictatime", OPT_ATIME, false, MOUNT_ATTR_STRICTATIME, false },
+  { "nostrictatime", OPT_ATIME, false, MOUNT_ATTR_RELATIME, false },
+  { "noatime", OPT_ATIME, false, MOUNT_ATTR_NOATIME, false },
+  { "atime", OPT_ATIME, false, MOUNT_ATTR_RELATIME, false },
+  { "rro", OPT_REC_ATTR, false, MOUNT_ATTR_RDONLY, true },
+  { "rrw", OPT_REC_ATTR, true, MOUNT_ATTR_RDONLY, true },
+  { "rnosuid", OPT_REC_ATTR, false, MOUNT_ATTR_NOSUID, true },
+  { "rsuid", OPT_REC_ATTR, true, MOUNT_ATTR_NOSUID, true },
+  { "rnodev", OPT_REC_ATTR, false, MOUNT_ATTR_NODEV, true },
+  { "rdev", OPT_REC_ATTR, true, MOUNT_ATTR_NODEV, true },
+  { "rnoexec", OPT_REC_ATTR, false, MOUNT_ATTR_NOEXEC, true },
+  { "rexec", OPT_REC_ATTR, true, MOUNT_ATTR_NOEXEC, true },
+  { "rnodiratime", OPT_REC_ATTR, false, MOUNT_ATTR_NODIRATIME, true },
+  { "rdiratime", OPT_REC_ATTR, true, MOUNT_ATTR_NODIRATIME, true },
+  { "rnosymfollow", OPT_REC_ATTR, false, MOUNT_ATTR_NOSYMFOLLOW, true },
+  { "rsymfollow", OPT_REC_ATTR, true, MOUNT_ATTR_NOSYMFOLLOW, true },
+  { "rrelatime", OPT_REC_ATIME, false, MOUNT_ATTR_RELATIME, true },
+  { "rnorelatime", OPT_REC_ATIME, false, MOUNT_ATTR_STRICTATIME, true },
+  { "rstrictatime", OPT_REC_ATIME, false, MOUNT_ATTR_STRICTATIME, true },
+  { "rnostrictatime", OPT_REC_ATIME, false, MOUNT_ATTR_RELATIME, true },
+  { "rnoatime", OPT_REC_ATIME, false, MOUNT_ATTR_NOATIME, true },
+  { "ratime", OPT_REC_ATIME, false, MOUNT_ATTR_RELATIME, true },
+  { "private", OPT_PROP, false, MS_PRIVATE, false },
+  { "rprivate", OPT_PROP, false, MS_PRIVATE, true },
+  { "shared", OPT_PROP, false, MS_SHARED, false },
+  { "rshared", OPT_PROP, false, MS_SHARED, true },
+  { "slave", OPT_PROP, false, MS_SLAVE, false },
+  { "rslave", OPT_PROP, false, MS_SLAVE, true },
+  { "unbindable", OPT_PROP, false, MS_UNBINDABLE, false },
+  { "runbindable", OPT_PROP, false, MS_UNBINDABLE, true },
+  { "bind", OPT_BIND, false, 0, false },
+  { "rbind", OPT_BIND, false, 0, true },
+  { "sync", OPT_FLAG, false, 0, false },
+  { "dirsync", OPT_FLAG, false, 0, false },
+  { "lazytime", OPT_FLAG, false, 0, false },
+  { "mand", OPT_FLAG, false, 0, false },
+  { "async", OPT_IGNORE, false, 0, false },
+  { "nomand", OPT_IGNORE, false, 0, false },
+  { "nolazytime", OPT_IGNORE, false, 0, false },
+  { "defaults", OPT_IGNORE, false, 0, false },
+  { "silent", OPT_IGNORE, false, 0, false },
+  { "loud", OPT_IGNORE, false, 0, false },
+  { "remount", OPT_IGNORE, false, 0, false },
+  { "tmpcopyup", OPT_IGNORE, false, 0, false },
+};
+
+static int
+strv_add (struct spec_strv *v, const char *s)
+{
+  char **n = realloc (v->v, (v->n + 2) * sizeof *n);
+  if (n == NULL)
+    return -1;
+  v->v = n;
+  if ((n[v->n] = strdup (s)) == NULL)
+    return -1;
+  n[++v->n] = NULL;
+  return 0;
+}
+
+static int
+map_add (struct spec_map *m, const char *k, size_t klen, const char *v)
+{
+  char **nk = realloc (m->keys, (m->n + 1) * sizeof *nk), **nv;
+  if (nk == NULL)
+    return -1;
+  m->keys = nk;
+  nv = realloc (m->values, (m->n + 1) * sizeof *nv);
+  if (nv == NULL)
+    return -1;
+  m->values = nv;
+  nk[m->n] = strndup (k, klen);
+  nv[m->n] = strdup (v);
+  if (nk[m->n] == NULL || nv[m->n] == NULL)
+    return -1;
+  m->n++;
+  return 0;
+}
+
+int
+mount_opts_parse (const struct spec_strv *options, struct mount_opts *o, sbx_error_t *err)
+{
+  memset (o, 0, sizeof *o);
+  for (size_t i = 0; i < options->n; i++)
+    {
+      const char *opt = options->v[i];
+      const struct opt_def *d = NULL;
+      const char *eq;
+
+      for (size_t j = 0; j < sizeof opt_table / sizeof opt_table[0]; j++)
+        if (strcmp (opt_table[j].name, opt) == 0)
+          {
+            d = &opt_table[j];
+            break;
+          }
+      if (d == NULL)
+        {
+          int r;
+          if (opt[0] == '\0')
+            continue;
+          eq = strchr (opt, '=');
+          r = eq ? map_add (&o->data, opt, eq - opt, eq + 1) : strv_add (&o->flags, opt);
+          if (r < 0)
+            return sbx_error_errno (err, "mount option `%s`", opt);
+          continue;
+        }
+      switch (d->kind)
+        {
+        case OPT_ATTR:
+        case OPT_REC_ATTR:
+          {
+            uint64_t *set = d->recursive ? &o->rec_set : &o->attr_set;
+            uint64_t *clr = d->recursive ? &o->rec_clr : &o->attr_clr;
+            if (d->clear)
+              {
+                *clr |= d->value;
+                *set &= ~d->value;
+              }
+            else
+              {
+                *set |= d->value;
+                *clr &= ~d->value;
+              }
+          }
+          break;
+        case OPT_ATIME:
+        case OPT_REC_ATIME:
+          {
+            uint64_t *set = d->kind == OPT_REC_ATIME ? &o->rec_set : &o->attr_set;
+            uint64_t *clr = d->kind == OPT_REC_ATIME ? &o->rec_clr : &o->attr_clr;
+            *set = (*set & ~MOUNT_ATTR__ATIME) | d->value;
+            *clr |= MOUNT_ATTR__ATIME;
+            o->atime_set = true;
+          }
+          break;
+        case OPT_PROP:
+          o->propagation = d->value;
+          o->prop_recursive = d->recursive;
+          break;
+        case OPT_BIND:
+          o->bind = true;
+          if (d->recursive)
+            o->rbind = true;
+          break;
+        case OPT_FLAG:
+          if (strv_add (&o->flags, opt) < 0)
+            return sbx_error_errno (err, "mount option `%s`", opt);
+          break;
+        case OPT_IGNORE:
+          break;
+        }
+    }
+  return 0;
+}
+
+void
+mount_opts_free (struct mount_opts *o)
+{
+  for (size_t i = 0; i < o->flags.n; i++)
+    free (o->flags.v[i]);
+  free (o->flags.v);
+  for (size_t i = 0; i < o->data.n; i++)
+    {
+      free (o->data.keys[i]);
+      free (o->data.values[i]);
+    }
+  free (o->data.keys);
+  free (o->data.values);
+  memset (o, 0, sizeof *o);
+}
+
+bool
+mount_is_bind (const struct spec_mount *m)
+{
+  if (m->type != NULL && strcmp (m->type, "bind") == 0)
+    return true;
+  for (size_t i = 0; i < m->options.n; i++)
+    if (strcmp (m->options.v[i], "bind") == 0 || strcmp (m->options.v[i], "rbind") == 0)
+      return true;
+  return false;
+}
+
+static int
+setattr (int fd, unsigned flags, uint64_t set, uint64_t clr, uint64_t prop)
+{
+  struct mount_attr attr = { .attr_set = set, .attr_clr = clr, .propagation = prop };
+  if (set == 0 && clr == 0 && prop == 0)
+    return 0;
+  return mount_setattr (fd, "", AT_EMPTY_PATH | flags, &attr, sizeof attr);
+}
+
+/* Apply the parsed attributes to a (detached or attached) mount tree. */
+static int
+apply_attrs (int mntfd, const struct mount_opts *o, bool recursive_tree, sbx_error_t *err)
+{
+  /* Recursive options first, then the top mount's, so "rro,rw" style
+     combinations end with the top mount as asked. */
+  if (setattr (mntfd, AT_RECURSIVE, o->rec_set, o->rec_clr, 0) < 0)
+    return sbx_error_errno (err, "set recursive mount attributes");
+  if (setattr (mntfd, 0, o->attr_set, o->attr_clr, 0) < 0)
+    return sbx_error_errno (err, "set mount attributes");
+  if (o->propagation != 0
+      && setattr (mntfd, (o->prop_recursive || recursive_tree) ? AT_RECURSIVE : 0, 0, 0, o->propagation) < 0)
+    return sbx_error_errno (err, "set mount propagation");
+  return 0;
+}
+
+static int
+open_bind_source (const struct spec_mount *m, const char *bundle, sbx_error_t *err)
+{
+  struct mount_opts o;
+  _cleanup_free_ char *abs = NULL;
+  const char *src = m->source;
+  int fd;
+
+  if (src == NULL)
+    return sbx_error_set (err, EINVAL, "bind mount needs a source");
+  if (src[0] != '/')
+    {
+      if (asprintf (&abs, "%s/%s", bundle, src) < 0)
+        return sbx_error_errno (err, "asprintf");
+      src = abs;
+    }
+  if (mount_opts_parse (&m->options, &o, err) < 0)
+    return -1;
+  fd = open_tree (AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o.rbind ? AT_RECURSIVE : 0));
+  if (fd < 0)
+    {
+      sbx_error_errno (err, "open bind source `%s`", src);
+      mount_opts_free (&o);
+      return -1;
+    }
+  if (apply_attrs (fd, &o, o.rbind, err) < 0)
+    {
+      close (fd);
+      mount_opts_free (&o);
+      return sbx_error_wrap (err, "bind source `%s`", src);
+    }
+  mount_opts_free (&o);
+  return fd;
+}
+
+int
+mounts_open_sources (const struct sbx_spec *spec, const char *bundle, int *fds, sbx_error_t *err)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    fds[i] = -1;
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      if (!mount_is_bind (&spec->mounts[i]))
+        continue;
+      fds[i] = open_bind_source (&spec->mounts[i], bundle, err);
+      if (fds[i] < 0)
+        {
+          mounts_close_sources (fds, i);
+          return sbx_error_wrap (err, "mounts[%zu] (%s)", i, spec->mounts[i].destination);
+        }
+    }
+  return 0;
+}
+
+void
+mounts_close_sources (int *fds, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (fds[i] >= 0)
+      {
+        close (fds[i]);
+        fds[i] = -1;
+      }
+}
+
+int
+mounts_attach_fd (int rootfd, int mntfd, const char *dest, bool is_dir, sbx_error_t *err)
+{
+  _cleanup_fd_ int target = -1;
+
+  target = is_dir ? mkdirall_in_root (rootfd, dest, 0755, err)
+                  : mkfile_in_root (rootfd, dest, 0644, err);
+  if (target < 0)
+    return -1;
+  if (move_mount (mntfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return sbx_error_errno (err, "move mount to `%s`", dest);
+  return 0;
+}
+
+static int
+fs_type_name (const struct spec_mount *m, const char **out, sbx_error_t *err)
+{
+  const char *t = m->type;
+
+  if (t == NULL || t[0] == '\0')
+    return sbx_error_set (err, EINVAL, "mount type required");
+  /* "cgroup" in config.json means the hierarchy the host uses: sbx runs
+     containers on cgroup v2. */
+  if (strcmp (t, "cgroup") == 0)
+    t = "cgroup2";
+  *out = t;
+  return 0;
+}
+
+static int
+create_fs (const struct spec_mount *m, const struct mount_opts *o,
+           const char *mount_label, sbx_error_t *err)
+{
+  _cleanup_fd_ int fsfd = -1;
+  const char *type = NULL;
+  unsigned attrs;
+  int mfd;
+
+  if (fs_type_name (m, &type, err) < 0)
+    return -1;
+  fsfd = fsopen (type, FSOPEN_CLOEXEC);
+  if (fsfd < 0)
+    return sbx_error_errno (err, "fsopen `%s`", type);
+  if (m->source != NULL && m->source[0] != '\0'
+      && fsconfig (fsfd, FSCONFIG_SET_STRING, "source", m->source, 0) < 0)
+    return sbx_error_errno (err, "fsconfig source `%s`", m->source);
+  for (size_t i = 0; i < o->flags.n; i++)
+    if (fsconfig (fsfd, FSCONFIG_SET_FLAG, o->flags.v[i], NULL, 0) < 0)
+      return sbx_error_errno (err, "mount option `%s` for %s", o->flags.v[i], type);
+  for (size_t i = 0; i < o->data.n; i++)
+    if (fsconfig (fsfd, FSCONFIG_SET_STRING, o->data.keys[i], o->data.values[i], 0) < 0)
+      return sbx_error_errno (err, "mount option `%s=%s` for %s", o->data.keys[i], o->data.values[i], type);
+  if (mount_label != NULL && mount_label[0] != '\0'
+      && strcmp (type, "proc") != 0 && strcmp (type, "sysfs") != 0 && strcmp (type, "cgroup2") != 0
+      && fsconfig (fsfd, FSCONFIG_SET_STRING, "context", mount_label, 0) < 0 && errno != EINVAL)
+    return sbx_error_errno (err, "mount label for %s", type);
+  if (fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return sbx_error_errno (err, "create %s filesystem", type);
+  attrs = (unsigned) (o->attr_set | o->rec_set);
+  mfd = fsmount (fsfd, FSMOUNT_CLOEXEC, attrs);
+  if (mfd < 0)
+    return sbx_error_errno (err, "fsmount %s", type);
+  return mfd;
+}
+
+int
+mounts_apply_one (int rootfd, const struct spec_mount *m, int source_fd,
+                  const char *mount_label, sbx_error_t *err)
+{
+  struct mount_opts o;
+  _cleanup_fd_ int mfd = -1;
+  int r = -1;
+
+  if (m->destination == NULL || m->destination[0] == '\0')
+    return sbx_error_set (err, EINVAL, "mount destination required");
+  if (mount_opts_parse (&m->options, &o, err) < 0)
+    return -1;
+  if (source_fd >= 0)
+    {
+      struct stat st;
+      if (fstat (source_fd, &st) < 0)
+        {
+          sbx_error_errno (err, "stat bind source");
+          goto out;
+        }
+      r = mounts_attach_fd (rootfd, source_fd, m->destination, S_ISDIR (st.st_mode), err);
+      goto out;
+    }
+  mfd = create_fs (m, &o, mount_label, err);
+  if (mfd < 0)
+    goto out;
+  if (mounts_attach_fd (rootfd, mfd, m->destination, true, err) < 0)
+    goto out;
+  if (o.propagation != 0 && setattr (mfd, o.prop_recursive ? AT_RECURSIVE : 0, 0, 0, o.propagation) < 0)
+    {
+      sbx_error_errno (err, "set mount propagation");
+      goto out;
+    }
+  r = 0;
+out:
+  mount_opts_free (&o);
+  return r;
+}

@@ -1,0 +1,113 @@
+/* namespaces.c: which namespaces a container gets and joining existing
+ * ones. The order of joins is decided by the callers (process.c for what
+ * must happen in the parent, init.c for the rest). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/nsfs.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "namespaces.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+int
+ns_clone_flag (enum spec_ns_type t)
+{
+  switch (t)
+    {
+    case SPEC_NS_PID:
+      return CLONE_NEWPID;
+    case SPEC_NS_NETWORK:
+      return CLONE_NEWNET;
+    case SPEC_NS_MOUNT:
+      return CLONE_NEWNS;
+    case SPEC_NS_IPC:
+      return CLONE_NEWIPC;
+    case SPEC_NS_UTS:
+      return CLONE_NEWUTS;
+    case SPEC_NS_USER:
+      return CLONE_NEWUSER;
+    case SPEC_NS_CGROUP:
+      return CLONE_NEWCGROUP;
+    case SPEC_NS_TIME:
+      return CLONE_NEWTIME;
+    default:
+      return 0;
+    }
+}
+
+int
+ns_new_flags (const struct sbx_spec *spec)
+{
+  int flags = 0;
+
+  if (spec->linux_ == NULL)
+    return 0;
+  for (size_t i = 0; i < spec->linux_->n_namespaces; i++)
+    {
+      const struct spec_namespace *ns = &spec->linux_->namespaces[i];
+      if (ns->path == NULL && ns->type != SPEC_NS_TIME && ns->type != SPEC_NS_CGROUP)
+        flags |= ns_clone_flag (ns->type);
+    }
+  return flags;
+}
+
+void
+ns_close_fds (int fds[SPEC_NS_COUNT])
+{
+  for (int i = 0; i < SPEC_NS_COUNT; i++)
+    if (fds[i] >= 0)
+      {
+        close (fds[i]);
+        fds[i] = -1;
+      }
+}
+
+int
+ns_open_paths (const struct sbx_spec *spec, int fds[SPEC_NS_COUNT], sbx_error_t *err)
+{
+  for (int i = 0; i < SPEC_NS_COUNT; i++)
+    fds[i] = -1;
+  if (spec->linux_ == NULL)
+    return 0;
+  for (size_t i = 0; i < spec->linux_->n_namespaces; i++)
+    {
+      const struct spec_namespace *ns = &spec->linux_->namespaces[i];
+      int fd, type;
+
+      if (ns->path == NULL)
+        continue;
+      fd = open (ns->path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        {
+          sbx_error_errno (err, "linux.namespaces[%zu]: open `%s`", i, ns->path);
+          ns_close_fds (fds);
+          return -1;
+        }
+      type = ioctl (fd, NS_GET_NSTYPE);
+      if (type < 0 || type != ns_clone_flag (ns->type))
+        {
+          sbx_error_set (err, EINVAL, "linux.namespaces[%zu]: `%s` is not a %s namespace",
+                         i, ns->path, spec_ns_type_to_string (ns->type));
+          close (fd);
+          ns_close_fds (fds);
+          return -1;
+        }
+      fds[ns->type] = fd;
+    }
+  return 0;
+}
+
+int
+ns_join (int fd, enum spec_ns_type t, sbx_error_t *err)
+{
+  if (setns (fd, ns_clone_flag (t)) < 0)
+    return sbx_error_errno (err, "join %s namespace", spec_ns_type_to_string (t));
+  return 0;
+}

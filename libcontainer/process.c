@@ -1,0 +1,420 @@
+/* process.c: the parent side of `create`. Everything the child needs from
+ * the host is opened here first (cgroup dir, bind sources, joined
+ * namespaces, exec.fifo, console socket), so the child never resolves a
+ * host path after entering the container's namespaces. One clone3 makes the
+ * init directly in its cgroup and namespaces: no re-exec, no extra fork. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "cleanup.h"
+#include "devices.h"
+#include "error.h"
+#include "fsutil.h"
+#include "init.h"
+#include "log.h"
+#include "mounts.h"
+#include "namespaces.h"
+#include "process.h"
+#include "state.h"
+#include "sync.h"
+#include "terminal.h"
+#include "userns.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#define SBX_CLONE_INTO_CGROUP 0x200000000ULL
+
+struct sbx_clone_args
+{
+  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
+      tls, set_tid, set_tid_size, cgroup;
+};
+
+/* Everything opened for the child; closed in the parent after clone. */
+struct prepared
+{
+  int ns_fds[SPEC_NS_COUNT];
+  int *mount_fds;
+  struct dev_node *devs;
+  size_t n_devs;
+  int *dev_fds;
+  int cgroup_fd;
+  int fifo_fd;
+  int console_fd;
+  int self_pidns, self_timens;  /* to restore the parent's view */
+  char **env;
+};
+
+static void
+prepared_free (struct prepared *p, size_t n_mounts)
+{
+  ns_close_fds (p->ns_fds);
+  if (p->mount_fds)
+    mounts_close_sources (p->mount_fds, n_mounts);
+  if (p->dev_fds)
+    mounts_close_sources (p->dev_fds, p->n_devs);
+  free (p->mount_fds);
+  free (p->dev_fds);
+  free (p->devs);
+  for (int *fd = &p->cgroup_fd; fd <= &p->self_timens; fd++)
+    if (*fd >= 0)
+      close (*fd);
+  if (p->env)
+    {
+      for (size_t i = 0; p->env[i]; i++)
+        free (p->env[i]);
+      free (p->env);
+    }
+  memset (p, 0, sizeof *p);
+}
+
+/* process.env, plus LISTEN_FDS/LISTEN_PID when the runtime was started
+   with socket activation: those fds are passed on (systemd convention). */
+static char **
+build_env (const struct spec_process *proc, unsigned listen_fds)
+{
+  size_t n = proc->env.n, k = 0;
+  char **env = calloc (n + 3, sizeof *env);
+
+  if (env == NULL)
+    return NULL;
+  for (size_t i = 0; i < n; i++)
+    {
+      if (listen_fds > 0 && (strncmp (proc->env.v[i], "LISTEN_FDS=", 11) == 0
+                             || strncmp (proc->env.v[i], "LISTEN_PID=", 11) == 0))
+        continue;
+      env[k++] = strdup (proc->env.v[i]);
+    }
+  if (listen_fds > 0)
+    {
+      asprintf (&env[k++], "LISTEN_FDS=%u", listen_fds);
+      env[k++] = strdup ("LISTEN_PID=1");
+    }
+  for (size_t i = 0; i < k; i++)
+    if (env[i] == NULL)
+      {
+        for (size_t j = 0; j < k; j++)
+          free (env[j]);
+        free (env);
+        return NULL;
+      }
+  return env;
+}
+
+static unsigned
+listen_fds_from_env (void)
+{
+  const char *s = getenv ("LISTEN_FDS");
+  char *end;
+  unsigned long n;
+
+  if (s == NULL)
+    return 0;
+  n = strtoul (s, &end, 10);
+  if (*end != '\0' || n > 4096)
+    return 0;
+  return (unsigned) n;
+}
+
+static int
+open_exec_fifo (int dirfd, sbx_error_t *err)
+{
+  int fd;
+
+  if (mkfifoat (dirfd, EXEC_FIFO, 0600) < 0)
+    return sbx_error_errno (err, "create exec fifo");
+  fd = openat (dirfd, EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return sbx_error_errno (err, "open exec fifo");
+  return fd;
+}
+
+static int
+prepare (const struct process_config *c, bool host_devices, struct prepared *p, sbx_error_t *err)
+{
+  const struct sbx_spec *spec = c->spec;
+  unsigned listen = listen_fds_from_env ();
+
+  for (int i = 0; i < SPEC_NS_COUNT; i++)
+    p->ns_fds[i] = -1;
+  p->cgroup_fd = p->fifo_fd = p->console_fd = p->self_pidns = p->self_timens = -1;
+  if (ns_open_paths (spec, p->ns_fds, err) < 0)
+    return -1;
+  p->mount_fds = calloc (spec->n_mounts + 1, sizeof *p->mount_fds);
+  if (p->mount_fds == NULL)
+    return sbx_error_errno (err, "calloc");
+  if (mounts_open_sources (spec, c->bundle, p->mount_fds, err) < 0)
+    return -1;
+  if (devices_list (spec, &p->devs, &p->n_devs, err) < 0)
+    return -1;
+  if (host_devices)
+    {
+      p->dev_fds = calloc (p->n_devs + 1, sizeof *p->dev_fds);
+      if (p->dev_fds == NULL)
+        return sbx_error_errno (err, "calloc");
+      if (devices_open_host (p->devs, p->n_devs, p->dev_fds, err) < 0)
+        return -1;
+    }
+  if (c->cgroup_path != NULL && (p->cgroup_fd = cgroup_create (c->cgroup_path, err)) < 0)
+    return -1;
+  if (c->state_dirfd >= 0 && (p->fifo_fd = open_exec_fifo (c->state_dirfd, err)) < 0)
+    return -1;
+  if (spec->process->terminal && c->console_socket != NULL
+      && (p->console_fd = terminal_connect (c->console_socket, err)) < 0)
+    return -1;
+  p->env = build_env (spec->process, listen > c->preserve_fds ? listen : 0);
+  if (p->env == NULL)
+    return sbx_error_errno (err, "build environment");
+  return 0;
+}
+
+/* The pid and time namespaces of a process are fixed at fork: the parent
+   sets what its children get, clones, then restores its own view. */
+static int
+enter_for_children (const struct sbx_spec *spec, struct prepared *p, sbx_error_t *err)
+{
+  const struct spec_namespace *time = spec_linux_namespace (spec, SPEC_NS_TIME);
+
+  if (p->ns_fds[SPEC_NS_PID] >= 0)
+    {
+      p->self_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+      if (p->self_pidns < 0)
+        return sbx_error_errno (err, "open /proc/self/ns/pid");
+      if (ns_join (p->ns_fds[SPEC_NS_PID], SPEC_NS_PID, err) < 0)
+        return -1;
+    }
+  if (time == NULL)
+    return 0;
+  p->self_timens = open ("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+  if (p->self_timens < 0)
+    return sbx_error_errno (err, "open /proc/self/ns/time_for_children");
+  if (time->path != NULL)
+    return ns_join (p->ns_fds[SPEC_NS_TIME], SPEC_NS_TIME, err);
+  if (unshare (CLONE_NEWTIME) < 0)
+    return sbx_error_errno (err, "create time namespace");
+  {
+    const struct spec_linux *l = spec->linux_;
+    char buf[256];
+    int n = 0;
+    _cleanup_fd_ int fd = -1;
+    if (l->time_monotonic.present)
+      n += snprintf (buf + n, sizeof buf - n, "monotonic %lld %u\n",
+                     (long long) l->time_monotonic.secs, l->time_monotonic.nanosecs);
+    if (l->time_boottime.present)
+      n += snprintf (buf + n, sizeof buf - n, "boottime %lld %u\n",
+                     (long long) l->time_boottime.secs, l->time_boottime.nanosecs);
+    if (n == 0)
+      return 0;
+    fd = open ("/proc/self/timens_offsets", O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || write (fd, buf, n) != n)
+      return sbx_error_errno (err, "write linux.timeOffsets");
+  }
+  return 0;
+}
+
+static void
+restore_for_children (struct prepared *p)
+{
+  if (p->self_pidns >= 0)
+    setns (p->self_pidns, CLONE_NEWPID);
+  if (p->self_timens >= 0)
+    setns (p->self_timens, CLONE_NEWTIME);
+}
+
+static pid_t
+do_clone (uint64_t flags, int cgroup_fd, int *pidfd)
+{
+  struct sbx_clone_args ca = { 0 };
+
+  ca.flags = flags | CLONE_PIDFD;
+  ca.pidfd = (uint64_t) (uintptr_t) pidfd;
+  ca.exit_signal = SIGCHLD;
+  if (cgroup_fd >= 0)
+    {
+      ca.flags |= SBX_CLONE_INTO_CGROUP;
+      ca.cgroup = (uint64_t) cgroup_fd;
+    }
+  return (pid_t) syscall (SYS_clone3, &ca, sizeof ca);
+}
+
+static int
+converse (const struct process_config *c, struct process_handle *h,
+          struct prepared *p, bool wait_go, bool new_userns, sbx_error_t *err)
+{
+  struct sync_frame f;
+
+  if (new_userns && userns_write_maps (h->pid, c->spec, err) < 0)
+    return -1;
+  if (wait_go && sync_send (h->sync_fd, SYNC_IDMAP_DONE, NULL, 0, -1, err) < 0)
+    return -1;
+  for (;;)
+    {
+      if (sync_recv (h->sync_fd, &f, err) < 0)
+        return -1;
+      switch (f.type)
+        {
+        case SYNC_READY:
+          return 0;
+        case SYNC_HOOKS_REQUEST:
+          if (sync_send (h->sync_fd, SYNC_HOOKS_DONE, NULL, 0, -1, err) < 0)
+            return -1;
+          break;
+        case SYNC_PTY_MASTER:
+          if (f.fd < 0)
+            return sbx_error_set (err, EPROTO, "sync: pty message without an fd");
+          if (p->console_fd >= 0 && terminal_send_master (p->console_fd, f.fd, f.payload, err) < 0)
+            {
+              close (f.fd);
+              return -1;
+            }
+          if (c->want_master && h->master_fd < 0)
+            h->master_fd = f.fd;
+          else
+            close (f.fd);
+          break;
+        default:
+          if (f.fd >= 0)
+            close (f.fd);
+          return sbx_error_set (err, EPROTO, "sync: unexpected %s", sync_msg_name (f.type));
+        }
+    }
+}
+
+int
+process_spawn (const struct process_config *c, struct process_handle *h, sbx_error_t *err)
+{
+  const struct sbx_spec *spec = c->spec;
+  struct prepared p = { 0 };
+  int sock[2] = { -1, -1 };
+  int flags = ns_new_flags (spec);
+  bool new_userns = (flags & CLONE_NEWUSER) != 0;
+  bool host_devices = new_userns || geteuid () != 0;
+  struct init_args a = { 0 };
+  _cleanup_pid_ pid_t pid = -1;
+  int pidfd = -1, r = -1;
+
+  h->pid = -1;
+  h->pidfd = h->sync_fd = h->master_fd = -1;
+  if (spec_linux_namespace (spec, SPEC_NS_USER) && spec_linux_namespace (spec, SPEC_NS_USER)->path)
+    host_devices = true;
+  if (prepare (c, host_devices, &p, err) < 0 || sync_socketpair (sock, err) < 0)
+    goto out;
+  if (p.ns_fds[SPEC_NS_USER] >= 0 && flags != 0)
+    {
+      sbx_error_set (err, ENOTSUP, "linux.namespaces: joining a user namespace by path while creating other namespaces is not supported yet");
+      goto out;
+    }
+  a.spec = spec;
+  a.rootfs = c->rootfs;
+  a.sync_fd = sock[1];
+  a.fifo_fd = p.fifo_fd;
+  a.mount_fds = p.mount_fds;
+  a.devs = p.devs;
+  a.n_devs = p.n_devs;
+  a.dev_fds = p.dev_fds;
+  memcpy (a.ns_fds, p.ns_fds, sizeof a.ns_fds);
+  a.ns_fds[SPEC_NS_PID] = a.ns_fds[SPEC_NS_TIME] = -1; /* done here */
+  a.new_userns = new_userns;
+  a.wait_go = new_userns;
+  a.no_pivot = c->no_pivot;
+  {
+    unsigned listen = listen_fds_from_env ();
+    a.keep_fds = c->preserve_fds > listen ? c->preserve_fds : listen;
+  }
+  a.env = p.env;
+  a.close_first[0] = sock[0];
+  a.close_first[1] = c->lock_fd;
+  a.close_first[2] = p.console_fd;
+  a.close_first[3] = p.cgroup_fd;
+  if (enter_for_children (spec, &p, err) < 0)
+    {
+      restore_for_children (&p);
+      goto out;
+    }
+  pid = do_clone ((uint64_t) flags, p.cgroup_fd, &pidfd);
+  if (pid < 0 && p.cgroup_fd >= 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL))
+    {
+      /* No CLONE_INTO_CGROUP: move the child before it may run code. */
+      a.wait_go = true;
+      pid = do_clone ((uint64_t) flags, -1, &pidfd);
+      if (pid > 0 && cgroup_enter (c->cgroup_path, pid, err) < 0)
+        {
+          restore_for_children (&p);
+          goto out;
+        }
+    }
+  if (pid == 0)
+    init_main (&a);
+  restore_for_children (&p);
+  if (pid < 0)
+    {
+      sbx_error_errno (err, "clone3 container init");
+      pid = -1;
+      goto out;
+    }
+  close (sock[1]);
+  sock[1] = -1;
+  h->pid = pid;
+  h->pidfd = pidfd;
+  h->sync_fd = sock[0];
+  sock[0] = -1;
+  if (converse (c, h, &p, a.wait_go, new_userns, err) < 0)
+    goto out;
+  h->start_time = proc_start_time (pid, NULL);
+  pid = -1; /* handed off */
+  r = 0;
+out:
+  if (r < 0)
+    {
+      if (h->master_fd >= 0)
+        close (h->master_fd);
+      if (h->sync_fd >= 0)
+        close (h->sync_fd);
+      if (pidfd >= 0)
+        close (pidfd);
+      h->pid = -1;
+      h->pidfd = h->sync_fd = h->master_fd = -1;
+    }
+  if (sock[0] >= 0)
+    close (sock[0]);
+  if (sock[1] >= 0)
+    close (sock[1]);
+  prepared_free (&p, spec->n_mounts);
+  return r;
+}
+
+int
+process_release (struct process_handle *h, sbx_error_t *err)
+{
+  int r = sync_send (h->sync_fd, SYNC_READY_ACK, NULL, 0, -1, err);
+  close (h->sync_fd);
+  h->sync_fd = -1;
+  return r;
+}
+
+void
+process_handle_close (struct process_handle *h)
+{
+  if (h->pidfd >= 0)
+    close (h->pidfd);
+  if (h->sync_fd >= 0)
+    close (h->sync_fd);
+  if (h->master_fd >= 0)
+    close (h->master_fd);
+  h->pidfd = h->sync_fd = h->master_fd = -1;
+}

@@ -1,0 +1,44 @@
+/* process.h: the parent side of container creation: everything opened
+ * before clone (cgroup, bind sources, namespace paths, exec.fifo, console
+ * socket), clone3 itself, id maps, and the sync conversation up to READY. */
+#ifndef SBX_PROCESS_H
+#define SBX_PROCESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "sbx.h"
+#include "spec.h"
+
+struct process_config
+{
+  const struct sbx_spec *spec;
+  const char *id;
+  const char *bundle;           /* absolute */
+  const char *rootfs;           /* absolute */
+  const char *cgroup_path;      /* NULL: no cgroup */
+  int state_dirfd;
+  int lock_fd;                  /* closed in the child */
+  const char *console_socket;
+  bool no_pivot;
+  unsigned int preserve_fds;
+  bool want_master;             /* keep the pty master (run, no socket) */
+};
+
+struct process_handle
+{
+  pid_t pid;
+  int pidfd;
+  int sync_fd;
+  int master_fd;                /* with want_master */
+  unsigned long long start_time;
+};
+
+/* Clone the init and drive it to READY. On error nothing is left running. */
+int process_spawn (const struct process_config *c, struct process_handle *h,
+                   sbx_error_t *err);
+/* Tell the init the state is written; it then waits for `start`. */
+int process_release (struct process_handle *h, sbx_error_t *err);
+void process_handle_close (struct process_handle *h);
+
+#endif

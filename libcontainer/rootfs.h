@@ -1,0 +1,32 @@
+/* rootfs.h: turning the bundle's root.path into the container's "/":
+ * propagation, the self bind, config mounts, /dev, pivot_root, and the
+ * finishing touches (read-only root, rootfsPropagation). */
+#ifndef SBX_ROOTFS_H
+#define SBX_ROOTFS_H
+
+#include <stdbool.h>
+
+#include "devices.h"
+#include "sbx.h"
+#include "spec.h"
+
+struct rootfs_args
+{
+  const struct sbx_spec *spec;
+  const char *rootfs;           /* absolute host path */
+  const int *mount_fds;         /* per spec mount, -1 if none */
+  const struct dev_node *devs;
+  size_t n_devs;
+  const int *dev_fds;           /* per dev node, or NULL (mknod) */
+  bool no_pivot;
+};
+
+/* Before pivot: returns an O_PATH fd of the new root with all mounts done. */
+int rootfs_prepare (const struct rootfs_args *a, sbx_error_t *err);
+int rootfs_pivot (int rootfd, bool no_pivot, sbx_error_t *err);
+/* After pivot (and after /dev/console): read-only root, propagation. */
+int rootfs_finalize (const struct sbx_spec *spec, sbx_error_t *err);
+/* MS_* propagation flag of rootfsPropagation ("rslave" -> MS_SLAVE|MS_REC). */
+int rootfs_propagation_flags (const char *name, unsigned long *flags);
+
+#endif

@@ -1,0 +1,88 @@
+/* sbx.h: the public API of libcontainer. The CLI in src/ fills a
+ * struct sbx_context and calls one sbx_container_* function per command.
+ * This header must compile without yajl, libseccomp or libselinux. */
+#ifndef SBX_H
+#define SBX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define SBX_PUBLIC __attribute__ ((visibility ("default")))
+
+/* The runtime-spec version sbx implements and reports. */
+#define SBX_OCI_VERSION "1.2.0"
+
+typedef struct sbx_error
+{
+  int errno_;
+  char *msg;
+} sbx_error_t;
+
+SBX_PUBLIC void sbx_error_free (sbx_error_t *err);
+
+enum sbx_log_format
+{
+  SBX_LOG_TEXT = 0,
+  SBX_LOG_JSON,
+};
+
+/* Global options, shared by every command. */
+struct sbx_context
+{
+  size_t struct_size;
+  const char *root;          /* state directory, default /run/sbx */
+  const char *log_path;      /* --log, NULL: stderr */
+  enum sbx_log_format log_format;
+  bool debug;
+  bool systemd_cgroup;
+};
+
+struct sbx_create_opts
+{
+  size_t struct_size;
+  const char *bundle;         /* default: cwd */
+  const char *pid_file;
+  const char *console_socket;
+  unsigned int preserve_fds;
+  bool no_pivot;
+  bool no_new_keyring;
+  bool detach;                /* run only */
+};
+
+enum sbx_list_format
+{
+  SBX_LIST_TABLE = 0,
+  SBX_LIST_JSON,
+};
+
+SBX_PUBLIC int sbx_log_init (struct sbx_context *ctx, sbx_error_t *err);
+/* Print an error once, in the context's log format (and to stderr). */
+SBX_PUBLIC void sbx_log_error (struct sbx_context *ctx, const sbx_error_t *err);
+
+SBX_PUBLIC int sbx_container_create (struct sbx_context *ctx, const char *id,
+                                     const struct sbx_create_opts *opts,
+                                     sbx_error_t *err);
+SBX_PUBLIC int sbx_container_start (struct sbx_context *ctx, const char *id,
+                                    sbx_error_t *err);
+/* Returns the exit status to exit with (0-255), or -1 on error. */
+SBX_PUBLIC int sbx_container_run (struct sbx_context *ctx, const char *id,
+                                  const struct sbx_create_opts *opts,
+                                  sbx_error_t *err);
+SBX_PUBLIC int sbx_container_state (struct sbx_context *ctx, const char *id,
+                                    FILE *out, sbx_error_t *err);
+SBX_PUBLIC int sbx_container_kill (struct sbx_context *ctx, const char *id,
+                                   int signo, bool all, sbx_error_t *err);
+SBX_PUBLIC int sbx_container_delete (struct sbx_context *ctx, const char *id,
+                                     bool force, sbx_error_t *err);
+SBX_PUBLIC int sbx_container_list (struct sbx_context *ctx,
+                                   enum sbx_list_format format, bool quiet,
+                                   FILE *out, sbx_error_t *err);
+/* Write a default config.json into bundle_dir. */
+SBX_PUBLIC int sbx_spec_generate (const char *bundle_dir, bool rootless,
+                                  sbx_error_t *err);
+
+
+
+#endif

@@ -1,0 +1,72 @@
+/* validate.c: checks that need more than one field of config.json. Type
+ * and range checks of single fields are spec.c's. */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+#include "error.h"
+#include "rootfs.h"
+#include "validate.h"
+
+static int
+check_namespaces (const struct sbx_spec *spec, sbx_error_t *err)
+{
+  const struct spec_linux *l = spec->linux_;
+  bool seen[SPEC_NS_COUNT] = { false };
+  const struct spec_namespace *user, *uts, *time;
+
+  for (size_t i = 0; i < l->n_namespaces; i++)
+    {
+      enum spec_ns_type t = l->namespaces[i].type;
+      if (seen[t])
+        return sbx_error_set (err, EINVAL, "linux.namespaces[%zu]: duplicate %s namespace", i,
+                              spec_ns_type_to_string (t));
+      seen[t] = true;
+    }
+  if (!seen[SPEC_NS_MOUNT])
+    return sbx_error_set (err, EINVAL, "linux.namespaces: a mount namespace is required");
+  user = spec_linux_namespace (spec, SPEC_NS_USER);
+  if (user != NULL && user->path == NULL
+      && (l->uid_mappings.n == 0 || l->gid_mappings.n == 0))
+    return sbx_error_set (err, EINVAL, "linux.uidMappings/gidMappings: required with a new user namespace");
+  if ((user == NULL || user->path != NULL) && (l->uid_mappings.n > 0 || l->gid_mappings.n > 0))
+    return sbx_error_set (err, EINVAL, "linux.uidMappings: given without a new user namespace");
+  uts = spec_linux_namespace (spec, SPEC_NS_UTS);
+  if ((spec->hostname != NULL || spec->domainname != NULL) && (uts == NULL || uts->path != NULL))
+    return sbx_error_set (err, EINVAL, "hostname: setting it needs a new uts namespace");
+  time = spec_linux_namespace (spec, SPEC_NS_TIME);
+  if ((l->time_monotonic.present || l->time_boottime.present) && (time == NULL || time->path != NULL))
+    return sbx_error_set (err, EINVAL, "linux.timeOffsets: needs a new time namespace");
+  return 0;
+}
+
+int
+validate_spec (const struct sbx_spec *spec, sbx_error_t *err)
+{
+  if (spec->process == NULL)
+    return sbx_error_set (err, EINVAL, "process: required");
+  if (spec->root == NULL || spec->root->path == NULL)
+    return sbx_error_set (err, EINVAL, "root.path: required");
+  if (spec->linux_ == NULL)
+    return sbx_error_set (err, EINVAL, "linux: required (sbx runs Linux containers)");
+  if (check_namespaces (spec, err) < 0)
+    return -1;
+  if (spec->process->user.n_additional_gids > NGROUPS_MAX)
+    return sbx_error_set (err, EINVAL, "process.user.additionalGids: more than %d groups", NGROUPS_MAX);
+  if (spec->process->cwd == NULL || spec->process->cwd[0] != '/')
+    return sbx_error_set (err, EINVAL, "process.cwd: must be an absolute path");
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const char *d = spec->mounts[i].destination;
+      if (d == NULL || strlen (d) >= PATH_MAX)
+        return sbx_error_set (err, EINVAL, "mounts[%zu].destination: missing or longer than %d bytes", i, PATH_MAX - 1);
+    }
+  if (spec->linux_->rootfs_propagation != NULL)
+    {
+      unsigned long f;
+      if (rootfs_propagation_flags (spec->linux_->rootfs_propagation, &f) < 0)
+        return sbx_error_set (err, EINVAL, "linux.rootfsPropagation: unknown value `%s`",
+                              spec->linux_->rootfs_propagation);
+    }
+  return 0;
+}

@@ -1,0 +1,37 @@
+/* cli.h: the thin command line. Each command file parses its options,
+ * calls one sbx_container_* function, and returns the exit status. */
+#ifndef SBX_CLI_H
+#define SBX_CLI_H
+
+#include "sbx.h"
+
+struct command
+{
+  const char *name;
+  int (*run) (struct sbx_context *ctx, int argc, char **argv);
+  const char *summary;
+};
+
+int cmd_create (struct sbx_context *ctx, int argc, char **argv);
+int cmd_start (struct sbx_context *ctx, int argc, char **argv);
+int cmd_run (struct sbx_context *ctx, int argc, char **argv);
+int cmd_state (struct sbx_context *ctx, int argc, char **argv);
+int cmd_kill (struct sbx_context *ctx, int argc, char **argv);
+int cmd_delete (struct sbx_context *ctx, int argc, char **argv);
+int cmd_list (struct sbx_context *ctx, int argc, char **argv);
+int cmd_spec (struct sbx_context *ctx, int argc, char **argv);
+
+/* Print the error once (log format) and return 1. */
+int cli_fail (struct sbx_context *ctx, sbx_error_t *err);
+/* A usage problem: message to stderr (and log), return 1. */
+int cli_usage (struct sbx_context *ctx, const char *cmd, const char *fmt, ...)
+  __attribute__ ((format (printf, 3, 4)));
+/* Exactly one container id after the options. */
+const char *cli_one_id (struct sbx_context *ctx, const char *cmd, int argc, char **argv, int optind_);
+/* "TERM", "SIGTERM", "15" -> 15; -1 if unknown. */
+int cli_parse_signal (const char *s);
+/* Options shared by create and run. */
+int cli_parse_create (struct sbx_context *ctx, const char *cmd, int argc, char **argv,
+                      struct sbx_create_opts *o, const char **id, bool allow_detach);
+
+#endif
