@@ -224,6 +224,7 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   pc.lock_fd = c->dirfd;
   pc.console_socket = o->console_socket;
   pc.no_pivot = o->no_pivot;
+  pc.no_new_keyring = o->no_new_keyring;
   pc.preserve_fds = o->preserve_fds;
   pc.want_master = want_master;
   if (process_spawn (&pc, &c->h, err) < 0)

@@ -154,7 +154,19 @@ create_node (int rootfd, const struct dev_node *d, int host_fd, sbx_error_t *err
           return sbx_error_errno (err, "remove `%s`", d->path);
       }
     if (mknodat (dir, base, kind | d->mode, makedev (d->major, d->minor)) < 0)
-      return sbx_error_errno (err, "mknod `%s`", d->path);
+      {
+        int fd;
+        if (errno != EPERM || d->type == 'p')
+          return sbx_error_errno (err, "mknod `%s`", d->path);
+        /* Not allowed here (rootless): bind the host's node instead. */
+        if (devices_open_host (d, 1, &fd, err) < 0)
+          return -1;
+        {
+          int r = mounts_attach_fd (rootfd, fd, d->path, false, err);
+          close (fd);
+          return r;
+        }
+      }
     if (fchmodat (dir, base, d->mode, 0) < 0)
       return sbx_error_errno (err, "chmod `%s`", d->path);
     if (fchownat (dir, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)

@@ -1,5 +1,6 @@
 /* error.c: building, wrapping and freeing struct sbx_error. Formatting for
  * the user (text or json) lives in log.c. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -30,7 +31,12 @@ verror (sbx_error_t *err, int errno_, bool with_strerror, const char *fmt, va_li
   if (msg != NULL && errno_ != 0 && with_strerror)
     {
       char *full = NULL;
-      if (asprintf (&full, "%s: %s", msg, strerror (errno_)) >= 0)
+      /* Lower-case like Go's errno texts: engines match phrases such as
+         "no such file or directory" and "permission denied" exactly. */
+      char reason[128];
+      snprintf (reason, sizeof reason, "%s", strerror (errno_));
+      reason[0] = (char) tolower ((unsigned char) reason[0]);
+      if (asprintf (&full, "%s: %s", msg, reason) >= 0)
         {
           free (msg);
           msg = full;

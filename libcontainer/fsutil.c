@@ -339,7 +339,7 @@ read_file_at (int dirfd, const char *name, char **out, size_t *len, size_t max,
 {
   _cleanup_fd_ int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   _cleanup_free_ char *buf = NULL;
-  size_t cap = 4096, n = 0;
+  size_t cap = max < 4096 ? max : 4096, n = 0;
 
   if (fd < 0)
     return sbx_error_errno (err, "open `%s`", name);
@@ -353,7 +353,13 @@ read_file_at (int dirfd, const char *name, char **out, size_t *len, size_t max,
         {
           char *nb;
           if (cap >= max)
-            return sbx_error_set (err, EFBIG, "`%s`: file too large (over %zu bytes)", name, max);
+            {
+              char probe;
+              ssize_t r = read (fd, &probe, 1);
+              if (r == 0)
+                break;
+              return sbx_error_set (err, EFBIG, "`%s`: file too large (over %zu bytes)", name, max);
+            }
           cap = cap * 4 > max ? max : cap * 4;
           nb = realloc (buf, cap + 1);
           if (nb == NULL)

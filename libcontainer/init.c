@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/keyctl.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -87,6 +88,18 @@ unshare_cgroupns (const struct sbx_spec *spec, sbx_error_t *err)
   if (unshare (CLONE_NEWCGROUP) < 0)
     return sbx_error_errno (err, "create cgroup namespace");
   return 0;
+}
+
+/* A fresh anonymous session keyring, so the container cannot reach the
+   caller's keys (unless --no-new-keyring). Kernels or filters without
+   keyctl just keep the old one. */
+static void
+join_session_keyring (bool skip)
+{
+  if (skip)
+    return;
+  if (syscall (SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0)
+    log_debug ("new session keyring: %s", strerror (errno));
 }
 
 static int
@@ -247,7 +260,8 @@ wait_for_start (int fifo_fd)
 static int
 init_run (struct init_args *a, char **exe, sbx_error_t *err)
 {
-  struct rootfs_args ra = { .spec = a->spec, .rootfs = a->rootfs, .mount_fds = a->mount_fds,
+  struct rootfs_args ra = { .spec = a->spec, .rootfs = a->rootfs, .bundle = a->bundle,
+                            .mount_fds = a->mount_fds,
                             .devs = a->devs, .n_devs = a->n_devs, .dev_fds = a->dev_fds,
                             .no_pivot = a->no_pivot };
   _cleanup_fd_ int rootfd = -1;
@@ -260,6 +274,7 @@ init_run (struct init_args *a, char **exe, sbx_error_t *err)
   if (join_namespaces (a, err) < 0 || unshare_cgroupns (a->spec, err) < 0
       || set_names (a->spec, err) < 0)
     return -1;
+  join_session_keyring (a->no_new_keyring);
   rootfd = rootfs_prepare (&ra, err);
   if (rootfd < 0)
     return -1;

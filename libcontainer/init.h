@@ -13,6 +13,7 @@ struct init_args
 {
   const struct sbx_spec *spec;
   const char *rootfs;
+  const char *bundle;
   int sync_fd;                   /* the child's end */
   int fifo_fd;                   /* exec.fifo, read end; -1 for none */
   const int *mount_fds;          /* per spec mount */
@@ -24,6 +25,7 @@ struct init_args
   bool new_userns;
   bool hooks_request;            /* ask the parent to run runtime hooks */
   bool no_pivot;
+  bool no_new_keyring;
   unsigned int keep_fds;         /* fds 3 .. 3+keep_fds-1 reach the program */
   char **env;                    /* final environment */
   int close_first[4];            /* parent-only fds to drop at once */

@@ -262,8 +262,8 @@ apply_attrs (int mntfd, const struct mount_opts *o, bool recursive_tree, sbx_err
   return 0;
 }
 
-static int
-open_bind_source (const struct spec_mount *m, const char *bundle, sbx_error_t *err)
+int
+mounts_open_bind_source (const struct spec_mount *m, const char *bundle, sbx_error_t *err)
 {
   struct mount_opts o;
   _cleanup_free_ char *abs = NULL;
@@ -306,7 +306,7 @@ mounts_open_sources (const struct sbx_spec *spec, const char *bundle, int *fds, 
     {
       if (!mount_is_bind (&spec->mounts[i]))
         continue;
-      fds[i] = open_bind_source (&spec->mounts[i], bundle, err);
+      fds[i] = mounts_open_bind_source (&spec->mounts[i], bundle, err);
       if (fds[i] < 0)
         {
           mounts_close_sources (fds, i);
@@ -339,6 +339,12 @@ mounts_attach_fd (int rootfd, int mntfd, const char *dest, bool is_dir, sbx_erro
   if (move_mount (mntfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
     return sbx_error_errno (err, "move mount to `%s`", dest);
   return 0;
+}
+
+static bool
+is_cgroup_type (const char *t)
+{
+  return t != NULL && (strcmp (t, "cgroup") == 0 || strcmp (t, "cgroup2") == 0);
 }
 
 static int
@@ -416,6 +422,19 @@ mounts_apply_one (int rootfd, const struct spec_mount *m, int source_fd,
       goto out;
     }
   mfd = create_fs (m, &o, mount_label, err);
+  if (mfd < 0 && err->errno_ == EPERM && is_cgroup_type (m->type))
+    {
+      /* Without a cgroup namespace of our own user namespace (rootless),
+         cgroup2 cannot be mounted: show the host's hierarchy instead,
+         with the same (normally read-only) attributes. */
+      mfd = open_tree (AT_FDCWD, "/sys/fs/cgroup", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+      if (mfd < 0 || apply_attrs (mfd, &o, true, err) < 0)
+        {
+          sbx_error_errno (err, "bind the host's /sys/fs/cgroup");
+          goto out;
+        }
+      sbx_error_free (err);
+    }
   if (mfd < 0)
     goto out;
   if (mounts_attach_fd (rootfd, mfd, m->destination, true, err) < 0)

@@ -36,6 +36,9 @@ int mounts_open_sources (const struct sbx_spec *spec, const char *bundle,
                          int *fds, sbx_error_t *err);
 void mounts_close_sources (int *fds, size_t n);
 
+/* One bind source as a detached tree with its attributes set. */
+int mounts_open_bind_source (const struct spec_mount *m, const char *bundle,
+                             sbx_error_t *err);
 /* Child side: perform mount i onto its destination inside rootfd. */
 int mounts_apply_one (int rootfd, const struct spec_mount *m, int source_fd,
                       const char *mount_label, sbx_error_t *err);

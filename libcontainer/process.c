@@ -158,7 +158,9 @@ prepare (const struct process_config *c, bool host_devices, struct prepared *p, 
   p->mount_fds = calloc (spec->n_mounts + 1, sizeof *p->mount_fds);
   if (p->mount_fds == NULL)
     return sbx_error_errno (err, "calloc");
-  if (mounts_open_sources (spec, c->bundle, p->mount_fds, err) < 0)
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    p->mount_fds[i] = -1;
+  if (geteuid () == 0 && mounts_open_sources (spec, c->bundle, p->mount_fds, err) < 0)
     return -1;
   if (devices_list (spec, &p->devs, &p->n_devs, err) < 0)
     return -1;
@@ -303,14 +305,14 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
   int sock[2] = { -1, -1 };
   int flags = ns_new_flags (spec);
   bool new_userns = (flags & CLONE_NEWUSER) != 0;
-  bool host_devices = new_userns || geteuid () != 0;
+  bool host_devices = new_userns && geteuid () == 0;
   struct init_args a = { 0 };
   _cleanup_pid_ pid_t pid = -1;
   int pidfd = -1, r = -1;
 
   h->pid = -1;
   h->pidfd = h->sync_fd = h->master_fd = -1;
-  if (spec_linux_namespace (spec, SPEC_NS_USER) && spec_linux_namespace (spec, SPEC_NS_USER)->path)
+  if (geteuid () == 0 && spec_linux_namespace (spec, SPEC_NS_USER) != NULL)
     host_devices = true;
   if (prepare (c, host_devices, &p, err) < 0 || sync_socketpair (sock, err) < 0)
     goto out;
@@ -321,6 +323,7 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
     }
   a.spec = spec;
   a.rootfs = c->rootfs;
+  a.bundle = c->bundle;
   a.sync_fd = sock[1];
   a.fifo_fd = p.fifo_fd;
   a.mount_fds = p.mount_fds;
@@ -332,6 +335,7 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
   a.new_userns = new_userns;
   a.wait_go = new_userns;
   a.no_pivot = c->no_pivot;
+  a.no_new_keyring = c->no_new_keyring;
   {
     unsigned listen = listen_fds_from_env ();
     a.keep_fds = c->preserve_fds > listen ? c->preserve_fds : listen;

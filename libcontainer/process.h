@@ -21,6 +21,7 @@ struct process_config
   int lock_fd;                  /* closed in the child */
   const char *console_socket;
   bool no_pivot;
+  bool no_new_keyring;
   unsigned int preserve_fds;
   bool want_master;             /* keep the pty master (run, no socket) */
 };

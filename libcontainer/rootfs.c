@@ -56,8 +56,24 @@ rootfs_prepare (const struct rootfs_args *a, sbx_error_t *err)
   if (rootfd < 0)
     return sbx_error_errno (err, "open rootfs `%s`", a->rootfs);
   for (size_t i = 0; i < spec->n_mounts; i++)
-    if (mounts_apply_one (rootfd, &spec->mounts[i], a->mount_fds[i], label, err) < 0)
-      return sbx_error_wrap (err, "mounts[%zu] `%s`", i, spec->mounts[i].destination);
+    {
+      const struct spec_mount *m = &spec->mounts[i];
+      _cleanup_fd_ int own = -1;
+      int src = a->mount_fds[i];
+
+      /* A privileged parent opened bind sources before the user namespace
+         existed; a rootless one cannot, so it is done here, as the
+         mapped user, before pivot_root hides the host. */
+      if (src < 0 && mount_is_bind (m))
+        {
+          own = mounts_open_bind_source (m, a->bundle, err);
+          if (own < 0)
+            return sbx_error_wrap (err, "mounts[%zu] `%s`", i, m->destination);
+          src = own;
+        }
+      if (mounts_apply_one (rootfd, m, src, label, err) < 0)
+        return sbx_error_wrap (err, "mounts[%zu] `%s`", i, m->destination);
+    }
   if (devices_create (rootfd, a->devs, a->n_devs, a->dev_fds, err) < 0)
     return -1;
   if (devices_config_mounts_dev (spec) && devices_symlinks (rootfd, err) < 0)

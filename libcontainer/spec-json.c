@@ -19,19 +19,30 @@
 
 /* ---- paths and errors ---- */
 
+/* Paths longer than the buffer (long map keys) end in "...". */
+static void
+mark_truncated (char *out, int r)
+{
+  if (r >= SPEC_PATH_LEN)
+    memcpy (out + SPEC_PATH_LEN - 4, "...", 4);
+}
+
 void
 spec_join (char *out, const char *path, const char *key)
 {
+  int r;
+
   if (path == NULL || path[0] == '\0')
-    snprintf (out, SPEC_PATH_LEN, "%s", key);
+    r = snprintf (out, SPEC_PATH_LEN, "%s", key);
   else
-    snprintf (out, SPEC_PATH_LEN, "%s.%s", path, key);
+    r = snprintf (out, SPEC_PATH_LEN, "%s.%s", path, key);
+  mark_truncated (out, r);
 }
 
 void
 spec_index (char *out, const char *path, size_t i)
 {
-  snprintf (out, SPEC_PATH_LEN, "%s[%zu]", path, i);
+  mark_truncated (out, snprintf (out, SPEC_PATH_LEN, "%s[%zu]", path, i));
 }
 
 int

@@ -1,0 +1,144 @@
+/* test_mounts.c: the mount option table and id-map formatting. */
+#include <errno.h>
+#include <sys/mount.h>
+
+#include "mounts.h"
+#include "rootfs.h"
+#include "unit.h"
+#include "userns.h"
+
+static struct mount_opts
+parse (const char **opts, size_t n, int *r)
+{
+  struct spec_strv v = { (char **) opts, n };
+  struct mount_opts o;
+  sbx_error_t err = { 0 };
+  *r = mount_opts_parse (&v, &o, &err);
+  sbx_error_free (&err);
+  return o;
+}
+
+UNIT_TEST (flags_map_to_mount_attrs)
+{
+  const char *opts[] = { "nosuid", "noexec", "nodev", "ro" };
+  int r;
+  struct mount_opts o = parse (opts, 4, &r);
+  CHECK_INTEQ (r, 0);
+  CHECK (o.attr_set == (MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY));
+  CHECK (o.rec_set == 0);
+  CHECK (!o.bind);
+  mount_opts_free (&o);
+}
+
+UNIT_TEST (later_option_wins)
+{
+  const char *opts[] = { "ro", "rw", "exec", "noexec" };
+  int r;
+  struct mount_opts o = parse (opts, 4, &r);
+  CHECK (!(o.attr_set & MOUNT_ATTR_RDONLY));
+  CHECK (o.attr_clr & MOUNT_ATTR_RDONLY);
+  CHECK (o.attr_set & MOUNT_ATTR_NOEXEC);
+  CHECK (!(o.attr_clr & MOUNT_ATTR_NOEXEC));
+  mount_opts_free (&o);
+}
+
+UNIT_TEST (recursive_and_bind)
+{
+  const char *opts[] = { "rbind", "rro", "rprivate", "rnosuid" };
+  int r;
+  struct mount_opts o = parse (opts, 4, &r);
+  CHECK (o.bind && o.rbind);
+  CHECK (o.rec_set == (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID));
+  CHECK (o.attr_set == 0);
+  CHECK (o.propagation == MS_PRIVATE && o.prop_recursive);
+  mount_opts_free (&o);
+}
+
+UNIT_TEST (atime_modes_are_exclusive)
+{
+  const char *opts[] = { "noatime", "strictatime" };
+  int r;
+  struct mount_opts o = parse (opts, 2, &r);
+  CHECK ((o.attr_set & MOUNT_ATTR__ATIME) == MOUNT_ATTR_STRICTATIME);
+  CHECK (o.attr_clr & MOUNT_ATTR__ATIME);
+  CHECK (o.atime_set);
+  mount_opts_free (&o);
+}
+
+UNIT_TEST (data_and_flags_go_to_fsconfig)
+{
+  const char *opts[] = { "mode=755", "size=65536k", "newinstance", "sync", "ptmxmode=0666" };
+  int r;
+  struct mount_opts o = parse (opts, 5, &r);
+  REQUIRE (o.data.n == 3);
+  CHECK_STREQ (o.data.keys[0], "mode");
+  CHECK_STREQ (o.data.values[0], "755");
+  CHECK_STREQ (o.data.keys[1], "size");
+  CHECK_STREQ (o.data.values[1], "65536k");
+  CHECK_STREQ (o.data.keys[2], "ptmxmode");
+  REQUIRE (o.flags.n == 2);
+  CHECK_STREQ (o.flags.v[0], "newinstance");
+  CHECK_STREQ (o.flags.v[1], "sync");
+  mount_opts_free (&o);
+}
+
+UNIT_TEST (bind_detection)
+{
+  char *bindopt[] = { "rbind", "ro" };
+  struct spec_mount m = { .destination = "/x", .type = "none", .options = { bindopt, 2 } };
+  struct spec_mount t = { .destination = "/x", .type = "tmpfs" };
+  struct spec_mount b = { .destination = "/x", .type = "bind" };
+  CHECK (mount_is_bind (&m));
+  CHECK (!mount_is_bind (&t));
+  CHECK (mount_is_bind (&b));
+}
+
+UNIT_TEST (propagation_names)
+{
+  unsigned long f;
+  CHECK (rootfs_propagation_flags ("rslave", &f) == 0 && f == (MS_SLAVE | MS_REC));
+  CHECK (rootfs_propagation_flags ("private", &f) == 0 && f == MS_PRIVATE);
+  CHECK (rootfs_propagation_flags ("sideways", &f) == -1);
+}
+
+UNIT_TEST (id_map_format)
+{
+  struct spec_id_mapping v[] = { { 0, 100000, 65536 }, { 65536, 1000, 1 } };
+  struct spec_id_mappings m = { v, 2 };
+  char buf[256];
+  sbx_error_t err = { 0 };
+  CHECK (userns_format_map (&m, buf, sizeof buf, &err) == 0);
+  CHECK_STREQ (buf, "0 100000 65536\n65536 1000 1\n");
+}
+
+UNIT_TEST (id_map_overflow_is_refused)
+{
+  struct spec_id_mapping v[] = { { 0, 4294967295u, 2 } };
+  struct spec_id_mappings m = { v, 1 };
+  struct spec_id_mapping z[] = { { 0, 0, 0 } };
+  struct spec_id_mappings mz = { z, 1 };
+  char buf[256];
+  sbx_error_t err = { 0 };
+  CHECK (userns_format_map (&m, buf, sizeof buf, &err) == -1);
+  CHECK_CONTAINS (err.msg, "past 2^32");
+  CHECK (userns_format_map (&mz, buf, sizeof buf, &err) == -1);
+  sbx_error_free (&err);
+}
+
+UNIT_TEST (id_map_too_long)
+{
+  struct spec_id_mapping v[400];
+  struct spec_id_mappings m = { v, 400 };
+  char buf[4096];
+  sbx_error_t err = { 0 };
+  for (int i = 0; i < 400; i++)
+    v[i] = (struct spec_id_mapping) { (uint32_t) i * 100000u, 4000000000u, 1 };
+  CHECK (userns_format_map (&m, buf, sizeof buf, &err) == -1);
+  sbx_error_free (&err);
+}
+
+int
+main (void)
+{
+  return unit_main ();
+}

@@ -1,0 +1,151 @@
+/* test_state.c: ids, state.json round trip, status from pid + start time,
+ * cgroupsPath resolution. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "json.h"
+#include "state.h"
+#include "unit.h"
+
+UNIT_TEST (container_ids)
+{
+  sbx_error_t err = { 0 };
+  CHECK (state_check_id ("abc-1.2_x+y", &err) == 0);
+  CHECK (state_check_id ("", &err) == -1);
+  CHECK (state_check_id ("../etc", &err) == -1);
+  CHECK (state_check_id (".hidden", &err) == -1);
+  CHECK (state_check_id ("a/b", &err) == -1);
+  CHECK_CONTAINS (err.msg, "invalid container id");
+  sbx_error_free (&err);
+}
+
+UNIT_TEST (state_round_trip)
+{
+  char dir[] = "/tmp/sbx-state-XXXXXX";
+  sbx_error_t err = { 0 };
+  char *keys[] = { "org.example/a", "b.c" }, *values[] = { "1", "x\"y" };
+  struct container_state st = { .id = "c1", .pid = getpid (), .start_time = 12345,
+                                .bundle = "/b", .rootfs = "/b/rootfs",
+                                .created = "2026-01-01T00:00:00.000000001Z",
+                                .cgroup_path = "/sys/fs/cgroup/sbx/c1",
+                                .annotations = { keys, values, 2 } };
+  struct container_state rd;
+  int fd;
+
+  REQUIRE (mkdtemp (dir) != NULL);
+  fd = open (dir, O_RDONLY | O_DIRECTORY);
+  CHECK (state_write (fd, &st, &err) == 0);
+  CHECK (state_read (fd, "c1", &rd, &err) == 0);
+  CHECK_STREQ (rd.id, "c1");
+  CHECK_INTEQ (rd.pid, getpid ());
+  CHECK (rd.start_time == 12345);
+  CHECK_STREQ (rd.bundle, "/b");
+  CHECK_STREQ (rd.created, st.created);
+  CHECK_STREQ (rd.cgroup_path, "/sys/fs/cgroup/sbx/c1");
+  REQUIRE (rd.annotations.n == 2);
+  CHECK_STREQ (rd.annotations.keys[0], "org.example/a");
+  CHECK_STREQ (rd.annotations.values[1], "x\"y");
+  /* The recorded start time is not this process's: status is stopped. */
+  CHECK (state_status (fd, &rd) == STATUS_STOPPED);
+  rd.start_time = proc_start_time (getpid (), NULL);
+  CHECK (state_status (fd, &rd) == STATUS_RUNNING);
+  state_free (&rd);
+  unlinkat (fd, STATE_FILE, 0);
+  close (fd);
+  rmdir (dir);
+}
+
+UNIT_TEST (zombie_is_not_alive)
+{
+  pid_t pid = fork ();
+  unsigned long long t;
+  if (pid == 0)
+    _exit (0);
+  usleep (100000);
+  t = proc_start_time (pid, NULL);
+  CHECK (t != 0);
+  CHECK (!state_pid_alive (pid, t));
+  waitpid (pid, NULL, 0);
+  CHECK (!state_pid_alive (pid, t));
+}
+
+UNIT_TEST (state_json_output)
+{
+  struct container_state st = { .id = "c", .pid = 7, .bundle = "/b", .rootfs = "/r",
+                                .created = "t", .owner = "root" };
+  char *s = state_to_json (&st, STATUS_CREATED);
+  CHECK_STREQ (s, "{\"ociVersion\":\"" SBX_OCI_VERSION "\",\"id\":\"c\",\"pid\":7,\"status\":\"created\","
+                  "\"bundle\":\"/b\",\"rootfs\":\"/r\",\"created\":\"t\",\"owner\":\"root\",\"annotations\":{}}");
+  free (s);
+}
+
+UNIT_TEST (cgroup_paths)
+{
+  sbx_error_t err = { 0 };
+  const char *root = cgroup_v2_root ();
+  char *p;
+  char want[512];
+
+  if (root == NULL)
+    {
+      printf ("# no cgroup v2 hierarchy: path tests need one\n");
+      CHECK (cgroup_resolve_path ("/a", "id", false, &err) == NULL);
+      sbx_error_free (&err);
+      return;
+    }
+  p = cgroup_resolve_path ("/docker/abc", "abc", false, &err);
+  snprintf (want, sizeof want, "%s/docker/abc", root);
+  CHECK_STREQ (p, want);
+  free (p);
+  p = cgroup_resolve_path (NULL, "abc", false, &err);
+  snprintf (want, sizeof want, "%s/sbx/abc", root);
+  CHECK_STREQ (p, want);
+  free (p);
+  p = cgroup_resolve_path ("system.slice:sbxtest:t4", "t4", true, &err);
+  snprintf (want, sizeof want, "%s/system.slice/sbxtest-t4.scope", root);
+  CHECK_STREQ (p, want);
+  free (p);
+  p = cgroup_resolve_path ("a-b.slice:pre:n", "n", true, &err);
+  snprintf (want, sizeof want, "%s/a.slice/a-b.slice/pre-n.scope", root);
+  CHECK_STREQ (p, want);
+  free (p);
+  CHECK (cgroup_resolve_path ("/a/../../etc", "x", false, &err) == NULL);
+  CHECK_CONTAINS (err.msg, "..");
+  CHECK (cgroup_resolve_path ("..", "x", false, &err) == NULL);
+  CHECK (cgroup_resolve_path ("/", "x", false, &err) == NULL);
+  /* "a..b" is a legal name, not a parent reference. */
+  p = cgroup_resolve_path ("/a..b", "x", false, &err);
+  CHECK (p != NULL);
+  free (p);
+  sbx_error_free (&err);
+}
+
+UNIT_TEST (flat_json_reader)
+{
+  struct spec_map m;
+  sbx_error_t err = { 0 };
+  CHECK (json_parse_flat ("{\"a\":1,\"b\":\"s\",\"c\":true,\"d\":null,\"e\":{\"k.x\":\"v\"}}", 52, &m, &err) == 0);
+  CHECK_STREQ (json_map_get (&m, "a"), "1");
+  CHECK_STREQ (json_map_get (&m, "b"), "s");
+  CHECK_STREQ (json_map_get (&m, "c"), "true");
+  CHECK (json_map_get (&m, "d") == NULL);
+  CHECK_STREQ (json_map_get (&m, "e.k.x"), "v");
+  json_map_free (&m);
+  CHECK (json_parse_flat ("[1]", 3, &m, &err) == -1);
+  CHECK (json_parse_flat ("{", 1, &m, &err) == -1);
+  CHECK_CONTAINS (err.msg, "invalid JSON");
+  sbx_error_free (&err);
+}
+
+int
+main (void)
+{
+  return unit_main ();
+}
