@@ -76,6 +76,31 @@ join_namespaces (struct init_args *a, sbx_error_t *err)
   return 0;
 }
 
+/* With a joined user namespace, the new namespaces must belong to it, so
+   they are made after setns, here. A new pid namespace only applies to
+   children: fork once more (CLONE_PARENT, so the parent `sbx` still reaps
+   it), report the real init's pid, and let this process go. */
+static int
+unshare_in_userns (struct init_args *a, sbx_error_t *err)
+{
+  pid_t pid;
+
+  if (a->unshare_flags == 0)
+    return 0;
+  if (unshare (a->unshare_flags) < 0)
+    return sbx_error_errno (err, "create namespaces in the joined user namespace");
+  if (!(a->unshare_flags & CLONE_NEWPID))
+    return 0;
+  pid = (pid_t) syscall (SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
+  if (pid < 0)
+    return sbx_error_errno (err, "fork the init into its pid namespace");
+  if (pid == 0)
+    return 0;
+  if (sync_send (a->sync_fd, SYNC_CHILD_PID, &pid, sizeof pid, -1, err) < 0)
+    _exit (1);
+  _exit (0);
+}
+
 /* Unshared here, not at clone: clone3 makes namespaces before it moves
    the child into its cgroup, and the namespace root must be that cgroup. */
 static int
@@ -271,7 +296,8 @@ init_run (struct init_args *a, char **exe, sbx_error_t *err)
     return -1;
   if (a->new_userns && become_root_in_userns (err) < 0)
     return -1;
-  if (join_namespaces (a, err) < 0 || unshare_cgroupns (a->spec, err) < 0
+  if (join_namespaces (a, err) < 0 || unshare_in_userns (a, err) < 0
+      || unshare_cgroupns (a->spec, err) < 0
       || set_names (a->spec, err) < 0)
     return -1;
   join_session_keyring (a->no_new_keyring);

@@ -22,6 +22,7 @@ struct init_args
   const int *dev_fds;            /* NULL: mknod */
   int ns_fds[SPEC_NS_COUNT];     /* joined namespaces, opened by the parent */
   bool wait_go;                  /* wait for SYNC_IDMAP_DONE first */
+  int unshare_flags;             /* joined userns: new namespaces made here */
   bool new_userns;
   bool hooks_request;            /* ask the parent to run runtime hooks */
   bool no_pivot;

@@ -254,6 +254,27 @@ do_clone (uint64_t flags, int cgroup_fd, int *pidfd)
   return (pid_t) syscall (SYS_clone3, &ca, sizeof ca);
 }
 
+/* The first child forked the real init (joined userns + new pidns) and
+   exited: reap it and track the init instead. */
+static int
+adopt_init (struct process_handle *h, const struct sync_frame *f, sbx_error_t *err)
+{
+  pid_t pid;
+  int fd;
+
+  if (f->len != sizeof pid)
+    return sbx_error_set (err, EPROTO, "sync: bad CHILD_PID payload");
+  memcpy (&pid, f->payload, sizeof pid);
+  waitpid (h->pid, NULL, 0);
+  fd = (int) syscall (SYS_pidfd_open, pid, 0);
+  if (fd < 0)
+    return sbx_error_errno (err, "pidfd_open container init %d", pid);
+  close (h->pidfd);
+  h->pid = pid;
+  h->pidfd = fd;
+  return 0;
+}
+
 static int
 converse (const struct process_config *c, struct process_handle *h,
           struct prepared *p, bool wait_go, bool new_userns, sbx_error_t *err)
@@ -272,6 +293,10 @@ converse (const struct process_config *c, struct process_handle *h,
         {
         case SYNC_READY:
           return 0;
+        case SYNC_CHILD_PID:
+          if (adopt_init (h, &f, err) < 0)
+            return -1;
+          break;
         case SYNC_HOOKS_REQUEST:
           if (sync_send (h->sync_fd, SYNC_HOOKS_DONE, NULL, 0, -1, err) < 0)
             return -1;
@@ -316,10 +341,11 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
     host_devices = true;
   if (prepare (c, host_devices, &p, err) < 0 || sync_socketpair (sock, err) < 0)
     goto out;
-  if (p.ns_fds[SPEC_NS_USER] >= 0 && flags != 0)
+  if (p.ns_fds[SPEC_NS_USER] >= 0)
     {
-      sbx_error_set (err, ENOTSUP, "linux.namespaces: joining a user namespace by path while creating other namespaces is not supported yet");
-      goto out;
+      /* The new namespaces must belong to the joined user namespace. */
+      a.unshare_flags = flags;
+      flags = 0;
     }
   a.spec = spec;
   a.rootfs = c->rootfs;
@@ -377,7 +403,9 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
   h->pidfd = pidfd;
   h->sync_fd = sock[0];
   sock[0] = -1;
-  if (converse (c, h, &p, a.wait_go, new_userns, err) < 0)
+  r = converse (c, h, &p, a.wait_go, new_userns, err);
+  pid = h->pid; /* converse may have adopted a grandchild init */
+  if (r < 0)
     goto out;
   h->start_time = proc_start_time (pid, NULL);
   pid = -1; /* handed off */

@@ -18,6 +18,8 @@
 # teardown force-deletes every container in $ROOT, kills host processes
 # recorded with track_pid and removes paths recorded with track_path.
 
+bats_require_minimum_version 1.5.0
+
 TESTS_DIR=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 : "${top_srcdir:=$(cd "$TESTS_DIR/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
