@@ -22,6 +22,7 @@
 #include "container.h"
 #include "error.h"
 #include "fsutil.h"
+#include "hooks.h"
 #include "log.h"
 #include "process.h"
 #include "spec.h"
@@ -177,6 +178,63 @@ created_cleanup (struct created *c, const char *id, bool remove)
   bundle_free (&c->b);
 }
 
+#define SAVED_CONFIG "config.json"
+
+/* poststart and poststop run in later commands: keep a copy of the config
+   in the state directory, only when it has such hooks. */
+static int
+save_hooks (struct created *c, sbx_error_t *err)
+{
+  _cleanup_fd_ int bfd = -1;
+  _cleanup_free_ char *buf = NULL;
+  size_t len;
+
+  if (!hooks_any (c->b.spec->hooks, false))
+    return 0;
+  bfd = open (c->b.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (bfd < 0)
+    return sbx_error_errno (err, "open bundle `%s`", c->b.dir);
+  if (read_file_at (bfd, "config.json", &buf, &len, SPEC_MAX_SIZE, err) < 0)
+    return -1;
+  return atomic_write_at (c->dirfd, SAVED_CONFIG, buf, len, 0600, err);
+}
+
+/* The saved config (see save_hooks), or NULL if there is none. */
+static struct sbx_spec *
+load_hooks (int dirfd)
+{
+  _cleanup_free_ char *buf = NULL;
+  sbx_error_t err = { 0 };
+  struct sbx_spec *spec;
+  size_t len;
+
+  if (faccessat (dirfd, SAVED_CONFIG, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+    return NULL;
+  if (read_file_at (dirfd, SAVED_CONFIG, &buf, &len, SPEC_MAX_SIZE, &err) < 0
+      || (spec = spec_parse (buf, len, &err)) == NULL)
+    {
+      log_warn ("saved hooks: %s", err.msg);
+      sbx_error_free (&err);
+      return NULL;
+    }
+  return spec;
+}
+
+static void
+run_poststart (int dirfd, const struct container_state *st)
+{
+  struct sbx_spec *spec = load_hooks (dirfd);
+  char *json;
+
+  if (spec == NULL)
+    return;
+  json = state_to_json (st, STATUS_RUNNING);
+  if (json != NULL && spec->hooks != NULL)
+    hooks_run_warn (&spec->hooks->poststart, "poststart", json, st->bundle);
+  free (json);
+  spec_free (spec);
+}
+
 static int
 create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_opts *o,
                bool want_master, struct created *c, sbx_error_t *err)
@@ -241,7 +299,7 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   pidns = spec_linux_namespace (c->b.spec, SPEC_NS_PID);
   c->st.pid_ns_private = pidns != NULL && pidns->path == NULL;
   c->st.annotations = c->b.spec->annotations;
-  if (state_write (c->dirfd, &c->st, err) < 0)
+  if (state_write (c->dirfd, &c->st, err) < 0 || save_hooks (c, err) < 0)
     return -1;
   if (o->pid_file != NULL && container_write_pid_file (o->pid_file, c->h.pid, err) < 0)
     return -1;
@@ -288,21 +346,27 @@ start_locked (int dirfd, const char *id, sbx_error_t *err)
   if (state_read (dirfd, id, &st, err) < 0)
     return -1;
   s = state_status (dirfd, &st);
-  state_free (&st);
   if (s != STATUS_CREATED)
-    return sbx_error_set (err, EINVAL, "cannot start container \"%s\": it is not created (status: %s)",
-                          id, state_status_name (s));
+    {
+      state_free (&st);
+      return sbx_error_set (err, EINVAL, "cannot start container \"%s\": it is not created (status: %s)",
+                            id, state_status_name (s));
+    }
   fifo = openat (dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
   if (fifo < 0)
     {
+      state_free (&st);
       if (errno == ENXIO)
         return sbx_error_set (err, ESRCH, "cannot start container \"%s\": its init process is gone", id);
       return sbx_error_errno (err, "open exec fifo of \"%s\"", id);
     }
-  if (write (fifo, "0", 1) != 1)
-    return sbx_error_errno (err, "start container \"%s\"", id);
-  if (unlinkat (dirfd, EXEC_FIFO, 0) < 0)
-    return sbx_error_errno (err, "remove exec fifo of \"%s\"", id);
+  if (write (fifo, "0", 1) != 1 || unlinkat (dirfd, EXEC_FIFO, 0) < 0)
+    {
+      state_free (&st);
+      return sbx_error_errno (err, "start container \"%s\"", id);
+    }
+  run_poststart (dirfd, &st);
+  state_free (&st);
   return 0;
 }
 
@@ -323,10 +387,22 @@ sbx_container_start (struct sbx_context *ctx, const char *id, sbx_error_t *err)
 static int
 destroy (int rootfd, int dirfd, const char *id, const struct container_state *st, sbx_error_t *err)
 {
+  struct sbx_spec *hooks = load_hooks (dirfd);
+  int r = 0;
+
   if (st != NULL && st->cgroup_path != NULL && cgroup_destroy (st->cgroup_path, err) < 0)
-    return -1;
-  (void) dirfd;
-  return rm_rf_at (rootfd, id, err);
+    r = -1;
+  if (r == 0)
+    r = rm_rf_at (rootfd, id, err);
+  if (r == 0 && hooks != NULL && hooks->hooks != NULL && st != NULL)
+    {
+      _cleanup_free_ char *json = state_to_json (st, STATUS_STOPPED);
+      if (json != NULL)
+        hooks_run_warn (&hooks->hooks->poststop, "poststop", json, st->bundle);
+    }
+  if (hooks != NULL)
+    spec_free (hooks);
+  return r;
 }
 
 /* Kill the init (and, with a cgroup, everything in it); wait for it. */

@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/keyctl.h>
@@ -21,11 +22,15 @@
 #include "cleanup.h"
 #include "error.h"
 #include "fsutil.h"
+#include "hooks.h"
 #include "init.h"
+#include "label.h"
 #include "log.h"
 #include "namespaces.h"
+#include "procattrs.h"
 #include "rootfs.h"
 #include "sync.h"
+#include "sysctl.h"
 #include "terminal.h"
 
 #ifndef CLOSE_RANGE_UNSHARE
@@ -137,16 +142,30 @@ set_names (const struct sbx_spec *s, sbx_error_t *err)
   return 0;
 }
 
+/* Ask the parent to run prestart/createRuntime hooks; it answers with the
+   state JSON that the init's own hooks get on stdin. Then createContainer,
+   still before pivot_root (the hook paths are the runtime's). */
 static int
 run_runtime_hooks (struct init_args *a, sbx_error_t *err)
 {
-  struct sync_frame f;
+  struct sync_frame *f;
+  const struct spec_hooks *h = a->spec->hooks;
+  int r;
 
   if (!a->hooks_request)
     return 0;
   if (sync_send (a->sync_fd, SYNC_HOOKS_REQUEST, NULL, 0, -1, err) < 0)
     return -1;
-  return sync_expect (a->sync_fd, SYNC_HOOKS_DONE, &f, err);
+  f = malloc (sizeof *f);
+  if (f == NULL)
+    return sbx_error_errno (err, "malloc");
+  r = sync_expect (a->sync_fd, SYNC_HOOKS_DONE, f, err);
+  if (r == 0)
+    a->hook_state = strndup (f->payload, f->len);
+  free (f);
+  if (r < 0)
+    return -1;
+  return hooks_run (&h->create_container, "createContainer", a->hook_state, NULL, err);
 }
 
 static int
@@ -200,7 +219,10 @@ set_user (const struct spec_process *p, sbx_error_t *err)
 {
   const struct spec_user *u = &p->user;
 
-  if (setgroups (u->n_additional_gids, (gid_t *) u->additional_gids) < 0 && errno != EPERM)
+  /* With setgroups denied (rootless user namespaces) only an empty list
+     can be "set": keep the current one then. */
+  if (setgroups (u->n_additional_gids, (gid_t *) u->additional_gids) < 0
+      && !(errno == EPERM && u->n_additional_gids == 0))
     return sbx_error_errno (err, "setgroups (process.user.additionalGids)");
   if (setresgid (u->gid, u->gid, u->gid) < 0)
     return sbx_error_errno (err, "setresgid %u (process.user.gid)", u->gid);
@@ -282,13 +304,14 @@ wait_for_start (int fifo_fd)
   close (fifo_fd);
 }
 
+/* Namespaces, root filesystem, pivot: everything that builds the box. */
 static int
-init_run (struct init_args *a, char **exe, sbx_error_t *err)
+init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
 {
   struct rootfs_args ra = { .spec = a->spec, .rootfs = a->rootfs, .bundle = a->bundle,
-                            .mount_fds = a->mount_fds,
-                            .devs = a->devs, .n_devs = a->n_devs, .dev_fds = a->dev_fds,
-                            .no_pivot = a->no_pivot };
+                            .mount_fds = a->mount_fds, .devs = a->devs, .n_devs = a->n_devs,
+                            .dev_fds = a->dev_fds, .no_pivot = a->no_pivot };
+  const struct spec_linux *l = a->spec->linux_;
   _cleanup_fd_ int rootfd = -1;
   struct sync_frame f;
 
@@ -297,23 +320,65 @@ init_run (struct init_args *a, char **exe, sbx_error_t *err)
   if (a->new_userns && become_root_in_userns (err) < 0)
     return -1;
   if (join_namespaces (a, err) < 0 || unshare_in_userns (a, err) < 0
-      || unshare_cgroupns (a->spec, err) < 0
-      || set_names (a->spec, err) < 0)
+      || unshare_cgroupns (a->spec, err) < 0 || set_names (a->spec, err) < 0)
     return -1;
   join_session_keyring (a->no_new_keyring);
   rootfd = rootfs_prepare (&ra, err);
   if (rootfd < 0)
     return -1;
+  if (l->masked_paths.n > 0 && (*nullfd = rootfs_open_null (err)) < 0)
+    return -1;
   if (run_runtime_hooks (a, err) < 0 || rootfs_pivot (rootfd, a->no_pivot, err) < 0)
     return -1;
-  if (setup_terminal (a, err) < 0 || rootfs_finalize (a->spec, err) < 0)
+  return 0;
+}
+
+/* What the program runs with: tty, sysctls, masks, cwd, limits, labels,
+   user and capabilities. Privileged steps first, the user switch last. */
+static int
+init_envelope (struct init_args *a, int nullfd, sbx_error_t *err)
+{
+  const struct sbx_spec *spec = a->spec;
+  const struct spec_process *p = spec->process;
+  bool need_proc = spec->linux_->sysctl.n > 0 || p->selinux_label || p->apparmor_profile;
+  _cleanup_fd_ int procfd = -1;
+
+  if (setup_terminal (a, err) < 0)
     return -1;
-  if (enter_cwd (a->spec->process, err) < 0 || set_user (a->spec->process, err) < 0)
+  if (need_proc && (procfd = proc_open_private (err)) < 0)
+    return -1;
+  if (procfd >= 0 && (sysctl_apply (spec, procfd, err) < 0 || label_apply_exec (p, procfd, err) < 0))
+    return -1;
+  if (rootfs_mask_paths (spec, nullfd, err) < 0 || rootfs_finalize (spec, err) < 0)
+    return -1;
+  if (enter_cwd (p, err) < 0 || procattrs_apply (spec, err) < 0)
+    return -1;
+  if (caps_prepare_switch (&a->caps, err) < 0 || set_user (p, err) < 0
+      || caps_apply (&a->caps, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int
+init_run (struct init_args *a, char **exe, sbx_error_t *err)
+{
+  _cleanup_fd_ int nullfd = -1;
+
+  if (init_build (a, &nullfd, err) < 0 || init_envelope (a, nullfd, err) < 0)
     return -1;
   *exe = init_find_executable (a->spec->process->args.v[0], a->env, err);
   if (*exe == NULL)
     return -1;
+  if (procattrs_no_new_privs (a->spec->process, err) < 0)
+    return -1;
   return wait_ready_ack (a, err);
+}
+
+static int
+init_load_seccomp (struct seccomp_filter *f, sbx_error_t *err)
+{
+  (void) f;
+  return sbx_error_set (err, ENOTSUP, "linux.seccomp: not built in");
 }
 
 _Noreturn void
@@ -332,12 +397,25 @@ init_main (struct init_args *a)
       _exit (1);
     }
   close (a->sync_fd);
+  log_forward_to (-1);
   wait_for_start (a->fifo_fd);
+  if (a->spec->hooks != NULL
+      && hooks_run (&a->spec->hooks->start_container, "startContainer", a->hook_state, NULL, &err) < 0)
+    {
+      dprintf (2, "sbx: %s\n", err.msg);
+      _exit (1);
+    }
   /* Nothing of the runtime's may reach the program: keep 0-2 and the
      preserved range only. CVE-2024-21626 class. */
   if (syscall (SYS_close_range, 3 + a->keep_fds, ~0U, 0) < 0)
     for (int fd = 3 + a->keep_fds; fd < 65536; fd++)
       close (fd);
+  /* Load seccomp last: every later syscall is filtered, execve included. */
+  if (a->seccomp != NULL && init_load_seccomp (a->seccomp, &err) < 0)
+    {
+      dprintf (2, "sbx: %s\n", err.msg);
+      _exit (1);
+    }
   execve (exe, a->spec->process->args.v, a->env);
   dprintf (2, "sbx: exec `%s`: %s\n", exe, strerror (errno));
   _exit (127);

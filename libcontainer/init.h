@@ -6,8 +6,11 @@
 
 #include <stdbool.h>
 
+#include "caps.h"
 #include "devices.h"
 #include "spec.h"
+
+struct seccomp_filter;
 
 struct init_args
 {
@@ -29,6 +32,9 @@ struct init_args
   bool no_new_keyring;
   unsigned int keep_fds;         /* fds 3 .. 3+keep_fds-1 reach the program */
   char **env;                    /* final environment */
+  struct caps_sets caps;         /* parsed by the parent */
+  struct seccomp_filter *seccomp; /* prepared by the parent, or NULL */
+  char *hook_state;              /* state JSON from SYNC_HOOKS_DONE */
   int close_first[4];            /* parent-only fds to drop at once */
 };
 

@@ -16,9 +16,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "cgroup.h"
 #include "cleanup.h"
 #include "devices.h"
+#include "hooks.h"
 #include "error.h"
 #include "fsutil.h"
 #include "init.h"
@@ -48,6 +50,7 @@ struct sbx_clone_args
 /* Everything opened for the child; closed in the parent after clone. */
 struct prepared
 {
+  struct caps_sets caps;
   int ns_fds[SPEC_NS_COUNT];
   int *mount_fds;
   struct dev_node *devs;
@@ -153,6 +156,8 @@ prepare (const struct process_config *c, bool host_devices, struct prepared *p, 
   for (int i = 0; i < SPEC_NS_COUNT; i++)
     p->ns_fds[i] = -1;
   p->cgroup_fd = p->fifo_fd = p->console_fd = p->self_pidns = p->self_timens = -1;
+  if (caps_parse (spec->process->capabilities, &p->caps, err) < 0)
+    return -1;
   if (ns_open_paths (spec, p->ns_fds, err) < 0)
     return -1;
   p->mount_fds = calloc (spec->n_mounts + 1, sizeof *p->mount_fds);
@@ -254,6 +259,43 @@ do_clone (uint64_t flags, int cgroup_fd, int *pidfd)
   return (pid_t) syscall (SYS_clone3, &ca, sizeof ca);
 }
 
+/* prestart (deprecated, same time) and createRuntime: in the runtime's
+   namespaces, cwd the bundle, once the container's namespaces exist. The
+   state JSON goes back to the init for its own hooks. */
+static int
+run_runtime_hooks (const struct process_config *c, struct process_handle *h, sbx_error_t *err)
+{
+  struct container_state st = { .id = (char *) c->id, .pid = h->pid, .bundle = (char *) c->bundle,
+                                .rootfs = (char *) c->rootfs, .created = "",
+                                .annotations = c->spec->annotations };
+  _cleanup_free_ char *json = state_to_json (&st, STATUS_CREATING);
+  const struct spec_hooks *hk = c->spec->hooks;
+
+  if (json == NULL)
+    return sbx_error_set (err, ENOMEM, "format state for hooks");
+  if (hooks_run (&hk->prestart, "prestart", json, c->bundle, err) < 0
+      || hooks_run (&hk->create_runtime, "createRuntime", json, c->bundle, err) < 0)
+    return -1;
+  return sync_send (h->sync_fd, SYNC_HOOKS_DONE, json, strlen (json), -1, err);
+}
+
+static int
+set_oom_score_adj (pid_t pid, const struct spec_process *p, sbx_error_t *err)
+{
+  char path[64], buf[16];
+  int n;
+  _cleanup_fd_ int fd = -1;
+
+  if (!p->has_oom_score_adj)
+    return 0;
+  snprintf (path, sizeof path, "/proc/%d/oom_score_adj", pid);
+  n = snprintf (buf, sizeof buf, "%d", p->oom_score_adj);
+  fd = open (path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write (fd, buf, n) != n)
+    return sbx_error_errno (err, "process.oomScoreAdj: write %s", path);
+  return 0;
+}
+
 /* The first child forked the real init (joined userns + new pidns) and
    exited: reap it and track the init instead. */
 static int
@@ -283,6 +325,8 @@ converse (const struct process_config *c, struct process_handle *h,
 
   if (new_userns && userns_write_maps (h->pid, c->spec, err) < 0)
     return -1;
+  if (set_oom_score_adj (h->pid, c->spec->process, err) < 0)
+    return -1;
   if (wait_go && sync_send (h->sync_fd, SYNC_IDMAP_DONE, NULL, 0, -1, err) < 0)
     return -1;
   for (;;)
@@ -298,7 +342,7 @@ converse (const struct process_config *c, struct process_handle *h,
             return -1;
           break;
         case SYNC_HOOKS_REQUEST:
-          if (sync_send (h->sync_fd, SYNC_HOOKS_DONE, NULL, 0, -1, err) < 0)
+          if (run_runtime_hooks (c, h, err) < 0)
             return -1;
           break;
         case SYNC_PTY_MASTER:
@@ -367,6 +411,8 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
     a.keep_fds = c->preserve_fds > listen ? c->preserve_fds : listen;
   }
   a.env = p.env;
+  a.caps = p.caps;
+  a.hooks_request = hooks_any (spec->hooks, true);
   a.close_first[0] = sock[0];
   a.close_first[1] = c->lock_fd;
   a.close_first[2] = p.console_fd;

@@ -6,6 +6,8 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -128,5 +130,104 @@ rootfs_finalize (const struct sbx_spec *spec, sbx_error_t *err)
       if (mount (NULL, "/", NULL, flags, NULL) < 0)
         return sbx_error_errno (err, "set rootfs propagation `%s`", prop);
     }
+  return 0;
+}
+
+int
+rootfs_open_null (sbx_error_t *err)
+{
+  _cleanup_fd_ int fd = open_tree (AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  struct stat st;
+
+  if (fd < 0)
+    return sbx_error_errno (err, "clone the host's /dev/null");
+  if (fstat (fd, &st) < 0 || !S_ISCHR (st.st_mode) || st.st_rdev != makedev (1, 3))
+    return sbx_error_set (err, EPERM, "the host's /dev/null is not the null device (char 1:3)");
+  return take_fd (&fd);
+}
+
+static int
+empty_ro_tmpfs (sbx_error_t *err)
+{
+  _cleanup_fd_ int fsfd = fsopen ("tmpfs", FSOPEN_CLOEXEC);
+  int fd;
+
+  if (fsfd < 0 || fsconfig (fsfd, FSCONFIG_SET_STRING, "size", "0", 0) < 0
+      || fsconfig (fsfd, FSCONFIG_SET_STRING, "mode", "0555", 0) < 0
+      || fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return sbx_error_errno (err, "create an empty tmpfs for masking");
+  fd = fsmount (fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+  if (fd < 0)
+    return sbx_error_errno (err, "mount an empty tmpfs for masking");
+  return fd;
+}
+
+/* Mount a fresh clone of `src` (a detached tree) over `target`. */
+static int
+cover (int src, int target, const char *path, sbx_error_t *err)
+{
+  _cleanup_fd_ int clone = open_tree (src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+
+  if (clone < 0)
+    return sbx_error_errno (err, "clone mount for `%s`", path);
+  if (move_mount (clone, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return sbx_error_errno (err, "mount over `%s`", path);
+  return 0;
+}
+
+static int
+mask_one (int rootfd, const char *path, int nullfd, int *tmpfsfd, sbx_error_t *err)
+{
+  _cleanup_fd_ int target = open_in_root (rootfd, path, O_PATH, NULL);
+  struct stat st;
+
+  if (target < 0)
+    return errno == ENOENT ? 0 : sbx_error_errno (err, "linux.maskedPaths: open `%s`", path);
+  if (fstat (target, &st) < 0)
+    return sbx_error_errno (err, "linux.maskedPaths: stat `%s`", path);
+  if (!S_ISDIR (st.st_mode))
+    return cover (nullfd, target, path, err);
+  if (*tmpfsfd < 0 && (*tmpfsfd = empty_ro_tmpfs (err)) < 0)
+    return -1;
+  return cover (*tmpfsfd, target, path, err);
+}
+
+static int
+readonly_one (int rootfd, const char *path, sbx_error_t *err)
+{
+  _cleanup_fd_ int target = open_in_root (rootfd, path, O_PATH, NULL);
+  _cleanup_fd_ int clone = -1;
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID
+                                         | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+
+  if (target < 0)
+    return errno == ENOENT ? 0 : sbx_error_errno (err, "linux.readonlyPaths: open `%s`", path);
+  clone = open_tree (target, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
+  if (clone < 0)
+    return sbx_error_errno (err, "linux.readonlyPaths: clone `%s`", path);
+  if (mount_setattr (clone, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    return sbx_error_errno (err, "linux.readonlyPaths: make `%s` read-only", path);
+  if (move_mount (clone, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return sbx_error_errno (err, "linux.readonlyPaths: mount over `%s`", path);
+  return 0;
+}
+
+int
+rootfs_mask_paths (const struct sbx_spec *spec, int nullfd, sbx_error_t *err)
+{
+  const struct spec_linux *l = spec->linux_;
+  _cleanup_fd_ int rootfd = -1, tmpfsfd = -1;
+
+  if (l->masked_paths.n == 0 && l->readonly_paths.n == 0)
+    return 0;
+  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0)
+    return sbx_error_errno (err, "open /");
+  for (size_t i = 0; i < l->readonly_paths.n; i++)
+    if (readonly_one (rootfd, l->readonly_paths.v[i], err) < 0)
+      return -1;
+  for (size_t i = 0; i < l->masked_paths.n; i++)
+    if (mask_one (rootfd, l->masked_paths.v[i], nullfd, &tmpfsfd, err) < 0)
+      return -1;
   return 0;
 }

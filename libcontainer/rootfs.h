@@ -27,6 +27,12 @@ int rootfs_prepare (const struct rootfs_args *a, sbx_error_t *err);
 int rootfs_pivot (int rootfd, bool no_pivot, sbx_error_t *err);
 /* After pivot (and after /dev/console): read-only root, propagation. */
 int rootfs_finalize (const struct sbx_spec *spec, sbx_error_t *err);
+/* Before pivot: a detached clone of the host's /dev/null, checked to be
+ * char 1:3, to mask files with (an image's /dev/null is never used). */
+int rootfs_open_null (sbx_error_t *err);
+/* After pivot: linux.maskedPaths (files: /dev/null, directories: an empty
+ * read-only tmpfs) and linux.readonlyPaths (read-only bind onto itself). */
+int rootfs_mask_paths (const struct sbx_spec *spec, int nullfd, sbx_error_t *err);
 /* MS_* propagation flag of rootfsPropagation ("rslave" -> MS_SLAVE|MS_REC). */
 int rootfs_propagation_flags (const char *name, unsigned long *flags);
 

@@ -263,8 +263,8 @@ parse_map (yajl_val v, const char *path, struct spec_map *out,
 }
 
 int
-spec_parse_value (yajl_val v, const char *path, enum spec_kind kind, void *dst,
-             sbx_error_t *err)
+spec_parse_value (yajl_val v, const char *path, enum spec_kind kind,
+                  void *dst, sbx_error_t *err)
 {
   char *s;
 
@@ -310,7 +310,8 @@ spec_parse_fields (yajl_val obj, const char *path, const struct spec_field *f,
           continue;
         }
       spec_join (sub, path, f[i].key);
-      if (spec_parse_value (v, sub, f[i].kind, (char *) base + f[i].off, err) < 0)
+      if (spec_parse_value (v, sub, f[i].kind, (char *) base + f[i].off, err)
+          < 0)
         return -1;
       if (f[i].has_off != SPEC_NO_HAS)
         *(bool *) ((char *) base + f[i].has_off) = true;
@@ -340,12 +341,10 @@ spec_free_fields (const struct spec_field *f, size_t n, void *base)
     }
 }
 
-/* obj[key] is an optional object parsed with a table into a new struct
- * of size bytes stored in *out. Returns 1 when present, 0 when absent. */
 int
-spec_parse_alloc (yajl_val obj, const char *key, const char *path, size_t size,
-             void *out, const struct spec_field *f, size_t n,
-             sbx_error_t *err)
+spec_parse_alloc (yajl_val obj, const char *key, const char *path,
+                  size_t size, void *out, const struct spec_field *f,
+                  size_t n, sbx_error_t *err)
 {
   char sub[SPEC_PATH_LEN];
   yajl_val v;
@@ -365,12 +364,10 @@ spec_parse_alloc (yajl_val obj, const char *key, const char *path, size_t size,
   return 1;
 }
 
-/* obj[key] is an optional object parsed into base, which it does not
- * own (consoleSize, user, execCPUAffinity). */
 int
 spec_parse_sub (yajl_val obj, const char *key, const char *path,
-           const struct spec_field *f, size_t n, void *base, bool *has,
-           sbx_error_t *err)
+                const struct spec_field *f, size_t n, void *base, bool *has,
+                sbx_error_t *err)
 {
   char sub[SPEC_PATH_LEN];
   yajl_val v;

@@ -128,7 +128,8 @@ static const struct
   const char *key;
   size_t off;
 } throttle_lists[] = {
-  { "throttleReadBpsDevice", offsetof (struct spec_block_io, throttle_read_bps) },
+  { "throttleReadBpsDevice",
+    offsetof (struct spec_block_io, throttle_read_bps) },
   { "throttleWriteBpsDevice",
     offsetof (struct spec_block_io, throttle_write_bps) },
   { "throttleReadIOPSDevice",

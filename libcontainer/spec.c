@@ -1,12 +1,10 @@
-/* spec.c: config.json -> struct sbx_spec. Owns the JSON side: size and
- * depth caps, yajl, typed field tables, JSON paths in error messages, and
- * the top level, process, root, mounts and hooks. The "linux" object is
- * in spec-linux.c. Cross-field checks belong to validate.c. */
+/* spec.c: config.json -> struct sbx_spec. Owns the entry points (load,
+ * parse, free), the top level, process, root, mounts and hooks, and the
+ * namespace names. JSON mechanics are in spec-json.c, the "linux" object
+ * in spec-linux.c; cross-field checks belong to validate.c. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -94,8 +92,8 @@ parse_user (yajl_val obj, const char *path, struct spec_user *u,
   size_t i;
   int r;
 
-  r = spec_parse_sub (obj, "user", path, user_fields, SPEC_N (user_fields), u,
-                 NULL, err);
+  r = spec_parse_sub (obj, "user", path, user_fields, SPEC_N (user_fields),
+                      u, NULL, err);
   if (r <= 0)
     return r;
   user = spec_get (obj, "user");
@@ -128,14 +126,14 @@ parse_args (yajl_val obj, const char *path, struct spec_strv *out,
 {
   char sub[SPEC_PATH_LEN];
   yajl_val v = spec_get (obj, "args");
+  bool ok = YAJL_IS_ARRAY (v) && v->u.array.len > 0;
   size_t i;
 
-  if (!YAJL_IS_ARRAY (v) || v->u.array.len == 0)
-    return spec_fail (err, path, "args", "must be a non-empty array of strings");
-  for (i = 0; i < v->u.array.len; i++)
-    if (!YAJL_IS_STRING (v->u.array.values[i]))
-      return spec_fail (err, path, "args",
-                        "must be a non-empty array of strings");
+  for (i = 0; ok && i < v->u.array.len; i++)
+    ok = YAJL_IS_STRING (v->u.array.values[i]);
+  if (!ok)
+    return spec_fail (err, path, "args",
+                      "must be a non-empty array of strings");
   spec_join (sub, path, "args");
   return spec_parse_value (v, sub, SK_STRV, out, err);
 }
@@ -164,25 +162,27 @@ parse_process_value (yajl_val v, const char *path, struct spec_process **out,
                          err)
           < 0
       || spec_parse_sub (v, "consoleSize", path, console_fields,
-                    SPEC_N (console_fields), p, &p->has_console_size, err)
+                         SPEC_N (console_fields), p, &p->has_console_size,
+                         err)
              < 0
       || parse_user (v, path, &p->user, err) < 0
       || spec_parse_alloc (v, "capabilities", path,
-                      sizeof (struct spec_capabilities), &p->capabilities,
-                      cap_fields, SPEC_N (cap_fields), err)
+                           sizeof (struct spec_capabilities), &p->capabilities,
+                           cap_fields, SPEC_N (cap_fields), err)
              < 0
       || spec_parse_array (v, "rlimits", path, sizeof (struct spec_rlimit),
                            &p->rlimits, &p->n_rlimits, parse_rlimit, err)
              < 0
-      || spec_parse_alloc (v, "scheduler", path, sizeof (struct spec_scheduler),
-                      &p->scheduler, sched_fields, SPEC_N (sched_fields), err)
+      || spec_parse_alloc (v, "scheduler", path,
+                           sizeof (struct spec_scheduler), &p->scheduler,
+                           sched_fields, SPEC_N (sched_fields), err)
              < 0
-      || spec_parse_alloc (v, "ioPriority", path, sizeof (struct spec_io_priority),
-                      &p->io_priority, ioprio_fields, SPEC_N (ioprio_fields),
-                      err)
+      || spec_parse_alloc (v, "ioPriority", path,
+                           sizeof (struct spec_io_priority), &p->io_priority,
+                           ioprio_fields, SPEC_N (ioprio_fields), err)
              < 0
       || spec_parse_sub (v, "execCPUAffinity", path, affinity_fields,
-                    SPEC_N (affinity_fields), p, NULL, err)
+                         SPEC_N (affinity_fields), p, NULL, err)
              < 0)
     return -1;
   return 0;

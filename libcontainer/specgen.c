@@ -69,7 +69,7 @@ sbx_spec_generate (const char *bundle_dir, bool rootless, sbx_error_t *err)
                 "\t\t\"args\": [\"sh\"],\n"
                 "\t\t\"env\": [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\", \"TERM=xterm\"],\n"
                 "\t\t\"cwd\": \"/\",\n"
-                "\t\t\"capabilities\": {\"bounding\": %s, \"effective\": %s, \"permitted\": %s, \"ambient\": %s},\n"
+                "\t\t\"capabilities\": {\"bounding\": %s, \"effective\": %s, \"permitted\": %s},\n"
                 "\t\t\"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 1024, \"soft\": 1024}],\n"
                 "\t\t\"noNewPrivileges\": true\n"
                 "\t},\n"
@@ -91,7 +91,7 @@ sbx_spec_generate (const char *bundle_dir, bool rootless, sbx_error_t *err)
                 "\t],\n"
                 "\t\"linux\": {\n%s\t}\n"
                 "}\n",
-                SBX_OCI_VERSION, caps, caps, caps, caps, devpts_gid, sysfs, linux_);
+                SBX_OCI_VERSION, caps, caps, caps, devpts_gid, sysfs, linux_);
   if (n < 0)
     return sbx_error_errno (err, "asprintf");
   return atomic_write_at (dirfd, "config.json", doc, n, 0644, err);

@@ -22,7 +22,7 @@ enum sync_msg
 };
 
 /* Largest payload of one frame: messages are bounded. */
-#define SYNC_MAX_PAYLOAD 8192
+#define SYNC_MAX_PAYLOAD 65536
 
 struct sync_frame
 {

@@ -1,6 +1,7 @@
 /* main.c: global options (runc's: --root, --log, --log-format, --debug,
  * --systemd-cgroup), --version, --help, and dispatch to one command. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,8 @@ main (int argc, char **argv)
         usage (stderr);
         return 1;
       }
+  /* A hook that exits without reading its stdin must not kill sbx. */
+  signal (SIGPIPE, SIG_IGN);
   if (sbx_log_init (&ctx, &err) < 0)
     {
       fprintf (stderr, "sbx: %s\n", err.msg);

@@ -127,12 +127,23 @@ sbx() {
 # update_config JQ_FILTER [JQ_ARGS...]: edit $BUNDLE/config.json in place.
 update_config() {
 	local f=$BUNDLE/config.json
-	jq "${@:2}" "$1" "$f" >"$f.new" && mv "$f.new" "$f"
+	jq "${@:2}" "$1" <"$f" >"$f.new" && mv "$f.new" "$f"
 }
 
 # set_args ARG...: process.args = the arguments.
 set_args() {
-	update_config '.process.args = $ARGS.positional' --args "$@"
+	update_config '.process.args = $a' --argjson a "$(json_array "$@")"
+}
+
+# json_array ARG...: the arguments as a JSON array of strings.
+json_array() {
+	local -a a=()
+	local i=0 v
+	for v; do
+		a+=(--arg "$i" "$v")
+		i=$((i + 1))
+	done
+	jq -nc "${a[@]}" '$ARGS.named | to_entries | sort_by(.key | tonumber) | map(.value)'
 }
 
 # run_bg BASE CMD...: run CMD (which leaves a container behind holding its
@@ -143,10 +154,8 @@ run_bg() {
 	local base=$1
 	shift
 	: >"$base.err"
-	set +e
-	"$@" </dev/null >>"$base.out" 2>>"$base.err" 3>&-
-	status=$?
-	set -e
+	status=0
+	"$@" </dev/null >>"$base.out" 2>>"$base.err" 3>&- || status=$?
 	output=$(cat "$base.err")
 	echo "$* -> status $status: $output" >&2
 }
@@ -193,6 +202,7 @@ ctr_state() { sbx state "$1" 2>/dev/null; }
 ctr_status() { sbx state "$1" 2>/dev/null | jq -r .status; }
 ctr_pid() { sbx state "$1" | jq -r .pid; }
 _status_is() { [ "$(ctr_status "$1")" = "$2" ]; }
+_status_not() { [ "$(ctr_status "$1")" != "$2" ]; }
 # wait_status ID STATUS: wait (5 s) for the container to reach STATUS.
 wait_status() {
 	retry 100 0.05 _status_is "$1" "$2" || {
@@ -206,7 +216,7 @@ _pid_gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/statu
 wait_pid_gone() { retry 100 0.05 _pid_gone "$1"; }
 
 # start_ctr ID PROGRAM...: create+start a container running PROGRAM and
-# wait until it runs; sets CTR_PID.
+# wait until it left "created"; sets CTR_PID.
 start_ctr() {
 	local id=$1
 	shift
@@ -215,7 +225,7 @@ start_ctr() {
 	[ "$status" -eq 0 ] || fail "create $id failed: $output"
 	run sbx start "$id"
 	[ "$status" -eq 0 ] || fail "start $id failed: $output"
-	wait_status "$id" running
+	retry 100 0.05 _status_not "$id" created
 	CTR_PID=$(ctr_pid "$id")
 }
 

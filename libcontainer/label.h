@@ -1,0 +1,22 @@
+/* label.h: LSM labels: process.selinuxLabel, process.apparmorProfile and
+ * linux.mountLabel. On a host where the LSM is not enabled, a label is
+ * skipped with a debug line (as runc does). */
+#ifndef SBX_LABEL_H
+#define SBX_LABEL_H
+
+#include <stdbool.h>
+
+#include "sbx.h"
+#include "spec.h"
+
+bool label_selinux_enabled (void);
+bool label_apparmor_enabled (void);
+/* The exec-time labels, written through procfd (a private procfs of the
+ * init, see sysctl.h) into the thread's attr files: they apply at execve. */
+int label_apply_exec (const struct spec_process *p, int procfd, sbx_error_t *err);
+/* The text written to attr/apparmor/exec (or attr/exec) for a profile. */
+int label_apparmor_exec_text (const char *profile, char *buf, size_t len);
+/* linux.mountLabel to pass as "context=" to new mounts, or NULL. */
+const char *label_mount_context (const struct sbx_spec *spec);
+
+#endif

@@ -1,0 +1,19 @@
+/* sysctl.h: linux.sysctl. Only keys that belong to a namespace the
+ * container owns are allowed; they are written through a procfs instance
+ * the init mounts privately (never through the container's /proc). */
+#ifndef SBX_SYSCTL_H
+#define SBX_SYSCTL_H
+
+#include "sbx.h"
+#include "spec.h"
+
+/* In the parent: refuse host-wide keys and malformed names. */
+int sysctl_check (const struct sbx_spec *spec, sbx_error_t *err);
+/* In the init, in its namespaces: write every key. */
+int sysctl_apply (const struct sbx_spec *spec, int procfd, sbx_error_t *err);
+/* A fresh procfs of the caller's pid namespace, not attached anywhere, so
+ * nothing in the container can have mounted over it. Verified to be
+ * procfs. Falls back to "/proc" (verified) where fsopen is refused. */
+int proc_open_private (sbx_error_t *err);
+
+#endif

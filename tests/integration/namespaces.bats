@@ -1,0 +1,145 @@
+#!/usr/bin/env bats
+# Namespaces: new ones (compared with the host's) and joined ones (by path).
+
+load helpers
+
+# ns_inside NS...: run the container, printing readlink /proc/self/ns/NS
+ns_inside() {
+	set_args /bin/sh -c 'for n; do readlink /proc/self/ns/$n; done' sh "$@"
+	run sbx run --bundle "$BUNDLE" ns
+	[ "$status" -eq 0 ] || fail "run failed: $output"
+}
+
+@test "pid namespace: the program is pid 1 and sees only its processes" {
+	set_args /bin/sh -c 'echo $$; set -- /proc/[0-9]*; echo $*; ps -o pid,comm; true'
+	run sbx run --bundle "$BUNDLE" p1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	# only sh itself: nothing from the host
+	[ "${lines[1]}" = /proc/1 ]
+	# ps: header, sh, ps
+	[ "${#lines[@]}" -eq 5 ]
+	[[ "${lines[3]}" =~ ^\ *1\ +sh$ ]]
+	ns_inside pid
+	[ "$output" != "$(host_ns $$ pid)" ]
+}
+
+@test "pid namespace: probe pidns" {
+	requires probe
+	set_args /bin/probe pidns
+	run sbx run --bundle "$BUNDLE" p1
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^pid=1\ ppid=0\ ns=pid:\[[0-9]+\]$ ]]
+	[[ "$output" != *"$(host_ns $$ pid)" ]]
+}
+
+@test "mount, ipc, uts, network namespaces differ from the host's" {
+	ns_inside mnt ipc uts net
+	[ "${#lines[@]}" -eq 4 ]
+	[ "${lines[0]}" != "$(host_ns $$ mnt)" ]
+	[ "${lines[1]}" != "$(host_ns $$ ipc)" ]
+	[ "${lines[2]}" != "$(host_ns $$ uts)" ]
+	[ "${lines[3]}" != "$(host_ns $$ net)" ]
+	[[ "${lines[0]}" =~ ^mnt:\[[0-9]+\]$ ]]
+}
+
+@test "without a namespace entry the host's namespace is shared" {
+	update_config '.linux.namespaces |= map(select(.type != "ipc" and .type != "network"))'
+	ns_inside ipc net
+	[ "${lines[0]}" = "$(host_ns $$ ipc)" ]
+	[ "${lines[1]}" = "$(host_ns $$ net)" ]
+}
+
+@test "network namespace: only lo (as runc leaves it: up)" {
+	set_args /bin/sh -c 'ls /sys/class/net; cat /sys/class/net/lo/flags'
+	run sbx run --bundle "$BUNDLE" n1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = lo ]
+	[ "${#lines[@]}" -eq 2 ]
+	# IFF_UP | IFF_LOOPBACK (| IFF_RUNNING, not shown in flags)
+	[ "$(( ${lines[1]} & 0x9 ))" -eq 9 ]
+}
+
+@test "uts namespace: hostname and domainname from the config" {
+	update_config '.hostname = "sbx-host" | .domainname = "sbx.example"'
+	set_args /bin/sh -c 'hostname; cat /proc/sys/kernel/domainname'
+	run sbx run --bundle "$BUNDLE" u1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = sbx-host ]
+	[ "${lines[1]}" = sbx.example ]
+	# the host's names are untouched
+	[ "$(hostname)" != sbx-host ]
+	[ "$(cat /proc/sys/kernel/domainname)" != sbx.example ]
+}
+
+@test "hostname without a uts namespace is an error" {
+	update_config '.linux.namespaces |= map(select(.type != "uts")) | .hostname = "nope"'
+	run sbx run --bundle "$BUNDLE" u1
+	[ "$status" -ne 0 ]
+	[ "$(hostname)" != nope ]
+}
+
+@test "cgroup namespace: /proc/self/cgroup shows 0::/" {
+	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	set_args /bin/sh -c 'cat /proc/self/cgroup; readlink /proc/self/ns/cgroup'
+	run sbx run --bundle "$BUNDLE" c1
+	[ "$status" -eq 0 ]
+	grep -qx '0::/' <<<"$output"
+	[ "${lines[-1]}" != "$(host_ns $$ cgroup)" ]
+}
+
+@test "time namespace: monotonic offset" {
+	requires timens
+	update_config '.linux.namespaces += [{"type": "time"}]
+		| .linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0}}'
+	set_args /bin/sh -c 'cat /proc/self/timens_offsets; cut -d. -f1 /proc/uptime'
+	run sbx run --bundle "$BUNDLE" t1
+	[ "$status" -eq 0 ]
+	grep -Eq '^monotonic +86400 +0$' <<<"$output"
+	host_up=$(cut -d. -f1 /proc/uptime)
+	[ "${lines[-1]}" -ge $((host_up + 86400 - 5)) ]
+	[ "${lines[-1]}" -le $((host_up + 86400 + 5)) ]
+}
+
+_hostname_of_is() { [ "$(nsenter -t "$1" -u hostname 2>/dev/null)" = "$2" ]; }
+
+@test "join existing uts and network namespaces by path" {
+	name=joined-$$-$RANDOM
+	unshare --net --uts /bin/sh -c "hostname $name; exec sleep 100" &
+	hpid=$!
+	track_pid "$hpid"
+	retry 100 0.05 _hostname_of_is "$hpid" "$name"
+	update_config 'del(.hostname) | .linux.namespaces |= map(
+		if .type == "uts" then .path = "/proc/\($p)/ns/uts"
+		elif .type == "network" then .path = "/proc/\($p)/ns/net" else . end)' --arg p "$hpid"
+	set_args /bin/sh -c 'hostname; readlink /proc/self/ns/uts; readlink /proc/self/ns/net'
+	run sbx run --bundle "$BUNDLE" j1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$name" ]
+	[ "${lines[1]}" = "$(host_ns "$hpid" uts)" ]
+	[ "${lines[2]}" = "$(host_ns "$hpid" net)" ]
+	# the joined namespace's hostname is unchanged
+	[ "$(nsenter -t "$hpid" -u hostname)" = "$name" ]
+}
+
+@test "join an ipc namespace of another container" {
+	set_args sleep 100
+	start_ctr a
+	apid=$CTR_PID
+	update_config '.linux.namespaces |= map(if .type == "ipc" then .path = "/proc/\($p)/ns/ipc" else . end)' --arg p "$apid"
+	set_args readlink /proc/self/ns/ipc
+	run sbx run --bundle "$BUNDLE" b
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(host_ns "$apid" ipc)" ]
+}
+
+@test "a namespace path that is not a namespace of that type fails" {
+	update_config '.linux.namespaces |= map(if .type == "uts" then .path = "/proc/self/ns/net" else . end)'
+	run sbx run --bundle "$BUNDLE" bad
+	[ "$status" -ne 0 ]
+	update_config '.linux.namespaces |= map(if .type == "uts" then .path = "/nonexistent/ns" else . end)'
+	run sbx run --bundle "$BUNDLE" bad
+	[ "$status" -ne 0 ]
+	[[ "$output" == */nonexistent/ns* ]]
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+}

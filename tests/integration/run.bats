@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# sbx run: foreground and detached.
+
+load helpers
+
+@test "run: prints the output and exits with the program's status" {
+	set_args /bin/echo hello from the container
+	run sbx run --bundle "$BUNDLE" r0
+	[ "$status" -eq 0 ]
+	[ "$output" = "hello from the container" ]
+
+	for code in 3 42; do
+		set_args /bin/sh -c "echo code-$code; exit $code"
+		run sbx run --bundle "$BUNDLE" "r$code"
+		[ "$status" -eq "$code" ]
+		[ "$output" = "code-$code" ]
+	done
+}
+
+@test "run: the bundle defaults to the current directory" {
+	set_args /bin/cat /etc/sbx-rootfs
+	cd "$BUNDLE"
+	run sbx run r1
+	[ "$status" -eq 0 ]
+	[ "$output" = sbx-test-rootfs ]
+}
+
+@test "run: a program killed by a signal gives 128+N" {
+	# without a pid namespace, so that the shell is not the namespace's init
+	# (an init ignores signals it has no handler for, even SIGKILL from itself)
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	set_args /bin/sh -c 'kill -9 $$'
+	run sbx run --bundle "$BUNDLE" r1
+	[ "$status" -eq 137 ]
+	set_args /bin/sh -c 'kill -TERM $$'
+	run sbx run --bundle "$BUNDLE" r2
+	[ "$status" -eq 143 ]
+}
+
+@test "run: container killed with sbx kill KILL: run exits 137" {
+	set_args sleep 100
+	sbx run --bundle "$BUNDLE" r1 </dev/null >/dev/null 2>&1 3>&- &
+	rpid=$!
+	track_pid "$rpid"
+	wait_status r1 running
+	sbx kill r1 KILL
+	st=0
+	wait "$rpid" || st=$?
+	[ "$st" -eq 137 ]
+}
+
+@test "run -d returns at once with the container running" {
+	set_args /bin/sh -c 'echo detached-ok; exec sleep 100'
+	start=$(date +%s%N)
+	run_d r1
+	[ "$status" -eq 0 ]
+	end=$(date +%s%N)
+	[ $(((end - start) / 1000000)) -lt 5000 ]
+	[ "$(ctr_status r1)" = running ]
+	wait_output r1 detached-ok
+	kill -0 "$(ctr_pid r1)"
+}
+
+@test "run: SIGTERM and SIGUSR1 sent to run are forwarded to the container" {
+	requires probe
+	for sig in TERM USR1; do
+		set_args /bin/probe signal-wait
+		out=$BATS_TEST_TMPDIR/fwd-$sig.out
+		# not the sbx() function: $! must be the runtime itself
+		"$SBX" --root "$ROOT" run --bundle "$BUNDLE" "f$sig" </dev/null >"$out" 2>&1 3>&- &
+		rpid=$!
+		track_pid "$rpid"
+		retry 100 0.05 grep -q ready "$out"
+		kill -s "$sig" "$rpid"
+		st=0
+		wait "$rpid" || st=$?
+		[ "$st" -eq 0 ] || fail "run exited $st after SIG$sig: $(cat "$out")"
+		grep -qx "SIG$sig" "$out"
+	done
+}
+
+@test "run: stdin, stdout and stderr are the runtime's" {
+	set_args /bin/sh -c 'read line; echo "got:$line"; echo to-stderr >&2'
+	sbx run --bundle "$BUNDLE" r1 <<<"input-line" >"$BATS_TEST_TMPDIR/o" 2>"$BATS_TEST_TMPDIR/e"
+	[ "$(cat "$BATS_TEST_TMPDIR/o")" = "got:input-line" ]
+	[ "$(cat "$BATS_TEST_TMPDIR/e")" = "to-stderr" ]
+}
+
+@test "run: the container is deleted after it exits (like runc)" {
+	set_args /bin/true
+	run sbx run --bundle "$BUNDLE" r1
+	[ "$status" -eq 0 ]
+	run sbx state r1
+	[ "$status" -ne 0 ]
+	[ ! -e "$ROOT/r1" ]
+	# the id can be reused
+	run sbx run --bundle "$BUNDLE" r1
+	[ "$status" -eq 0 ]
+}
+
+@test "run: failure to start leaves nothing behind" {
+	set_args /nonexistent
+	run sbx run --bundle "$BUNDLE" r1
+	[ "$status" -ne 0 ]
+	[ "$status" -ne 137 ]
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+}
+
+@test "run --pid-file writes the container pid" {
+	set_args /bin/sh -c 'echo $$ > /dev/null; exec sleep 100'
+	run_d r1 --pid-file "$BATS_TEST_TMPDIR/r1.pid"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/r1.pid")" = "$(ctr_pid r1)" ]
+}

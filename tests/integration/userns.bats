@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# User namespaces: id mappings and rootless containers.
+
+load helpers
+
+# userns_config: container 0 -> host 100000, 65536 ids; rootfs owned by the
+# mapped root so that the container's root owns it.
+userns_config() {
+	requires userns
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	chown -R 100000:100000 "$ROOTFS"
+	chown 101000:101000 "$ROOTFS/home/user"
+	make_traversable
+}
+
+@test "userns: uid_map/gid_map inside, Uid 100000 seen from the host" {
+	userns_config
+	set_args /bin/sh -c 'cat /proc/self/uid_map /proc/self/gid_map; id -u; readlink /proc/self/ns/user; exec sleep 100'
+	start_ctr u1
+	wait_output u1 'user:'
+	mapfile -t out < <(ctr_out u1)
+	[ "$(echo ${out[0]})" = "0 100000 65536" ]
+	[ "$(echo ${out[1]})" = "0 100000 65536" ]
+	[ "${out[2]}" = 0 ]
+	[ "${out[3]}" != "$(host_ns $$ user)" ]
+	[ "${out[3]}" = "$(host_ns "$CTR_PID" user)" ]
+	# from the host
+	[[ "$(grep '^Uid:' "/proc/$CTR_PID/status")" =~ ^Uid:[[:space:]]+100000[[:space:]]+100000[[:space:]]+100000[[:space:]]+100000$ ]]
+	[[ "$(grep '^Gid:' "/proc/$CTR_PID/status")" =~ ^Gid:[[:space:]]+100000[[:space:]] ]]
+	[ "$(echo $(cat "/proc/$CTR_PID/uid_map"))" = "0 100000 65536" ]
+}
+
+@test "userns: a file only host root can read stays unreadable for container root" {
+	userns_config
+	secret=$BATS_TEST_TMPDIR/secret
+	echo top-secret >"$secret"
+	chmod 0600 "$secret"
+	chown 0:0 "$secret"
+	update_config '.mounts += [{"destination": "/secret", "type": "bind", "source": $s, "options": ["bind"]}]' --arg s "$secret"
+	set_args /bin/sh -c 'cat /secret; echo "rc=$?"; echo x >> /secret; echo "wrc=$?"'
+	run sbx run --bundle "$BUNDLE" u1
+	[ "$status" -eq 0 ]
+	[[ "$output" != *top-secret* ]]
+	[[ "$output" == *"Permission denied"* ]]
+	[[ "$output" == *"rc=1"* ]]
+	[[ "$output" == *"wrc=1"* ]]
+	[ "$(cat "$secret")" = top-secret ]
+}
+
+@test "userns: files owned by host root appear as nobody (overflow id)" {
+	userns_config
+	touch "$ROOTFS/hostroot"
+	chown 0:0 "$ROOTFS/hostroot"
+	set_args /bin/sh -c 'stat -c "%u %g" /hostroot /bin/busybox'
+	run sbx run --bundle "$BUNDLE" u1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "65534 65534" ]
+	[ "${lines[1]}" = "0 0" ]
+}
+
+@test "userns: a mapping that does not cover the process uid fails" {
+	userns_config
+	update_config '.process.user.uid = 70000'
+	run sbx run --bundle "$BUNDLE" u1
+	[ "$status" -ne 0 ]
+}
+
+@test "rootless: run as an unprivileged host user" {
+	requires rootless
+	make_traversable
+	rl=$BATS_TEST_TMPDIR/rl
+	mkdir "$rl"
+	cp -a "$ROOTFS" "$rl/rootfs"
+	chown -R "$ROOTLESS_UID:$ROOTLESS_UID" "$rl"
+	ROOTLESS_ROOT=$BATS_TEST_TMPDIR/rl-state
+	mkdir -m 0700 "$ROOTLESS_ROOT"
+	chown "$ROOTLESS_UID:$ROOTLESS_UID" "$ROOTLESS_ROOT"
+	(cd "$rl" && as_user "$SBX" spec --rootless)
+	jq '.process.terminal = false | .root.readonly = false
+	    | .process.args = ["/bin/sh", "-c", "cat /proc/self/uid_map; id -u; exec sleep 100"]' \
+		"$rl/config.json" | jq "$SBX_TEST_JQ" >"$rl/c" && mv "$rl/c" "$rl/config.json"
+	chown "$ROOTLESS_UID" "$rl/config.json"
+	out=$BATS_TEST_TMPDIR/rl.out
+	st=0
+	as_user "$SBX" --root "$ROOTLESS_ROOT" run -d --bundle "$rl" rl1 </dev/null >"$out" 2>&1 3>&- || st=$?
+	[ "$st" -eq 0 ] || fail "rootless run failed: $(cat "$out")"
+	retry 100 0.05 grep -q '^0$' "$out"
+	[ "$(echo $(head -n1 "$out"))" = "0 $ROOTLESS_UID 1" ]
+	s=$(as_user "$SBX" --root "$ROOTLESS_ROOT" state rl1)
+	[ "$(jq -r .status <<<"$s")" = running ]
+	pid=$(jq -r .pid <<<"$s")
+	[[ "$(grep '^Uid:' "/proc/$pid/status")" =~ ^Uid:[[:space:]]+$ROOTLESS_UID[[:space:]] ]]
+	# the state belongs to the user
+	[ "$(stat -c %u "$ROOTLESS_ROOT")" = "$ROOTLESS_UID" ]
+	as_user "$SBX" --root "$ROOTLESS_ROOT" kill rl1 KILL
+	retry 100 0.05 _rl_stopped rl1
+	as_user "$SBX" --root "$ROOTLESS_ROOT" delete rl1
+	[ ! -e "$ROOTLESS_ROOT/rl1" ]
+}
+
+_rl_stopped() {
+	[ "$(as_user "$SBX" --root "$ROOTLESS_ROOT" state "$1" | jq -r .status)" = stopped ]
+}
