@@ -55,6 +55,16 @@ caps_from_name (const char *name)
   return -1;
 }
 
+const char *
+caps_name (int i)
+{
+  static char buf[64];
+  if (i < 0 || i >= (int) (sizeof cap_names / sizeof cap_names[0]))
+    return NULL;
+  snprintf (buf, sizeof buf, "CAP_%s", cap_names[i]);
+  return buf;
+}
+
 int
 caps_last_cap (void)
 {

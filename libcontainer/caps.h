@@ -26,6 +26,8 @@ int caps_prepare_switch (const struct caps_sets *s, sbx_error_t *err);
 int caps_apply (const struct caps_sets *s, sbx_error_t *err);
 /* Bit number of "CAP_SYS_ADMIN" (also accepts "SYS_ADMIN"); -1 if unknown. */
 int caps_from_name (const char *name);
+/* "CAP_CHOWN" ... for bit i of this table, NULL past the end. */
+const char *caps_name (int i);
 /* Highest capability number the running kernel knows. */
 int caps_last_cap (void);
 

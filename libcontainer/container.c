@@ -537,8 +537,8 @@ sbx_container_list (struct sbx_context *ctx, enum sbx_list_format format, bool q
                     FILE *out, sbx_error_t *err)
 {
   _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
-  DIR *d;
-  struct dirent *de;
+  struct dirent **ents = NULL;
+  int n;
   bool first = true;
 
   if (format == SBX_LIST_JSON && !quiet)
@@ -547,11 +547,13 @@ sbx_container_list (struct sbx_context *ctx, enum sbx_list_format format, bool q
     fprintf (out, "%-20s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
   if (rootfd < 0)
     goto done;
-  d = fdopendir (dup (rootfd));
-  if (d == NULL)
+  /* Sorted by id, as runc lists them. */
+  n = scandir (ctx->root, &ents, NULL, alphasort);
+  if (n < 0)
     return sbx_error_errno (err, "read state root `%s`", ctx->root);
-  while ((de = readdir (d)) != NULL)
+  for (int k = 0; k < n; k++)
     {
+      struct dirent *de = ents[k];
       _cleanup_fd_ int dirfd = -1;
       struct container_state st;
       enum container_status s;
@@ -586,7 +588,9 @@ sbx_container_list (struct sbx_context *ctx, enum sbx_list_format format, bool q
       first = false;
       state_free (&st);
     }
-  closedir (d);
+  for (int k = 0; k < n; k++)
+    free (ents[k]);
+  free (ents);
 done:
   if (format == SBX_LIST_JSON && !quiet)
     fputs ("]\n", out);

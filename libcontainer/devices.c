@@ -1,6 +1,7 @@
 /* devices.c: device nodes in the container's /dev. Every node is created
  * through an O_PATH fd of its parent directory resolved inside the rootfs,
  * with *at() calls that do not follow a planted symlink. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -87,6 +88,34 @@ devices_list (const struct sbx_spec *spec, struct dev_node **out, size_t *n, sbx
   return 0;
 }
 
+static bool
+is_node (const char *path, const struct dev_node *d)
+{
+  struct stat st;
+  return stat (path, &st) == 0 && (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
+         && (S_ISBLK (st.st_mode) == (d->type == 'b')) && major (st.st_rdev) == d->major
+         && minor (st.st_rdev) == d->minor;
+}
+
+static const char *
+find_in_dev (const struct dev_node *d, char *buf, size_t len)
+{
+  DIR *dir = opendir ("/dev");
+  struct dirent *de;
+  const char *found = NULL;
+
+  if (dir == NULL)
+    return NULL;
+  while (found == NULL && (de = readdir (dir)) != NULL)
+    {
+      snprintf (buf, len, "/dev/%s", de->d_name);
+      if (de->d_type != DT_DIR && is_node (buf, d))
+        found = buf;
+    }
+  closedir (dir);
+  return found;
+}
+
 int
 devices_open_host (const struct dev_node *nodes, size_t n, int *fds, sbx_error_t *err)
 {
@@ -94,19 +123,19 @@ devices_open_host (const struct dev_node *nodes, size_t n, int *fds, sbx_error_t
     fds[i] = -1;
   for (size_t i = 0; i < n; i++)
     {
-      char byid[64];
+      char byid[320];
       struct stat st;
       const char *src = byid;
 
       if (nodes[i].type == 'p')
         continue;
-      /* Find the host node by number; fall back to the same path. */
+      /* Find the host node by number: udev's /dev/{char,block} links,
+         the same path, or any node of that number directly in /dev. */
       snprintf (byid, sizeof byid, "/dev/%s/%u:%u", nodes[i].type == 'b' ? "block" : "char",
                 nodes[i].major, nodes[i].minor);
-      if (stat (byid, &st) < 0)
-        src = nodes[i].path;
-      if (stat (src, &st) < 0 || major (st.st_rdev) != nodes[i].major
-          || minor (st.st_rdev) != nodes[i].minor)
+      if (!is_node (byid, &nodes[i]))
+        src = is_node (nodes[i].path, &nodes[i]) ? nodes[i].path : find_in_dev (&nodes[i], byid, sizeof byid);
+      if (src == NULL || stat (src, &st) < 0)
         {
           for (size_t j = 0; j < i; j++)
             if (fds[j] >= 0)

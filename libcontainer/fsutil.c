@@ -337,7 +337,9 @@ int
 read_file_at (int dirfd, const char *name, char **out, size_t *len, size_t max,
               sbx_error_t *err)
 {
-  _cleanup_fd_ int fd = openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  /* An empty name reads dirfd itself (a file opened by the caller). */
+  _cleanup_fd_ int fd = name[0] ? openat (dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+                                : fcntl (dirfd, F_DUPFD_CLOEXEC, 0);
   _cleanup_free_ char *buf = NULL;
   size_t cap = max < 4096 ? max : 4096, n = 0;
 

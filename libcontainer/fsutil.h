@@ -27,7 +27,8 @@ int parent_in_root (int rootfd, const char *path, char **buf, const char **base,
 /* Test hook: force the O_NOFOLLOW walk even when openat2 works. */
 void fsutil_force_walk (int on);
 
-/* Read a whole file at dirfd/name, up to max bytes (NUL-terminated). */
+/* Read a whole file at dirfd/name (name "": dirfd itself), up to max
+ * bytes (NUL-terminated). */
 int read_file_at (int dirfd, const char *name, char **out, size_t *len,
                   size_t max, sbx_error_t *err);
 /* Write a file atomically: name.tmp then rename. */

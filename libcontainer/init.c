@@ -304,6 +304,58 @@ wait_for_start (int fifo_fd)
   close (fifo_fd);
 }
 
+static bool
+new_netns (const struct init_args *a)
+{
+  const struct spec_namespace *ns = spec_linux_namespace (a->spec, SPEC_NS_NETWORK);
+  return ns != NULL && ns->path == NULL;
+}
+
+/* HOME from the container's /etc/passwd when the config leaves it out
+   (runc does the same); "/" when the user has no entry. */
+static int
+set_home (struct init_args *a, sbx_error_t *err)
+{
+  uid_t uid = a->spec->process->user.uid;
+  _cleanup_fd_ int rootfd = -1, fd = -1;
+  _cleanup_free_ char *buf = NULL;
+  const char *home = "/";
+  char *line, *save = NULL;
+  size_t n = 0;
+
+  for (n = 0; a->env[n] != NULL; n++)
+    if (strncmp (a->env[n], "HOME=", 5) == 0)
+      return 0;
+  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd >= 0)
+    fd = open_in_root (rootfd, "/etc/passwd", O_RDONLY, NULL);
+  if (fd >= 0 && read_file_at (fd, "", &buf, NULL, 4 << 20, NULL) < 0)
+    buf = NULL;
+  for (line = buf ? strtok_r (buf, "\n", &save) : NULL; line; line = strtok_r (NULL, "\n", &save))
+    {
+      /* name:pw:uid:gid:gecos:home:shell */
+      char *f[7] = { 0 };
+      int k = 0;
+      for (char *p = line; k < 7; k++)
+        {
+          f[k] = p;
+          p = strchr (p, ':');
+          if (p == NULL)
+            break;
+          *p++ = '\0';
+        }
+      if (k >= 5 && f[2] && f[5] && strtoul (f[2], NULL, 10) == uid && f[5][0] == '/')
+        {
+          home = f[5];
+          break;
+        }
+    }
+  if (asprintf (&a->env[n], "HOME=%s", home) < 0)
+    return sbx_error_errno (err, "set HOME");
+  a->env[n + 1] = NULL;
+  return 0;
+}
+
 /* Namespaces, root filesystem, pivot: everything that builds the box. */
 static int
 init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
@@ -321,6 +373,8 @@ init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
     return -1;
   if (join_namespaces (a, err) < 0 || unshare_in_userns (a, err) < 0
       || unshare_cgroupns (a->spec, err) < 0 || set_names (a->spec, err) < 0)
+    return -1;
+  if (new_netns (a) && ns_loopback_up (err) < 0)
     return -1;
   join_session_keyring (a->no_new_keyring);
   rootfd = rootfs_prepare (&ra, err);
@@ -351,7 +405,7 @@ init_envelope (struct init_args *a, int nullfd, sbx_error_t *err)
     return -1;
   if (rootfs_mask_paths (spec, nullfd, err) < 0 || rootfs_finalize (spec, err) < 0)
     return -1;
-  if (enter_cwd (p, err) < 0 || procattrs_apply (spec, err) < 0)
+  if (set_home (a, err) < 0 || enter_cwd (p, err) < 0 || procattrs_apply (spec, err) < 0)
     return -1;
   if (caps_prepare_switch (&a->caps, err) < 0 || set_user (p, err) < 0
       || caps_apply (&a->caps, err) < 0)

@@ -100,7 +100,13 @@ emit (int fd, enum sbx_log_format fmt, enum log_level lvl, const char *msg)
   size_t pos = 0;
 
   now_rfc3339 (ts, sizeof ts);
-  if (fmt == SBX_LOG_JSON)
+  if (fmt == SBX_LOG_TEXT && fd == 2)
+    {
+      /* A person reads stderr: plain lines, no quoting. */
+      pos = snprintf (line, sizeof line, "sbx: %s%s%s\n", lvl == LOG_LVL_ERROR ? "" : level_names[lvl],
+                      lvl == LOG_LVL_ERROR ? "" : ": ", msg);
+    }
+  else if (fmt == SBX_LOG_JSON)
     {
       pos = snprintf (line, sizeof line, "{\"level\":\"%s\",\"msg\":\"", level_names[lvl]);
       append_escaped (line, sizeof line - 32 - strlen (ts), &pos, msg, 1);

@@ -102,6 +102,12 @@ static const struct opt_def opt_table[] = {
   { "tmpcopyup", OPT_IGNORE, false, 0, false },
 };
 
+const char *
+mount_opt_name (size_t i)
+{
+  return i < sizeof opt_table / sizeof opt_table[0] ? opt_table[i].name : NULL;
+}
+
 static int
 strv_add (struct spec_strv *v, const char *s)
 {

@@ -24,6 +24,8 @@ struct mount_opts
   struct spec_map data;             /* fsconfig key=value: "size" -> "64k" */
 };
 
+/* The option names the table knows (for `sbx features`). */
+const char *mount_opt_name (size_t i); /* NULL past the end */
 int mount_opts_parse (const struct spec_strv *options, struct mount_opts *o,
                       sbx_error_t *err);
 void mount_opts_free (struct mount_opts *o);

@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/nsfs.h>
+#include <net/if.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -109,5 +111,29 @@ ns_join (int fd, enum spec_ns_type t, sbx_error_t *err)
 {
   if (setns (fd, ns_clone_flag (t)) < 0)
     return sbx_error_errno (err, "join %s namespace", spec_ns_type_to_string (t));
+  return 0;
+}
+
+int
+ns_loopback_up (sbx_error_t *err)
+{
+  struct ifreq ifr = { 0 };
+  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+  if (fd < 0)
+    return sbx_error_errno (err, "socket for lo");
+  strcpy (ifr.ifr_name, "lo");
+  if (ioctl (fd, SIOCGIFFLAGS, &ifr) < 0)
+    {
+      close (fd);
+      return sbx_error_errno (err, "get flags of lo");
+    }
+  ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  if (ioctl (fd, SIOCSIFFLAGS, &ifr) < 0)
+    {
+      close (fd);
+      return sbx_error_errno (err, "bring lo up");
+    }
+  close (fd);
   return 0;
 }

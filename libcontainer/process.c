@@ -92,7 +92,7 @@ static char **
 build_env (const struct spec_process *proc, unsigned listen_fds)
 {
   size_t n = proc->env.n, k = 0;
-  char **env = calloc (n + 3, sizeof *env);
+  char **env = calloc (n + 4, sizeof *env); /* + LISTEN_FDS, LISTEN_PID, HOME, NULL */
 
   if (env == NULL)
     return NULL;

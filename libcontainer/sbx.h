@@ -85,4 +85,7 @@ SBX_PUBLIC int sbx_spec_generate (const char *bundle_dir, bool rootless,
 
 
 
+/* `sbx features`: the runtime-spec features document as JSON. */
+SBX_PUBLIC int sbx_features_print (FILE *out, sbx_error_t *err);
+
 #endif

@@ -1,0 +1,104 @@
+/* features.c: `sbx features`, the runtime-spec features.md document:
+ * what this build of sbx recognises, independent of the host kernel
+ * (except seccomp's supportedFlags, which says what works here). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "caps.h"
+#include "config.h"
+#include "error.h"
+#include "json.h"
+#include "label.h"
+#include "mounts.h"
+#include "spec.h"
+#ifdef HAVE_SECCOMP
+#include "seccomp.h"
+#endif
+
+static void
+strv (struct json_buf *b, const char *key, const char *const *v)
+{
+  json_key (b, key);
+  json_open (b, '[');
+  for (size_t i = 0; v[i] != NULL; i++)
+    json_str (b, v[i]);
+  json_close (b, ']');
+}
+
+static void
+linux_part (struct json_buf *b)
+{
+  json_key (b, "linux");
+  json_open (b, '{');
+  json_key (b, "namespaces");
+  json_open (b, '[');
+  for (int t = 0; t < SPEC_NS_COUNT; t++)
+    json_str (b, spec_ns_type_to_string (t));
+  json_close (b, ']');
+  json_key (b, "capabilities");
+  json_open (b, '[');
+  for (int i = 0; caps_name (i) != NULL; i++)
+    json_str (b, caps_name (i));
+  json_close (b, ']');
+  json_key (b, "cgroup");
+  json_raw (b, "{\"v1\":false,\"v2\":true,\"systemd\":false,\"systemdUser\":false,\"rdma\":false}");
+  json_key (b, "seccomp");
+  json_open (b, '{');
+#ifdef HAVE_SECCOMP
+  json_key (b, "enabled");
+  json_bool (b, true);
+  strv (b, "actions", seccomp_known_actions);
+  strv (b, "operators", seccomp_known_operators);
+  strv (b, "archs", seccomp_known_archs);
+  strv (b, "knownFlags", seccomp_known_flags);
+  strv (b, "supportedFlags", seccomp_supported_flags ());
+#else
+  json_key (b, "enabled");
+  json_bool (b, false);
+#endif
+  json_close (b, '}');
+  json_key (b, "apparmor");
+  json_raw (b, "{\"enabled\":true}");
+  json_key (b, "selinux");
+  json_raw (b, "{\"enabled\":true}");
+  json_key (b, "intelRdt");
+  json_raw (b, "{\"enabled\":false}");
+  json_key (b, "mountExtensions");
+  json_raw (b, "{\"idmap\":{\"enabled\":false}}");
+  json_close (b, '}');
+}
+
+int
+sbx_features_print (FILE *out, sbx_error_t *err)
+{
+  static const char *const hooks[] = { "prestart", "createRuntime", "createContainer",
+                                       "startContainer", "poststart", "poststop", NULL };
+  struct json_buf b = { 0 };
+
+  json_open (&b, '{');
+  json_kv_str (&b, "ociVersionMin", "1.0.0");
+  json_kv_str (&b, "ociVersionMax", SBX_OCI_VERSION);
+  strv (&b, "hooks", hooks);
+  json_key (&b, "mountOptions");
+  json_open (&b, '[');
+  for (size_t i = 0; mount_opt_name (i) != NULL; i++)
+    json_str (&b, mount_opt_name (i));
+  json_close (&b, ']');
+  linux_part (&b);
+  json_key (&b, "annotations");
+  json_open (&b, '{');
+  json_kv_str (&b, "org.opencontainers.runtime-spec.features.sbx.version", PACKAGE_VERSION);
+#ifdef HAVE_SECCOMP
+  json_kv_str (&b, "io.github.seccomp.libseccomp.version", SBX_SECCOMP_VERSION);
+#endif
+  json_close (&b, '}');
+  json_close (&b, '}');
+  if (b.failed)
+    {
+      json_buf_free (&b);
+      return sbx_error_set (err, 12, "format features");
+    }
+  fprintf (out, "%s\n", b.s);
+  json_buf_free (&b);
+  return 0;
+}
