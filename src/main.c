@@ -19,6 +19,7 @@ static const struct command commands[] = {
   { "delete", cmd_delete, "delete a container" },
   { "list", cmd_list, "list containers" },
   { "spec", cmd_spec, "write a default config.json" },
+  { "features", cmd_features, "print the features sbx supports (JSON)" },
 };
 
 static void

@@ -80,7 +80,7 @@ ns_inside() {
 }
 
 @test "cgroup namespace: /proc/self/cgroup shows 0::/" {
-	update_config '.linux.namespaces += [{"type": "cgroup"}]'
+	update_config '.linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])'
 	set_args /bin/sh -c 'cat /proc/self/cgroup; readlink /proc/self/ns/cgroup'
 	run sbx run --bundle "$BUNDLE" c1
 	[ "$status" -eq 0 ]
@@ -88,14 +88,16 @@ ns_inside() {
 	[ "${lines[-1]}" != "$(host_ns $$ cgroup)" ]
 }
 
-@test "time namespace: monotonic offset" {
+@test "time namespace: monotonic and boottime offsets" {
 	requires timens
+	# /proc/uptime follows CLOCK_BOOTTIME, so the boottime offset shows there
 	update_config '.linux.namespaces += [{"type": "time"}]
-		| .linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0}}'
+		| .linux.timeOffsets = {"monotonic": {"secs": 86400, "nanosecs": 0}, "boottime": {"secs": 86400, "nanosecs": 0}}'
 	set_args /bin/sh -c 'cat /proc/self/timens_offsets; cut -d. -f1 /proc/uptime'
 	run sbx run --bundle "$BUNDLE" t1
 	[ "$status" -eq 0 ]
 	grep -Eq '^monotonic +86400 +0$' <<<"$output"
+	grep -Eq '^boottime +86400 +0$' <<<"$output"
 	host_up=$(cut -d. -f1 /proc/uptime)
 	[ "${lines[-1]}" -ge $((host_up + 86400 - 5)) ]
 	[ "${lines[-1]}" -le $((host_up + 86400 + 5)) ]
@@ -137,7 +139,7 @@ _hostname_of_is() { [ "$(nsenter -t "$1" -u hostname 2>/dev/null)" = "$2" ]; }
 	update_config '.linux.namespaces |= map(if .type == "uts" then .path = "/proc/self/ns/net" else . end)'
 	run sbx run --bundle "$BUNDLE" bad
 	[ "$status" -ne 0 ]
-	update_config '.linux.namespaces |= map(if .type == "uts" then .path = "/nonexistent/ns" else . end)'
+	update_config 'del(.hostname) | .linux.namespaces |= map(if .type == "uts" then .path = "/nonexistent/ns" else . end)'
 	run sbx run --bundle "$BUNDLE" bad
 	[ "$status" -ne 0 ]
 	[[ "$output" == */nonexistent/ns* ]]

@@ -1,0 +1,36 @@
+/* seccomp.h: linux.seccomp -> a libseccomp filter. Prepared (and every
+ * name checked) in the parent before any fork; installed by the container
+ * init as its very last step before execve. */
+#ifndef SBX_SECCOMP_H
+#define SBX_SECCOMP_H
+
+#include <stdbool.h>
+
+#include "sbx.h"
+
+struct spec_seccomp;
+struct seccomp_filter;
+
+/* Build the filter; nothing is filtered yet. An unknown action, operator,
+ * architecture or flag is an error naming its JSON path; unknown syscall
+ * names are skipped, as runc does (Docker lists 32-bit-only names). */
+int seccomp_prepare (const struct spec_seccomp *s, struct seccomp_filter **out,
+                     sbx_error_t *err);
+/* Load the filter into the calling thread. No no_new_privs is set here:
+ * the caller sets it first when the config asks (unprivileged callers
+ * must). *notify_fd gets the SCMP_ACT_NOTIFY listener fd, else -1. */
+int seccomp_install (struct seccomp_filter *f, int *notify_fd,
+                     sbx_error_t *err);
+/* True if some rule uses SCMP_ACT_NOTIFY (a listener fd will come). */
+bool seccomp_has_notify (const struct seccomp_filter *f);
+void seccomp_filter_free (struct seccomp_filter *f);
+
+/* What sbx recognises, for `sbx features` (NULL-terminated). */
+extern const char *const seccomp_known_actions[];
+extern const char *const seccomp_known_operators[];
+extern const char *const seccomp_known_archs[];
+extern const char *const seccomp_known_flags[];
+/* The known flags that this kernel and libseccomp support. */
+const char *const *seccomp_supported_flags (void);
+
+#endif

@@ -1,0 +1,134 @@
+#!/bin/bash
+# run-all.sh: the test entry point of `make check`.
+#
+# Runs, in order:
+#   1. every unit test binary $top_builddir/tests/unit/test_* (TAP output);
+#   2. the integration suite on this host: bats --tap tests/integration;
+#   3. the integration suite again inside a pure cgroup v2 VM
+#      (tests/vm/run.sh), when tests/vm/available.sh says it can run.
+# and prints the TAP of each as it goes, then the names of the failed tests,
+# then one summary line: "N passed, N failed, N skipped". Exit status 1 when
+# anything failed (a test, or a suite that crashed without reporting one).
+#
+# Environment:
+#   top_srcdir, top_builddir  default: the directory above this script /
+#                             the current directory if it holds ./sbx or a
+#                             Makefile, else top_srcdir
+#   SBX               runtime under test (default $top_builddir/sbx)
+#   SBX_TEST_FILTER   regex passed to bats --filter (integration tests only)
+#   SBX_TEST_VM       0: never run the VM pass; 1: require it (a missing VM is
+#                     a failure); unset: run it when available
+#   SBX_TEST_UNIT=0, SBX_TEST_HOST=0   skip the unit / host integration pass
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+top_srcdir=${top_srcdir:-$(cd "$here/.." && pwd)}
+if [ -z "${top_builddir:-}" ]; then
+	if [ -x ./sbx ] || [ -f ./Makefile ]; then
+		top_builddir=$(pwd)
+	else
+		top_builddir=$top_srcdir
+	fi
+fi
+top_srcdir=$(cd "$top_srcdir" && pwd)
+top_builddir=$(cd "$top_builddir" && pwd)
+SBX=${SBX:-$top_builddir/sbx}
+export top_srcdir top_builddir SBX
+
+passed=0 failed=0 skipped=0
+failures=()
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/sbx-run-all.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+# tally LABEL FILE STATUS: count the TAP results in FILE.
+tally() {
+	local label=$1 file=$2 st=$3 line name plan=0 seen=0 f0=$failed
+	while IFS= read -r line; do
+		case $line in
+		1..*)
+			plan=${line#1..}
+			plan=${plan%%[!0-9]*}
+			;;
+		"ok "* | "not ok "*)
+			seen=$((seen + 1))
+			name=${line#not ok }
+			name=${name#ok }
+			shopt -s nocasematch
+			if [[ $line =~ \#\ *(skip|todo) ]]; then
+				skipped=$((skipped + 1))
+			elif [[ $line == "ok "* ]]; then
+				passed=$((passed + 1))
+			else
+				failed=$((failed + 1))
+				failures+=("$label: $name")
+			fi
+			shopt -u nocasematch
+			;;
+		esac
+	done <"$file"
+	if [ "${plan:-0}" -gt "$seen" ]; then
+		failed=$((failed + plan - seen))
+		failures+=("$label: $((plan - seen)) planned tests did not report (crash?)")
+	fi
+	if [ "$st" -ne 0 ] && [ "$failed" -eq "$f0" ]; then
+		failed=$((failed + 1))
+		failures+=("$label: exited with status $st without a failed test")
+	fi
+}
+
+# suite LABEL CMD...: run CMD, show its output, tally its TAP.
+suite() {
+	local label=$1 st out
+	shift
+	out=$tmp/out.$RANDOM
+	echo "# ---- $label: $*"
+	"$@" 2>&1 | tee "$out"
+	st=${PIPESTATUS[0]}
+	tally "$label" "$out" "$st"
+}
+
+# 1. unit tests
+if [ "${SBX_TEST_UNIT:-1}" != 0 ]; then
+	for t in "$top_builddir"/tests/unit/test_*; do
+		[ -f "$t" ] && [ -x "$t" ] || continue
+		case $t in *.c | *.o | *.h | *.log | *.trs) continue ;; esac
+		suite "unit/${t##*/}" "$t"
+	done
+fi
+
+bats_args=(--tap)
+[ -n "${SBX_TEST_FILTER:-}" ] && bats_args+=(--filter "$SBX_TEST_FILTER")
+
+# 2. integration tests on this host
+if [ "${SBX_TEST_HOST:-1}" != 0 ]; then
+	if command -v bats >/dev/null; then
+		suite integration bats "${bats_args[@]}" "$top_srcdir/tests/integration"
+	else
+		failed=$((failed + 1))
+		failures+=("integration: bats not found (apt package bats)")
+	fi
+fi
+
+# 3. integration tests in the cgroup v2 VM
+vm=${SBX_TEST_VM:-}
+if [ "$vm" != 0 ]; then
+	if why=$("$top_srcdir/tests/vm/available.sh" 2>&1); then
+		suite vm "$top_srcdir/tests/vm/run.sh" -- env \
+			top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
+			bats "${bats_args[@]}" "$top_srcdir/tests/integration"
+	elif [ "$vm" = 1 ]; then
+		failed=$((failed + 1))
+		failures+=("vm: not available: $why")
+	else
+		echo "# ---- vm: skipped: $why"
+	fi
+fi
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "# failed:"
+	for f in "${failures[@]}"; do
+		echo "#   $f"
+	done
+fi
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
