@@ -34,6 +34,8 @@ struct bundle
 {
   char *dir;      /* absolute */
   char *rootfs;   /* absolute */
+  char *raw;      /* config.json as read, saved in the state directory */
+  size_t raw_len;
   struct sbx_spec *spec;
 };
 
@@ -42,6 +44,7 @@ bundle_free (struct bundle *b)
 {
   free (b->dir);
   free (b->rootfs);
+  free (b->raw);
   if (b->spec)
     spec_free (b->spec);
   memset (b, 0, sizeof *b);
@@ -51,6 +54,7 @@ static int
 bundle_load (const char *dir, struct bundle *b, sbx_error_t *err)
 {
   _cleanup_free_ char *config = NULL, *root = NULL;
+  _cleanup_fd_ int dirfd = -1;
   struct stat st;
 
   memset (b, 0, sizeof *b);
@@ -59,10 +63,13 @@ bundle_load (const char *dir, struct bundle *b, sbx_error_t *err)
     return sbx_error_errno (err, "bundle `%s`", dir ? dir : ".");
   if (asprintf (&config, "%s/config.json", b->dir) < 0)
     return sbx_error_errno (err, "asprintf");
-  b->spec = spec_load (config, err);
-  if (b->spec == NULL)
-    return -1;
-  if (validate_spec (b->spec, err) < 0)
+  dirfd = open (b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dirfd < 0)
+    return sbx_error_errno (err, "bundle `%s`", b->dir);
+  if (read_file_at (dirfd, "config.json", &b->raw, &b->raw_len, SPEC_MAX_SIZE, err) < 0)
+    return sbx_error_wrap (err, "%s", b->dir);
+  b->spec = spec_parse (b->raw, b->raw_len, err);
+  if (b->spec == NULL || validate_spec (b->spec, err) < 0)
     return sbx_error_wrap (err, "%s", config);
   if (b->spec->root->path[0] == '/')
     root = strdup (b->spec->root->path);
@@ -180,42 +187,32 @@ created_cleanup (struct created *c, const char *id, bool remove)
 
 #define SAVED_CONFIG "config.json"
 
-/* poststart and poststop run in later commands: keep a copy of the config
-   in the state directory, only when it has such hooks. */
-static int
-save_hooks (struct created *c, sbx_error_t *err)
+struct sbx_spec *
+container_load_config (int dirfd, sbx_error_t *err)
 {
-  _cleanup_fd_ int bfd = -1;
   _cleanup_free_ char *buf = NULL;
   size_t len;
 
-  if (!hooks_any (c->b.spec->hooks, false))
-    return 0;
-  bfd = open (c->b.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (bfd < 0)
-    return sbx_error_errno (err, "open bundle `%s`", c->b.dir);
-  if (read_file_at (bfd, "config.json", &buf, &len, SPEC_MAX_SIZE, err) < 0)
-    return -1;
-  return atomic_write_at (c->dirfd, SAVED_CONFIG, buf, len, 0600, err);
+  if (read_file_at (dirfd, SAVED_CONFIG, &buf, &len, SPEC_MAX_SIZE, err) < 0)
+    return NULL;
+  return spec_parse (buf, len, err);
 }
 
-/* The saved config (see save_hooks), or NULL if there is none. */
+/* The saved config when it has poststart/poststop hooks, else NULL: the
+   state records whether, so start and delete parse nothing otherwise. */
 static struct sbx_spec *
-load_hooks (int dirfd)
+load_hooks (int dirfd, const struct container_state *st)
 {
-  _cleanup_free_ char *buf = NULL;
   sbx_error_t err = { 0 };
   struct sbx_spec *spec;
-  size_t len;
 
-  if (faccessat (dirfd, SAVED_CONFIG, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+  if (st == NULL || !st->late_hooks)
     return NULL;
-  if (read_file_at (dirfd, SAVED_CONFIG, &buf, &len, SPEC_MAX_SIZE, &err) < 0
-      || (spec = spec_parse (buf, len, &err)) == NULL)
+  spec = container_load_config (dirfd, &err);
+  if (spec == NULL)
     {
-      log_warn ("saved hooks: %s", err.msg);
+      log_warn ("saved config: %s", err.msg);
       sbx_error_free (&err);
-      return NULL;
     }
   return spec;
 }
@@ -223,7 +220,7 @@ load_hooks (int dirfd)
 static void
 run_poststart (int dirfd, const struct container_state *st)
 {
-  struct sbx_spec *spec = load_hooks (dirfd);
+  struct sbx_spec *spec = load_hooks (dirfd, st);
   char *json;
 
   if (spec == NULL)
@@ -299,7 +296,10 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   pidns = spec_linux_namespace (c->b.spec, SPEC_NS_PID);
   c->st.pid_ns_private = pidns != NULL && pidns->path == NULL;
   c->st.annotations = c->b.spec->annotations;
-  if (state_write (c->dirfd, &c->st, err) < 0 || save_hooks (c, err) < 0)
+  c->st.late_hooks = hooks_any (c->b.spec->hooks, false);
+  /* exec and the late hooks need the config: keep the bytes as read. */
+  if (atomic_write_at (c->dirfd, SAVED_CONFIG, c->b.raw, c->b.raw_len, 0600, err) < 0
+      || state_write (c->dirfd, &c->st, err) < 0)
     return -1;
   if (o->pid_file != NULL && container_write_pid_file (o->pid_file, c->h.pid, err) < 0)
     return -1;
@@ -387,7 +387,7 @@ sbx_container_start (struct sbx_context *ctx, const char *id, sbx_error_t *err)
 static int
 destroy (int rootfd, int dirfd, const char *id, const struct container_state *st, sbx_error_t *err)
 {
-  struct sbx_spec *hooks = load_hooks (dirfd);
+  struct sbx_spec *hooks = load_hooks (dirfd, st);
   int r = 0;
 
   if (st != NULL && st->cgroup_path != NULL && cgroup_destroy (st->cgroup_path, err) < 0)

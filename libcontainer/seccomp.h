@@ -8,6 +8,12 @@
 
 #include "sbx.h"
 
+/* libcontainer/ is on the include path, so <seccomp.h> names this file:
+ * seccomp.c defines SBX_WANT_LIBSECCOMP to get libseccomp's one too. */
+#ifdef SBX_WANT_LIBSECCOMP
+#include_next <seccomp.h>
+#endif
+
 struct spec_seccomp;
 struct seccomp_filter;
 

@@ -164,6 +164,8 @@ state_write (int dirfd, const struct container_state *st, sbx_error_t *err)
   json_bool (&b, st->systemd_cgroup);
   json_key (&b, "pidNamespace");
   json_bool (&b, st->pid_ns_private);
+  json_key (&b, "lateHooks");
+  json_bool (&b, st->late_hooks);
   json_close (&b, '}');
   if (b.failed)
     {
@@ -226,6 +228,8 @@ state_read (int dirfd, const char *id, struct container_state *st, sbx_error_t *
   st->systemd_cgroup = v && strcmp (v, "true") == 0;
   v = json_map_get (&m, "pidNamespace");
   st->pid_ns_private = v && strcmp (v, "true") == 0;
+  v = json_map_get (&m, "lateHooks");
+  st->late_hooks = v && strcmp (v, "true") == 0;
   /* Move the annotations.* entries over, in order. */
   for (size_t i = 0; i < m.n; i++)
     if (strncmp (m.keys[i], "annotations.", 12) == 0)

@@ -36,6 +36,7 @@ struct container_state
   char *cgroup_path;             /* absolute, under the v2 mount; may be NULL */
   bool systemd_cgroup;
   bool pid_ns_private;           /* kill --all not needed when true */
+  bool late_hooks;               /* the saved config has poststart/poststop */
   struct spec_map annotations;
 };
 

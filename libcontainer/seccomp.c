@@ -1,0 +1,432 @@
+/* seccomp.c: linux.seccomp -> a libseccomp filter. seccomp_prepare checks
+ * every name of the config and builds the filter in the parent, before any
+ * fork; the container init calls seccomp_install as its very last step
+ * before execve. Setting no_new_privs and sending the SCMP_ACT_NOTIFY
+ * listener fd to listenerPath are left to the caller. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* libcontainer/ is on the include path, so <seccomp.h> finds our own
+   header first; with this macro defined it pulls in libseccomp's through
+   #include_next. */
+#define SBX_WANT_LIBSECCOMP 1
+#include <seccomp.h>
+#include "seccomp.h"
+
+#include "cleanup.h"
+#include "error.h"
+#include "log.h"
+#include "spec.h"
+
+#define P "linux.seccomp"
+
+struct seccomp_filter
+{
+  scmp_filter_ctx ctx;
+  bool notify;                  /* some rule is SCMP_ACT_NOTIFY */
+};
+
+/* The name tables are X-macros so that the lookup tables and the
+   NULL-terminated lists for `sbx features` cannot drift apart. */
+enum act_kind
+{
+  ACT_PLAIN,
+  ACT_ERRNO,                    /* takes errnoRet (default EPERM) */
+  ACT_NOTIFY,
+};
+
+#define ACTIONS(X)                                                            \
+  X (KILL, SCMP_ACT_KILL, ACT_PLAIN) /* the thread, as libseccomp says */     \
+  X (KILL_PROCESS, SCMP_ACT_KILL_PROCESS, ACT_PLAIN)                          \
+  X (KILL_THREAD, SCMP_ACT_KILL_THREAD, ACT_PLAIN)                            \
+  X (TRAP, SCMP_ACT_TRAP, ACT_PLAIN)                                          \
+  X (ERRNO, SCMP_ACT_ERRNO (0), ACT_ERRNO)                                    \
+  X (TRACE, SCMP_ACT_TRACE (0), ACT_ERRNO) /* errnoRet is the trace msg */    \
+  X (ALLOW, SCMP_ACT_ALLOW, ACT_PLAIN)                                        \
+  X (LOG, SCMP_ACT_LOG, ACT_PLAIN)                                            \
+  X (NOTIFY, SCMP_ACT_NOTIFY, ACT_NOTIFY)
+
+#define OPERATORS(X) X (NE) X (LT) X (LE) X (EQ) X (GE) X (GT) X (MASKED_EQ)
+
+/* Every architecture libseccomp 2.5 knows, plus the 2.6 ones when the
+   headers have them. */
+#ifdef SCMP_ARCH_LOONGARCH64
+#define ARCH_LOONGARCH64(X) X (LOONGARCH64)
+#else
+#define ARCH_LOONGARCH64(X)
+#endif
+#ifdef SCMP_ARCH_M68K
+#define ARCH_M68K(X) X (M68K)
+#else
+#define ARCH_M68K(X)
+#endif
+#if defined SCMP_ARCH_SH && defined SCMP_ARCH_SHEB
+#define ARCH_SH(X) X (SH) X (SHEB)
+#else
+#define ARCH_SH(X)
+#endif
+#define ARCHS(X)                                                              \
+  X (X86) X (X86_64) X (X32) X (ARM) X (AARCH64) X (MIPS) X (MIPS64)          \
+  X (MIPS64N32) X (MIPSEL) X (MIPSEL64) X (MIPSEL64N32) X (PPC) X (PPC64)     \
+  X (PPC64LE) X (S390) X (S390X) X (PARISC) X (PARISC64) X (RISCV64)          \
+  ARCH_LOONGARCH64 (X) ARCH_M68K (X) ARCH_SH (X)
+
+/* Flags map to filter attributes; the last column is the
+   seccomp_api_get() level at which libseccomp and the running kernel
+   support it. Below that level the flag is skipped with a warning, as
+   runc does: it only relaxes or tunes the filter. */
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
+#define ATTR_WAITKILL SCMP_FLTATR_CTL_WAITKILL
+#else
+#define ATTR_WAITKILL (-1)      /* libseccomp < 2.6: no attribute for it */
+#endif
+#define FLAGS(X)                                                              \
+  X (TSYNC, SCMP_FLTATR_CTL_TSYNC, 2)                                         \
+  X (LOG, SCMP_FLTATR_CTL_LOG, 3)                                             \
+  X (SPEC_ALLOW, SCMP_FLTATR_CTL_SSB, 4)                                      \
+  X (WAIT_KILLABLE_RECV, ATTR_WAITKILL, 7)
+
+struct action
+{
+  const char *name;
+  uint32_t value;
+  enum act_kind kind;
+};
+struct named
+{
+  const char *name;
+  int value;
+};
+struct flag
+{
+  const char *name;
+  int attr;                     /* enum scmp_filter_attr, or -1 */
+  unsigned int api;
+};
+
+#define ACTION_ENTRY(n, v, k) { "SCMP_ACT_" #n, v, k },
+#define ACTION_NAME(n, v, k) "SCMP_ACT_" #n,
+#define OP_ENTRY(n) { "SCMP_CMP_" #n, SCMP_CMP_##n },
+#define OP_NAME(n) "SCMP_CMP_" #n,
+#define ARCH_ENTRY(n) { "SCMP_ARCH_" #n, (int) SCMP_ARCH_##n },
+#define ARCH_NAME(n) "SCMP_ARCH_" #n,
+#define FLAG_ENTRY(n, a, l) { "SECCOMP_FILTER_FLAG_" #n, (int) (a), l },
+#define FLAG_NAME(n, a, l) "SECCOMP_FILTER_FLAG_" #n,
+
+static const struct action actions[] = { ACTIONS (ACTION_ENTRY) };
+static const struct named operators[] = { OPERATORS (OP_ENTRY) };
+static const struct named archs[] = { ARCHS (ARCH_ENTRY) };
+static const struct flag flags[] = { FLAGS (FLAG_ENTRY) };
+
+const char *const seccomp_known_actions[] = { ACTIONS (ACTION_NAME) NULL };
+const char *const seccomp_known_operators[] = { OPERATORS (OP_NAME) NULL };
+const char *const seccomp_known_archs[] = { ARCHS (ARCH_NAME) NULL };
+const char *const seccomp_known_flags[] = { FLAGS (FLAG_NAME) NULL };
+
+#define N_OF(a) (sizeof (a) / sizeof (a)[0])
+
+static bool
+flag_supported (const struct flag *fl)
+{
+  return fl->attr >= 0 && seccomp_api_get () >= fl->api;
+}
+
+const char *const *
+seccomp_supported_flags (void)
+{
+  static const char *v[N_OF (flags) + 1];
+  size_t n = 0;
+
+  for (size_t i = 0; i < N_OF (flags); i++)
+    if (flag_supported (&flags[i]))
+      v[n++] = flags[i].name;
+  v[n] = NULL;
+  return v;
+}
+
+/* These tables have a handful of entries each: a linear scan costs
+   nothing next to building the filter. Syscall names go through
+   libseccomp's own hashed lookup. */
+static const struct named *
+find_named (const struct named *t, size_t n, const char *name)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strcmp (t[i].name, name) == 0)
+      return &t[i];
+  return NULL;
+}
+
+/* action + errnoRet -> the libseccomp action value. `path` names the
+   action field, `epath` the errnoRet one. */
+static int
+parse_action (const char *name, bool has_errno, uint32_t errno_ret,
+              const char *path, const char *epath, uint32_t *out,
+              enum act_kind *kind, sbx_error_t *err)
+{
+  const struct action *a = NULL;
+
+  for (size_t i = 0; i < N_OF (actions) && a == NULL; i++)
+    if (strcmp (actions[i].name, name) == 0)
+      a = &actions[i];
+  if (a == NULL)
+    return sbx_error_set (err, EINVAL, "%s: unknown action \"%s\"", path, name);
+  *kind = a->kind;
+  *out = a->value;
+  if (a->kind != ACT_ERRNO)
+    {
+      /* The spec: an errno on an action that has none MUST fail. */
+      if (has_errno)
+        return sbx_error_set (err, EINVAL, "%s: not supported with action \"%s\"",
+                              epath, name);
+      return 0;
+    }
+  if (!has_errno)
+    errno_ret = EPERM;
+  /* The kernel keeps 16 bits of return data; more would be truncated
+     into another errno. */
+  if (errno_ret > 0xffff)
+    return sbx_error_set (err, ERANGE, "%s: %u out of range (0-65535)", epath,
+                          errno_ret);
+  *out |= errno_ret;
+  return 0;
+}
+
+static int
+set_flags (struct seccomp_filter *f, const struct spec_seccomp *s,
+           sbx_error_t *err)
+{
+  int rc;
+
+  /* libseccomp sets no_new_privs on load by default. process.noNewPrivileges
+     decides that, and the caller sets it; root loads without it. */
+  rc = seccomp_attr_set (f->ctx, SCMP_FLTATR_CTL_NNP, 0);
+  /* Report the kernel's own errno from seccomp_load, not -ECANCELED. */
+  if (rc == 0)
+    rc = seccomp_attr_set (f->ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
+  if (rc < 0)
+    return sbx_error_sys (err, -rc, P ": set filter attribute");
+  for (size_t i = 0; i < s->flags.n; i++)
+    {
+      const char *name = s->flags.v[i];
+      const struct flag *fl = NULL;
+
+      for (size_t j = 0; j < N_OF (flags) && fl == NULL; j++)
+        if (strcmp (flags[j].name, name) == 0)
+          fl = &flags[j];
+      if (fl == NULL)
+        return sbx_error_set (err, EINVAL, P ".flags[%zu]: unknown flag \"%s\"",
+                              i, name);
+      if (!flag_supported (fl))
+        {
+          log_warn (P ".flags[%zu]: %s not supported by this kernel or "
+                    "libseccomp, ignored", i, name);
+          continue;
+        }
+      rc = seccomp_attr_set (f->ctx, (enum scmp_filter_attr) fl->attr, 1);
+      if (rc < 0)
+        return sbx_error_sys (err, -rc, P ".flags[%zu]: set %s", i, name);
+    }
+  return 0;
+}
+
+static int
+add_archs (struct seccomp_filter *f, const struct spec_seccomp *s,
+           sbx_error_t *err)
+{
+  for (size_t i = 0; i < s->architectures.n; i++)
+    {
+      const char *name = s->architectures.v[i];
+      const struct named *a = find_named (archs, N_OF (archs), name);
+      int rc;
+
+      if (a == NULL)
+        return sbx_error_set (err, EINVAL,
+                              P ".architectures[%zu]: unknown architecture \"%s\"",
+                              i, name);
+      /* The native arch is in every new filter already. */
+      rc = seccomp_arch_add (f->ctx, (uint32_t) a->value);
+      if (rc < 0 && rc != -EEXIST)
+        return sbx_error_sys (err, -rc, P ".architectures[%zu]: add %s", i, name);
+    }
+  return 0;
+}
+
+/* args -> comparisons. *split is set when an argument index repeats:
+   libseccomp refuses two comparisons on one argument in one rule, so, as
+   runc does, each comparison then becomes a rule of its own. The rules
+   are OR-ed: the action applies when ANY comparison matches, not all. */
+static int
+parse_args (const struct spec_seccomp_syscall *c, const char *path,
+            struct scmp_arg_cmp *cmp, bool *split, sbx_error_t *err)
+{
+  unsigned int seen = 0;
+
+  *split = false;
+  for (size_t j = 0; j < c->n_args; j++)
+    {
+      const struct spec_seccomp_arg *a = &c->args[j];
+      const struct named *op = find_named (operators, N_OF (operators), a->op);
+
+      if (a->index >= 6)
+        return sbx_error_set (err, EINVAL, "%s.args[%zu].index: %u out of range (0-5)",
+                              path, j, a->index);
+      if (op == NULL)
+        return sbx_error_set (err, EINVAL, "%s.args[%zu].op: unknown operator \"%s\"",
+                              path, j, a->op);
+      if (seen & (1u << a->index))
+        *split = true;
+      seen |= 1u << a->index;
+      /* MASKED_EQ: (arg & value) == valueTwo; the others use value only. */
+      cmp[j].arg = a->index;
+      cmp[j].op = (enum scmp_compare) op->value;
+      cmp[j].datum_a = a->value;
+      cmp[j].datum_b = op->value == SCMP_CMP_MASKED_EQ ? a->value_two : 0;
+    }
+  return 0;
+}
+
+static int
+add_syscall (struct seccomp_filter *f, const char *name, uint32_t act,
+             const struct scmp_arg_cmp *cmp, size_t n, bool split,
+             const char *path, sbx_error_t *err)
+{
+  int nr = seccomp_syscall_resolve_name (name);
+  int rc = 0;
+
+  /* Unknown to libseccomp: skip, as runc does (Docker's profile lists
+     names that only newer or other-arch kernels have). */
+  if (nr == __NR_SCMP_ERROR)
+    {
+      log_debug (P ": unknown syscall \"%s\" skipped", name);
+      return 0;
+    }
+  if (!split)
+    rc = seccomp_rule_add_array (f->ctx, act, nr, (unsigned int) n, cmp);
+  for (size_t k = 0; split && k < n && rc == 0; k++)
+    rc = seccomp_rule_add_array (f->ctx, act, nr, 1, &cmp[k]);
+  /* A negative nr is a libseccomp pseudo number: a syscall that the
+     native arch lacks (chown32 on x86_64). Skip it if refused. */
+  if (rc < 0 && nr < 0)
+    return 0;
+  if (rc < 0)
+    return sbx_error_sys (err, -rc, "%s: add rule for \"%s\"", path, name);
+  return 0;
+}
+
+static int
+add_rules (struct seccomp_filter *f, const struct spec_seccomp *s,
+           uint32_t def, sbx_error_t *err)
+{
+  for (size_t i = 0; i < s->n_syscalls; i++)
+    {
+      const struct spec_seccomp_syscall *c = &s->syscalls[i];
+      _cleanup_free_ struct scmp_arg_cmp *cmp = NULL;
+      char path[64], apath[80], epath[80];
+      enum act_kind kind;
+      uint32_t act;
+      bool split;
+
+      snprintf (path, sizeof path, P ".syscalls[%zu]", i);
+      snprintf (apath, sizeof apath, "%s.action", path);
+      snprintf (epath, sizeof epath, "%s.errnoRet", path);
+      if (parse_action (c->action, c->has_errno_ret, c->errno_ret, apath,
+                        epath, &act, &kind, err) < 0)
+        return -1;
+      cmp = calloc (c->n_args > 0 ? c->n_args : 1, sizeof *cmp);
+      if (cmp == NULL)
+        return sbx_error_errno (err, "%s: allocate", path);
+      if (parse_args (c, path, cmp, &split, err) < 0)
+        return -1;
+      /* libseccomp refuses a rule whose action is the default one; such
+         a rule changes nothing anyway. */
+      if (act == def)
+        continue;
+      if (kind == ACT_NOTIFY)
+        f->notify = true;
+      for (size_t n = 0; n < c->names.n; n++)
+        if (add_syscall (f, c->names.v[n], act, cmp, c->n_args, split, path,
+                         err) < 0)
+          return -1;
+    }
+  return 0;
+}
+
+void
+seccomp_filter_free (struct seccomp_filter *f)
+{
+  if (f == NULL)
+    return;
+  if (f->ctx != NULL)
+    seccomp_release (f->ctx);
+  free (f);
+}
+
+static void
+filter_freep (struct seccomp_filter **f)
+{
+  seccomp_filter_free (*f);
+}
+
+int
+seccomp_prepare (const struct spec_seccomp *s, struct seccomp_filter **out,
+                 sbx_error_t *err)
+{
+  __attribute__ ((cleanup (filter_freep))) struct seccomp_filter *f = NULL;
+  enum act_kind kind;
+  uint32_t def;
+
+  *out = NULL;
+  if (parse_action (s->default_action, s->has_default_errno_ret,
+                    s->default_errno_ret, P ".defaultAction",
+                    P ".defaultErrnoRet", &def, &kind, err) < 0)
+    return -1;
+  /* Every syscall would wait for an agent, the ones that hand the
+     listener fd to it included. runc refuses it too. */
+  if (kind == ACT_NOTIFY)
+    return sbx_error_set (err, EINVAL, P ".defaultAction: SCMP_ACT_NOTIFY "
+                          "cannot be the default action");
+  f = calloc (1, sizeof *f);
+  if (f == NULL)
+    return sbx_error_errno (err, P ": allocate");
+  f->ctx = seccomp_init (def);
+  if (f->ctx == NULL)
+    return sbx_error_set (err, EINVAL, P ".defaultAction: \"%s\" refused by "
+                          "libseccomp", s->default_action);
+  if (set_flags (f, s, err) < 0 || add_archs (f, s, err) < 0
+      || add_rules (f, s, def, err) < 0)
+    return -1;
+  if (f->notify && seccomp_api_get () < 5)
+    return sbx_error_set (err, ENOTSUP, P ": SCMP_ACT_NOTIFY not supported "
+                          "by this kernel or libseccomp");
+  *out = take_ptr (&f);
+  return 0;
+}
+
+bool
+seccomp_has_notify (const struct seccomp_filter *f)
+{
+  return f->notify;
+}
+
+int
+seccomp_install (struct seccomp_filter *f, int *notify_fd, sbx_error_t *err)
+{
+  int rc;
+
+  *notify_fd = -1;
+  rc = seccomp_load (f->ctx);
+  if (rc < 0)
+    return sbx_error_sys (err, -rc, "load seccomp filter");
+  if (!f->notify)
+    return 0;
+  /* The kernel made the listener with O_CLOEXEC: it does not reach the
+     program. libseccomp keeps no other use for it; the caller owns it. */
+  rc = seccomp_notify_fd (f->ctx);
+  if (rc < 0)
+    return sbx_error_sys (err, -rc, "get seccomp listener fd");
+  *notify_fd = rc;
+  return 0;
+}
