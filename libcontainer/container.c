@@ -21,6 +21,7 @@
 #include "cleanup.h"
 #include "container.h"
 #include "error.h"
+#include "foreground.h"
 #include "fsutil.h"
 #include "hooks.h"
 #include "log.h"
@@ -599,48 +600,6 @@ done:
 
 /* --- run: create, start, wait, delete, in one process --- */
 
-static int run_pidfd = -1;
-
-static void
-forward_signal (int signo)
-{
-  int saved = errno;
-  syscall (SYS_pidfd_send_signal, run_pidfd, signo, NULL, 0);
-  errno = saved;
-}
-
-static void
-install_forwarding (void)
-{
-  struct sigaction sa = { .sa_handler = forward_signal };
-  static const int skip[] = { SIGKILL, SIGSTOP, SIGCHLD, SIGWINCH, SIGSEGV, SIGBUS,
-                              SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS, SIGURG };
-  sigemptyset (&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
-  for (int s = 1; s < 32; s++)
-    {
-      bool skipped = false;
-      for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++)
-        skipped |= (skip[i] == s);
-      if (!skipped)
-        sigaction (s, &sa, NULL);
-    }
-}
-
-static int
-wait_status (pid_t pid)
-{
-  int status = 0;
-  while (waitpid (pid, &status, 0) < 0)
-    if (errno != EINTR)
-      return 255;
-  if (WIFEXITED (status))
-    return WEXITSTATUS (status);
-  if (WIFSIGNALED (status))
-    return 128 + WTERMSIG (status);
-  return 255;
-}
-
 int
 sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_create_opts *o,
                    sbx_error_t *err)
@@ -655,9 +614,8 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
       create_abort (&c, id);
       return -1;
     }
-  run_pidfd = c.h.pidfd;
   if (!o->detach)
-    install_forwarding ();
+    foreground_forward_signals (c.h.pidfd);
   if (process_release (&c.h, err) < 0 || start_locked (c.dirfd, id, err) < 0)
     {
       create_abort (&c, id);
@@ -670,9 +628,7 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
       created_cleanup (&c, id, false);
       return 0;
     }
-  if (c.h.master_fd >= 0)
-    terminal_proxy (c.h.master_fd, c.h.pidfd, err);
-  status = wait_status (c.h.pid);
+  status = foreground_wait (c.h.pid, c.h.pidfd, c.h.master_fd);
   if (destroy (c.rootfd, c.dirfd, id, &c.st, &derr) < 0)
     log_warn ("delete container \"%s\" after run: %s", id, derr.msg);
   sbx_error_free (&derr);

@@ -11,7 +11,7 @@
 #include "label.h"
 #include "mounts.h"
 #include "spec.h"
-#ifdef SBX_SECCOMP_BUILT
+#ifdef HAVE_SECCOMP
 #include "seccomp.h"
 #endif
 
@@ -44,7 +44,7 @@ linux_part (struct json_buf *b)
   json_raw (b, "{\"v1\":false,\"v2\":true,\"systemd\":false,\"systemdUser\":false,\"rdma\":false}");
   json_key (b, "seccomp");
   json_open (b, '{');
-#ifdef SBX_SECCOMP_BUILT
+#ifdef HAVE_SECCOMP
   json_key (b, "enabled");
   json_bool (b, true);
   strv (b, "actions", seccomp_known_actions);
@@ -88,7 +88,7 @@ sbx_features_print (FILE *out, sbx_error_t *err)
   json_key (&b, "annotations");
   json_open (&b, '{');
   json_kv_str (&b, "org.opencontainers.runtime-spec.features.sbx.version", PACKAGE_VERSION);
-#ifdef SBX_SECCOMP_BUILT
+#ifdef HAVE_SECCOMP
   json_kv_str (&b, "io.github.seccomp.libseccomp.version", SBX_SECCOMP_VERSION);
 #endif
   json_close (&b, '}');

@@ -20,6 +20,10 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "config.h"
+#ifdef HAVE_SECCOMP
+#include "seccomp.h"
+#endif
 #include "error.h"
 #include "fsutil.h"
 #include "hooks.h"
@@ -50,8 +54,8 @@ reset_signals (sbx_error_t *err)
   return 0;
 }
 
-static int
-become_root_in_userns (sbx_error_t *err)
+int
+init_become_root (sbx_error_t *err)
 {
   if (setresgid (0, 0, 0) < 0)
     return sbx_error_errno (err, "setresgid 0 in user namespace");
@@ -75,7 +79,7 @@ join_namespaces (struct init_args *a, sbx_error_t *err)
         continue;
       if (ns_join (fd, order[i], err) < 0)
         return -1;
-      if (order[i] == SPEC_NS_USER && become_root_in_userns (err) < 0)
+      if (order[i] == SPEC_NS_USER && init_become_root (err) < 0)
         return -1;
     }
   return 0;
@@ -168,10 +172,9 @@ run_runtime_hooks (struct init_args *a, sbx_error_t *err)
   return hooks_run (&h->create_container, "createContainer", a->hook_state, NULL, err);
 }
 
-static int
-setup_terminal (struct init_args *a, sbx_error_t *err)
+int
+init_setup_terminal (int sync_fd, const struct spec_process *p, bool console, sbx_error_t *err)
 {
-  const struct spec_process *p = a->spec->process;
   _cleanup_fd_ int master = -1;
   char name[64];
   int n;
@@ -179,21 +182,22 @@ setup_terminal (struct init_args *a, sbx_error_t *err)
   if (!p->terminal)
     {
       /* Like runc: the init leads a new session even without a tty. */
-      setsid ();
+      if (console)
+        setsid ();
       return 0;
     }
-  master = terminal_setup (p, err);
+  master = terminal_setup (p, console, err);
   if (master < 0)
     return -1;
   if (ioctl (master, TIOCGPTN, &n) == 0)
     snprintf (name, sizeof name, "/dev/pts/%d", n);
   else
     strcpy (name, "/dev/pts/?");
-  return sync_send (a->sync_fd, SYNC_PTY_MASTER, name, strlen (name), master, err);
+  return sync_send (sync_fd, SYNC_PTY_MASTER, name, strlen (name), master, err);
 }
 
-static int
-enter_cwd (const struct spec_process *p, sbx_error_t *err)
+int
+init_enter_cwd (const struct spec_process *p, bool create, sbx_error_t *err)
 {
   _cleanup_fd_ int rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   _cleanup_fd_ int dirfd = -1;
@@ -201,7 +205,8 @@ enter_cwd (const struct spec_process *p, sbx_error_t *err)
 
   if (rootfd < 0)
     return sbx_error_errno (err, "open /");
-  dirfd = mkdirall_in_root (rootfd, p->cwd, 0755, err);
+  dirfd = create ? mkdirall_in_root (rootfd, p->cwd, 0755, err)
+                : open_in_root (rootfd, p->cwd, O_PATH | O_DIRECTORY, err);
   if (dirfd < 0)
     return sbx_error_wrap (err, "process.cwd");
   if (fchdir (dirfd) < 0)
@@ -214,8 +219,8 @@ enter_cwd (const struct spec_process *p, sbx_error_t *err)
   return 0;
 }
 
-static int
-set_user (const struct spec_process *p, sbx_error_t *err)
+int
+init_set_user (const struct spec_process *p, sbx_error_t *err)
 {
   const struct spec_user *u = &p->user;
 
@@ -313,18 +318,17 @@ new_netns (const struct init_args *a)
 
 /* HOME from the container's /etc/passwd when the config leaves it out
    (runc does the same); "/" when the user has no entry. */
-static int
-set_home (struct init_args *a, sbx_error_t *err)
+int
+init_set_home (char **env, uid_t uid, sbx_error_t *err)
 {
-  uid_t uid = a->spec->process->user.uid;
   _cleanup_fd_ int rootfd = -1, fd = -1;
   _cleanup_free_ char *buf = NULL;
   const char *home = "/";
   char *line, *save = NULL;
   size_t n = 0;
 
-  for (n = 0; a->env[n] != NULL; n++)
-    if (strncmp (a->env[n], "HOME=", 5) == 0)
+  for (n = 0; env[n] != NULL; n++)
+    if (strncmp (env[n], "HOME=", 5) == 0)
       return 0;
   rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd >= 0)
@@ -350,9 +354,9 @@ set_home (struct init_args *a, sbx_error_t *err)
           break;
         }
     }
-  if (asprintf (&a->env[n], "HOME=%s", home) < 0)
+  if (asprintf (&env[n], "HOME=%s", home) < 0)
     return sbx_error_errno (err, "set HOME");
-  a->env[n + 1] = NULL;
+  env[n + 1] = NULL;
   return 0;
 }
 
@@ -369,7 +373,7 @@ init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
 
   if (a->wait_go && sync_expect (a->sync_fd, SYNC_IDMAP_DONE, &f, err) < 0)
     return -1;
-  if (a->new_userns && become_root_in_userns (err) < 0)
+  if (a->new_userns && init_become_root (err) < 0)
     return -1;
   if (join_namespaces (a, err) < 0 || unshare_in_userns (a, err) < 0
       || unshare_cgroupns (a->spec, err) < 0 || set_names (a->spec, err) < 0)
@@ -397,7 +401,7 @@ init_envelope (struct init_args *a, int nullfd, sbx_error_t *err)
   bool need_proc = spec->linux_->sysctl.n > 0 || p->selinux_label || p->apparmor_profile;
   _cleanup_fd_ int procfd = -1;
 
-  if (setup_terminal (a, err) < 0)
+  if (init_setup_terminal (a->sync_fd, p, true, err) < 0)
     return -1;
   if (need_proc && (procfd = proc_open_private (err)) < 0)
     return -1;
@@ -405,9 +409,9 @@ init_envelope (struct init_args *a, int nullfd, sbx_error_t *err)
     return -1;
   if (rootfs_mask_paths (spec, nullfd, err) < 0 || rootfs_finalize (spec, err) < 0)
     return -1;
-  if (set_home (a, err) < 0 || enter_cwd (p, err) < 0 || procattrs_apply (spec, err) < 0)
+  if (init_set_home (a->env, a->spec->process->user.uid, err) < 0 || init_enter_cwd (p, true, err) < 0 || procattrs_apply (spec, err) < 0)
     return -1;
-  if (caps_prepare_switch (&a->caps, err) < 0 || set_user (p, err) < 0
+  if (caps_prepare_switch (&a->caps, err) < 0 || init_set_user (p, err) < 0
       || caps_apply (&a->caps, err) < 0)
     return -1;
   return 0;
@@ -431,8 +435,13 @@ init_run (struct init_args *a, char **exe, sbx_error_t *err)
 static int
 init_load_seccomp (struct seccomp_filter *f, sbx_error_t *err)
 {
+#ifdef HAVE_SECCOMP
+  int notify = -1;
+  return seccomp_install (f, &notify, err);
+#else
   (void) f;
-  return sbx_error_set (err, ENOTSUP, "linux.seccomp: not built in");
+  return sbx_error_set (err, ENOTSUP, "linux.seccomp: sbx was built without libseccomp");
+#endif
 }
 
 _Noreturn void

@@ -5,6 +5,7 @@
 #define SBX_INIT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "caps.h"
 #include "devices.h"
@@ -39,6 +40,18 @@ struct init_args
 };
 
 _Noreturn void init_main (struct init_args *a);
+
+/* Shared with exec.c: the steps a process takes on its way to execve. */
+int init_become_root (sbx_error_t *err);
+int init_set_user (const struct spec_process *p, sbx_error_t *err);
+/* process.terminal: make the pty, send the master over sync_fd. */
+int init_setup_terminal (int sync_fd, const struct spec_process *p, bool console,
+                         sbx_error_t *err);
+/* chdir to process.cwd inside the root (creating it for create). */
+int init_enter_cwd (const struct spec_process *p, bool create, sbx_error_t *err);
+/* HOME from the container's /etc/passwd unless env has it; env must have
+ * a free slot before its NULL. */
+int init_set_home (char **env, uid_t uid, sbx_error_t *err);
 
 /* Find the program to exec: args[0] with a slash as is, else each $PATH
  * entry of env. Returns a malloc'ed path or NULL with an error phrased as

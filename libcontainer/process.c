@@ -18,6 +18,10 @@
 
 #include "caps.h"
 #include "cgroup.h"
+#include "config.h"
+#ifdef HAVE_SECCOMP
+#include "seccomp.h"
+#endif
 #include "cleanup.h"
 #include "devices.h"
 #include "hooks.h"
@@ -51,6 +55,7 @@ struct sbx_clone_args
 struct prepared
 {
   struct caps_sets caps;
+  struct seccomp_filter *seccomp;
   int ns_fds[SPEC_NS_COUNT];
   int *mount_fds;
   struct dev_node *devs;
@@ -73,6 +78,10 @@ prepared_free (struct prepared *p, size_t n_mounts)
     mounts_close_sources (p->dev_fds, p->n_devs);
   free (p->mount_fds);
   free (p->dev_fds);
+#ifdef HAVE_SECCOMP
+  if (p->seccomp != NULL)
+    seccomp_filter_free (p->seccomp);
+#endif
   free (p->devs);
   for (int *fd = &p->cgroup_fd; fd <= &p->self_timens; fd++)
     if (*fd >= 0)
@@ -158,6 +167,15 @@ prepare (const struct process_config *c, bool host_devices, struct prepared *p, 
   p->cgroup_fd = p->fifo_fd = p->console_fd = p->self_pidns = p->self_timens = -1;
   if (caps_parse (spec->process->capabilities, &p->caps, err) < 0)
     return -1;
+  if (spec->linux_->seccomp != NULL)
+    {
+#ifdef HAVE_SECCOMP
+      if (seccomp_prepare (spec->linux_->seccomp, &p->seccomp, err) < 0)
+        return -1;
+#else
+      return sbx_error_set (err, ENOTSUP, "linux.seccomp: sbx was built without libseccomp");
+#endif
+    }
   if (ns_open_paths (spec, p->ns_fds, err) < 0)
     return -1;
   p->mount_fds = calloc (spec->n_mounts + 1, sizeof *p->mount_fds);
@@ -412,6 +430,7 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
   }
   a.env = p.env;
   a.caps = p.caps;
+  a.seccomp = p.seccomp;
   a.hooks_request = hooks_any (spec->hooks, true);
   a.close_first[0] = sock[0];
   a.close_first[1] = c->lock_fd;

@@ -5,6 +5,7 @@
 #define SBX_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -51,6 +52,30 @@ struct sbx_create_opts
   bool detach;                /* run only */
 };
 
+struct sbx_exec_opts
+{
+  size_t struct_size;
+  const char *process_file;   /* --process: a runtime-spec process JSON */
+  char *const *args;          /* otherwise: the command */
+  size_t n_args;
+  bool tty;
+  bool detach;
+  const char *pid_file;
+  const char *console_socket;
+  const char *cwd;
+  char *const *env;           /* -e K=V, appended */
+  size_t n_env;
+  const char *user;           /* UID[:GID] */
+  const char *additional_gids; /* "10,20" */
+  char *const *caps;          /* --cap, added to bounding/effective/permitted */
+  size_t n_caps;
+  bool no_new_privs;
+  const char *apparmor;
+  const char *process_label;
+  unsigned int preserve_fds;
+  const char *cgroup;         /* sub-cgroup of the container's */
+};
+
 enum sbx_list_format
 {
   SBX_LIST_TABLE = 0,
@@ -70,6 +95,9 @@ SBX_PUBLIC int sbx_container_start (struct sbx_context *ctx, const char *id,
 SBX_PUBLIC int sbx_container_run (struct sbx_context *ctx, const char *id,
                                   const struct sbx_create_opts *opts,
                                   sbx_error_t *err);
+/* Returns the process's exit status (0 with --detach), or -1 on error. */
+SBX_PUBLIC int sbx_container_exec (struct sbx_context *ctx, const char *id,
+                                   const struct sbx_exec_opts *opts, sbx_error_t *err);
 SBX_PUBLIC int sbx_container_state (struct sbx_context *ctx, const char *id,
                                     FILE *out, sbx_error_t *err);
 SBX_PUBLIC int sbx_container_kill (struct sbx_context *ctx, const char *id,

@@ -246,9 +246,14 @@ add_archs (struct seccomp_filter *f, const struct spec_seccomp *s,
         return sbx_error_set (err, EINVAL,
                               P ".architectures[%zu]: unknown architecture \"%s\"",
                               i, name);
-      /* The native arch is in every new filter already. */
+      /* The native arch is in every new filter already. libseccomp cannot
+         mix byte orders in one filter (EDOM: MIPS on x86_64). Skipping
+         such an arch is safe: its syscalls get the bad-arch action, kill. */
       rc = seccomp_arch_add (f->ctx, (uint32_t) a->value);
-      if (rc < 0 && rc != -EEXIST)
+      if (rc == -EDOM)
+        log_warn (P ".architectures[%zu]: %s has another byte order than "
+                  "this host, ignored", i, name);
+      else if (rc < 0 && rc != -EEXIST)
         return sbx_error_sys (err, -rc, P ".architectures[%zu]: add %s", i, name);
     }
   return 0;

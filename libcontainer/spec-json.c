@@ -474,6 +474,20 @@ spec_parse_id_mappings (yajl_val obj, const char *key, const char *path,
                            &out->v, &out->n, parse_id_mapping, err);
 }
 
+int
+spec_strv_push (struct spec_strv *v, const char *s)
+{
+  char **n = realloc (v->v, (v->n + 2) * sizeof *n);
+
+  if (n == NULL)
+    return -1;
+  v->v = n;
+  if ((n[v->n] = strdup (s)) == NULL)
+    return -1;
+  n[++v->n] = NULL;
+  return 0;
+}
+
 void
 spec_strv_free (struct spec_strv *s)
 {

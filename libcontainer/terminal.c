@@ -40,7 +40,7 @@ bind_console (int slave, sbx_error_t *err)
 }
 
 int
-terminal_setup (const struct spec_process *p, sbx_error_t *err)
+terminal_setup (const struct spec_process *p, bool console, sbx_error_t *err)
 {
   _cleanup_fd_ int master = -1, slave = -1;
   struct statfs sfs;
@@ -62,7 +62,7 @@ terminal_setup (const struct spec_process *p, sbx_error_t *err)
       if (ioctl (slave, TIOCSWINSZ, &ws) < 0)
         return sbx_error_errno (err, "set console size");
     }
-  if (bind_console (slave, err) < 0)
+  if (console && bind_console (slave, err) < 0)
     return -1;
   if (setsid () < 0 && errno != EPERM)
     return sbx_error_errno (err, "setsid");

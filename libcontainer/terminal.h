@@ -5,11 +5,14 @@
 #ifndef SBX_TERMINAL_H
 #define SBX_TERMINAL_H
 
+#include <stdbool.h>
+
 #include "sbx.h"
 #include "spec.h"
 
-/* Child, after pivot_root. Returns the master fd; the slave is 0/1/2. */
-int terminal_setup (const struct spec_process *p, sbx_error_t *err);
+/* Child, after pivot_root. Returns the master fd; the slave is 0/1/2 and,
+ * with console, also bound over /dev/console (create, not exec). */
+int terminal_setup (const struct spec_process *p, bool console, sbx_error_t *err);
 /* Parent: connect to the console socket (before clone). */
 int terminal_connect (const char *path, sbx_error_t *err);
 /* Parent: send the master over the console socket (one sendmsg). */

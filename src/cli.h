@@ -20,6 +20,7 @@ int cmd_kill (struct sbx_context *ctx, int argc, char **argv);
 int cmd_delete (struct sbx_context *ctx, int argc, char **argv);
 int cmd_list (struct sbx_context *ctx, int argc, char **argv);
 int cmd_spec (struct sbx_context *ctx, int argc, char **argv);
+int cmd_exec (struct sbx_context *ctx, int argc, char **argv);
 int cmd_features (struct sbx_context *ctx, int argc, char **argv);
 
 /* Print the error once (log format) and return 1. */

@@ -14,6 +14,7 @@ static const struct command commands[] = {
   { "create", cmd_create, "create a container (its program waits for start)" },
   { "start", cmd_start, "start the program of a created container" },
   { "run", cmd_run, "create and start a container, wait for it unless -d" },
+  { "exec", cmd_exec, "run a new process in a running container" },
   { "state", cmd_state, "print a container's state as JSON" },
   { "kill", cmd_kill, "send a signal to a container" },
   { "delete", cmd_delete, "delete a container" },

@@ -1,0 +1,583 @@
+/* exec.c: `sbx exec`. The parent reads the container's state and saved
+ * config, builds the process (a --process file, or the config's process
+ * with the command-line overrides), and clones the new process straight
+ * into the container's cgroup and pid namespace (CLONE_INTO_CGROUP, with
+ * the pid namespace entered for children through the init's pidfd). The
+ * child joins the other namespaces with one setns(pidfd) (the kernel puts
+ * the user namespace first), then takes the same steps as the init: tty,
+ * cwd, limits, labels, user, capabilities, the container's seccomp filter. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "cleanup.h"
+#include "config.h"
+#include "container.h"
+#include "error.h"
+#include "exec.h"
+#include "foreground.h"
+#include "fsutil.h"
+#include "init.h"
+#include "label.h"
+#include "log.h"
+#include "namespaces.h"
+#include "procattrs.h"
+#include "state.h"
+#include "sync.h"
+#include "sysctl.h"
+#include "terminal.h"
+#ifdef HAVE_SECCOMP
+#include "seccomp.h"
+#endif
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#define SBX_CLONE_INTO_CGROUP 0x200000000ULL
+
+struct exec_child
+{
+  const struct sbx_spec *spec;     /* the container's, process replaced */
+  int pidfd;                       /* the container's init */
+  int ns_flags;                    /* joined in the child */
+  bool userns;
+  int sync_fd;
+  int close_first[3];
+  struct caps_sets caps;
+  struct seccomp_filter *seccomp;
+  char **env;
+  unsigned int keep_fds;
+};
+
+int
+exec_parse_user (const char *s, uint32_t *uid, uint32_t *gid, bool *has_gid, sbx_error_t *err)
+{
+  char *end;
+  unsigned long long v;
+
+  *has_gid = false;
+  errno = 0;
+  if (s[0] < '0' || s[0] > '9')
+    return sbx_error_set (err, EINVAL, "--user `%s`: a numeric UID[:GID] is required", s);
+  v = strtoull (s, &end, 10);
+  if (errno != 0 || v > UINT32_MAX - 1 || (*end != '\0' && *end != ':'))
+    return sbx_error_set (err, EINVAL, "--user `%s`: UID must be a number below 2^32-1", s);
+  *uid = (uint32_t) v;
+  if (*end == ':')
+    {
+      const char *g = end + 1;
+      if (g[0] < '0' || g[0] > '9')
+        return sbx_error_set (err, EINVAL, "--user `%s`: GID must be a number", s);
+      v = strtoull (g, &end, 10);
+      if (errno != 0 || v > UINT32_MAX - 1 || *end != '\0')
+        return sbx_error_set (err, EINVAL, "--user `%s`: GID must be a number below 2^32-1", s);
+      *gid = (uint32_t) v;
+      *has_gid = true;
+    }
+  return 0;
+}
+
+int
+exec_check_sub_cgroup (const char *sub, sbx_error_t *err)
+{
+  const char *p = sub;
+
+  if (sub[0] == '\0' || sub[0] == '/')
+    return sbx_error_set (err, EINVAL, "--cgroup `%s`: must be a relative path inside the container's cgroup", sub);
+  while (*p)
+    {
+      const char *e = strchrnul (p, '/');
+      if ((e - p == 2 && p[0] == '.' && p[1] == '.') || (e - p == 1 && p[0] == '.') || e == p)
+        return sbx_error_set (err, EINVAL, "--cgroup `%s`: `.`, `..` and empty components are not allowed", sub);
+      p = *e ? e + 1 : e;
+    }
+  return 0;
+}
+
+/* ---- building the process ---- */
+
+static int
+set_args (struct spec_strv *v, char *const *args, size_t n)
+{
+  spec_strv_free (v);
+  for (size_t i = 0; i < n; i++)
+    if (spec_strv_push (v, args[i]) < 0)
+      return -1;
+  return 0;
+}
+
+static int
+add_caps (struct spec_process *p, char *const *caps, size_t n, sbx_error_t *err)
+{
+  if (n == 0)
+    return 0;
+  if (p->capabilities == NULL && (p->capabilities = calloc (1, sizeof *p->capabilities)) == NULL)
+    return sbx_error_errno (err, "calloc");
+  /* Only these three: never inheritable or ambient (CVE-2022-29162). */
+  for (size_t i = 0; i < n; i++)
+    {
+      char name[64];
+      snprintf (name, sizeof name, "%s%s", strncasecmp (caps[i], "CAP_", 4) ? "CAP_" : "", caps[i]);
+      if (caps_from_name (name) < 0)
+        return sbx_error_set (err, EINVAL, "--cap: unknown capability \"%s\"", caps[i]);
+      if (spec_strv_push (&p->capabilities->bounding, name) < 0
+          || spec_strv_push (&p->capabilities->effective, name) < 0
+          || spec_strv_push (&p->capabilities->permitted, name) < 0)
+        return sbx_error_errno (err, "--cap");
+    }
+  return 0;
+}
+
+static int
+parse_gids (struct spec_user *u, const char *list, sbx_error_t *err)
+{
+  size_t n = 1;
+  const char *p;
+
+  for (p = list; *p; p++)
+    n += *p == ',';
+  free (u->additional_gids);
+  u->additional_gids = calloc (n, sizeof *u->additional_gids);
+  u->n_additional_gids = 0;
+  if (u->additional_gids == NULL)
+    return sbx_error_errno (err, "calloc");
+  for (p = list; *p;)
+    {
+      char *end;
+      unsigned long long v;
+      errno = 0;
+      v = strtoull (p, &end, 10);
+      if (errno != 0 || end == p || v > UINT32_MAX - 1 || (*end != ',' && *end != '\0'))
+        return sbx_error_set (err, EINVAL, "--additional-gids `%s`: numbers separated by commas", list);
+      u->additional_gids[u->n_additional_gids++] = (uint32_t) v;
+      p = *end ? end + 1 : end;
+    }
+  return 0;
+}
+
+static int
+apply_flags (struct spec_process *p, const struct sbx_exec_opts *o, sbx_error_t *err)
+{
+  if (o->n_args > 0 && set_args (&p->args, o->args, o->n_args) < 0)
+    return sbx_error_errno (err, "args");
+  if (p->args.n == 0)
+    return sbx_error_set (err, EINVAL, "exec: no command given (ARGS or --process)");
+  for (size_t i = 0; i < o->n_env; i++)
+    if (strchr (o->env[i], '=') == NULL || spec_strv_push (&p->env, o->env[i]) < 0)
+      return sbx_error_set (err, EINVAL, "--env `%s`: expected KEY=VALUE", o->env[i]);
+  if (o->cwd != NULL)
+    {
+      if (o->cwd[0] != '/')
+        return sbx_error_set (err, EINVAL, "--cwd `%s`: must be absolute", o->cwd);
+      free (p->cwd);
+      p->cwd = strdup (o->cwd);
+    }
+  if (o->user != NULL)
+    {
+      uint32_t uid, gid = 0;
+      bool has_gid;
+      if (exec_parse_user (o->user, &uid, &gid, &has_gid, err) < 0)
+        return -1;
+      p->user.uid = uid;
+      p->user.gid = has_gid ? gid : 0;
+    }
+  if (o->additional_gids != NULL && parse_gids (&p->user, o->additional_gids, err) < 0)
+    return -1;
+  if (o->tty)
+    p->terminal = true;
+  if (o->no_new_privs)
+    p->no_new_privileges = true;
+  if (o->apparmor != NULL)
+    {
+      free (p->apparmor_profile);
+      p->apparmor_profile = strdup (o->apparmor);
+    }
+  if (o->process_label != NULL)
+    {
+      free (p->selinux_label);
+      p->selinux_label = strdup (o->process_label);
+    }
+  return add_caps (p, o->caps, o->n_caps, err);
+}
+
+/* --process FILE replaces the config's process; otherwise it is the base. */
+static int
+build_process (struct sbx_spec *spec, const struct sbx_exec_opts *o, sbx_error_t *err)
+{
+  if (o->process_file != NULL)
+    {
+      _cleanup_free_ char *buf = NULL;
+      _cleanup_fd_ int fd = open (o->process_file, O_RDONLY | O_CLOEXEC);
+      struct spec_process *p;
+      size_t len;
+
+      if (fd < 0)
+        return sbx_error_errno (err, "--process `%s`", o->process_file);
+      if (read_file_at (fd, "", &buf, &len, SPEC_MAX_SIZE, err) < 0)
+        return sbx_error_wrap (err, "--process `%s`", o->process_file);
+      p = spec_parse_process (buf, len, err);
+      if (p == NULL)
+        return sbx_error_wrap (err, "--process `%s`", o->process_file);
+      spec_process_free (spec->process);
+      spec->process = p;
+    }
+  else if (spec->process == NULL)
+    return sbx_error_set (err, EINVAL, "the container has no process to start from: use --process");
+  if (apply_flags (spec->process, o, err) < 0)
+    return -1;
+  if (spec->process->cwd == NULL && (spec->process->cwd = strdup ("/")) == NULL)
+    return sbx_error_errno (err, "strdup");
+  return procattrs_check (spec, err);
+}
+
+/* ---- the child ---- */
+
+static int
+exec_child_run (struct exec_child *c, char **exe, sbx_error_t *err)
+{
+  const struct spec_process *p = c->spec->process;
+  bool need_proc = p->selinux_label || p->apparmor_profile;
+  _cleanup_fd_ int procfd = -1;
+  struct sync_frame f;
+
+  if (c->ns_flags != 0 && setns (c->pidfd, c->ns_flags) < 0)
+    return sbx_error_errno (err, "join the container's namespaces");
+  if (c->userns && init_become_root (err) < 0)
+    return -1;
+  if (init_setup_terminal (c->sync_fd, p, false, err) < 0)
+    return -1;
+  if (need_proc && ((procfd = proc_open_private (err)) < 0 || label_apply_exec (p, procfd, err) < 0))
+    return -1;
+  if (init_enter_cwd (p, false, err) < 0 || procattrs_apply (c->spec, err) < 0)
+    return -1;
+  if (caps_prepare_switch (&c->caps, err) < 0 || init_set_user (p, err) < 0
+      || caps_apply (&c->caps, err) < 0)
+    return -1;
+  if (init_set_home (c->env, p->user.uid, err) < 0)
+    return -1;
+  *exe = init_find_executable (p->args.v[0], c->env, err);
+  if (*exe == NULL || procattrs_no_new_privs (p, err) < 0)
+    return -1;
+  if (sync_send (c->sync_fd, SYNC_READY, NULL, 0, -1, err) < 0)
+    return -1;
+  return sync_expect (c->sync_fd, SYNC_READY_ACK, &f, err);
+}
+
+_Noreturn static void
+exec_child_main (struct exec_child *c)
+{
+  sbx_error_t err = { 0 };
+  sigset_t none;
+  char *exe = NULL;
+
+  for (size_t i = 0; i < sizeof c->close_first / sizeof c->close_first[0]; i++)
+    if (c->close_first[i] >= 0)
+      close (c->close_first[i]);
+  for (int s = 1; s < NSIG; s++)
+    if (s != SIGKILL && s != SIGSTOP)
+      signal (s, SIG_DFL);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+  log_forward_to (c->sync_fd);
+  if (exec_child_run (c, &exe, &err) < 0)
+    {
+      sync_send_error (c->sync_fd, &err);
+      _exit (1);
+    }
+  log_forward_to (-1);
+  close (c->sync_fd);
+  if (syscall (SYS_close_range, 3 + c->keep_fds, ~0U, 0) < 0)
+    for (int fd = 3 + c->keep_fds; fd < 65536; fd++)
+      close (fd);
+#ifdef HAVE_SECCOMP
+  if (c->seccomp != NULL)
+    {
+      int notify = -1;
+      if (seccomp_install (c->seccomp, &notify, &err) < 0)
+        {
+          dprintf (2, "sbx: %s\n", err.msg);
+          _exit (1);
+        }
+    }
+#endif
+  execve (exe, c->spec->process->args.v, c->env);
+  dprintf (2, "sbx: exec `%s`: %s\n", exe, strerror (errno));
+  _exit (127);
+}
+
+/* ---- the parent ---- */
+
+struct exec_parent
+{
+  struct container_state st;
+  struct sbx_spec *spec;
+  int dirfd, pidfd, cgfd, console_fd, self_pidns, self_timens;
+  int sock[2];
+  char **env;
+};
+
+static void
+exec_parent_free (struct exec_parent *x)
+{
+  int *fds[] = { &x->dirfd, &x->pidfd, &x->cgfd, &x->console_fd, &x->self_pidns,
+                 &x->self_timens, &x->sock[0], &x->sock[1] };
+  for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
+    if (*fds[i] >= 0)
+      close (*fds[i]);
+  if (x->env)
+    {
+      for (size_t i = 0; x->env[i]; i++)
+        free (x->env[i]);
+      free (x->env);
+    }
+  if (x->spec)
+    spec_free (x->spec);
+  state_free (&x->st);
+}
+
+static int
+open_target (struct sbx_context *ctx, const char *id, struct exec_parent *x, sbx_error_t *err)
+{
+  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
+  enum container_status s;
+
+  if (state_check_id (id, err) < 0)
+    return -1;
+  if (rootfd < 0)
+    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
+  x->dirfd = state_dir_open (rootfd, id, err);
+  if (x->dirfd < 0 || state_read (x->dirfd, id, &x->st, err) < 0)
+    return -1;
+  s = state_status (x->dirfd, &x->st);
+  if (s == STATUS_PAUSED)
+    return sbx_error_set (err, EBUSY, "cannot exec in container \"%s\": it is paused", id);
+  if (s == STATUS_STOPPED)
+    return sbx_error_set (err, ESRCH, "cannot exec in container \"%s\": container not running", id);
+  x->pidfd = state_pidfd (&x->st, err);
+  if (x->pidfd < 0)
+    return -1;
+  x->spec = container_load_config (x->dirfd, err);
+  return x->spec == NULL ? sbx_error_wrap (err, "saved config of \"%s\"", id) : 0;
+}
+
+static int
+open_cgroup (struct exec_parent *x, const char *sub, sbx_error_t *err)
+{
+  _cleanup_free_ char *path = NULL;
+
+  if (x->st.cgroup_path == NULL)
+    {
+      if (sub != NULL)
+        return sbx_error_set (err, ENOENT, "--cgroup: the container has no cgroup");
+      return 0;
+    }
+  if (sub != NULL && exec_check_sub_cgroup (sub, err) < 0)
+    return -1;
+  if (asprintf (&path, "%s%s%s", x->st.cgroup_path, sub ? "/" : "", sub ? sub : "") < 0)
+    return sbx_error_errno (err, "asprintf");
+  x->cgfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (x->cgfd < 0)
+    return sbx_error_errno (err, "open cgroup `%s`", path);
+  return 0;
+}
+
+static int
+container_ns_flags (const struct sbx_spec *spec)
+{
+  int flags = 0;
+
+  for (size_t i = 0; spec->linux_ && i < spec->linux_->n_namespaces; i++)
+    {
+      enum spec_ns_type t = spec->linux_->namespaces[i].type;
+      if (t != SPEC_NS_PID && t != SPEC_NS_TIME)
+        flags |= ns_clone_flag (t);
+    }
+  return flags;
+}
+
+static pid_t
+clone_into (int cgfd, int *pidfd)
+{
+  struct
+  {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
+        set_tid, set_tid_size, cgroup;
+  } ca = { 0 };
+
+  ca.flags = CLONE_PIDFD | (cgfd >= 0 ? SBX_CLONE_INTO_CGROUP : 0);
+  ca.pidfd = (uint64_t) (uintptr_t) pidfd;
+  ca.exit_signal = SIGCHLD;
+  ca.cgroup = cgfd >= 0 ? (uint64_t) cgfd : 0;
+  return (pid_t) syscall (SYS_clone3, &ca, sizeof ca);
+}
+
+static int
+spawn (struct exec_parent *x, struct exec_child *c, const struct sbx_exec_opts *o,
+       pid_t *pid_out, int *pidfd_out, sbx_error_t *err)
+{
+  const struct spec_namespace *pidns = spec_linux_namespace (x->spec, SPEC_NS_PID);
+  const struct spec_namespace *timens = spec_linux_namespace (x->spec, SPEC_NS_TIME);
+  int child_ns = (pidns ? CLONE_NEWPID : 0) | (timens ? CLONE_NEWTIME : 0);
+  pid_t pid;
+
+  /* The pid (and time) namespace of a process is fixed when it is forked:
+     enter the container's for our children, clone, come back. */
+  if (child_ns != 0)
+    {
+      x->self_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+      x->self_timens = open ("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
+      if (x->self_pidns < 0 || setns (x->pidfd, child_ns) < 0)
+        return sbx_error_errno (err, "enter the container's pid namespace");
+    }
+  pid = clone_into (x->cgfd, pidfd_out);
+  if (pid == 0)
+    exec_child_main (c);
+  if (child_ns != 0)
+    {
+      setns (x->self_pidns, CLONE_NEWPID);
+      if (timens != NULL && x->self_timens >= 0)
+        setns (x->self_timens, CLONE_NEWTIME);
+    }
+  if (pid < 0)
+    return sbx_error_errno (err, "clone3 exec process");
+  (void) o;
+  *pid_out = pid;
+  return 0;
+}
+
+static int
+converse (struct exec_parent *x, bool keep_master, int *master, sbx_error_t *err)
+{
+  struct sync_frame *f = malloc (sizeof *f);
+  int r = -1;
+
+  if (f == NULL)
+    return sbx_error_errno (err, "malloc");
+  for (;;)
+    {
+      if (sync_recv (x->sock[0], f, err) < 0)
+        break;
+      if (f->type == SYNC_READY)
+        {
+          r = 0;
+          break;
+        }
+      if (f->type != SYNC_PTY_MASTER || f->fd < 0)
+        {
+          if (f->fd >= 0)
+            close (f->fd);
+          sbx_error_set (err, EPROTO, "sync: unexpected %s", sync_msg_name (f->type));
+          break;
+        }
+      if (x->console_fd >= 0 && terminal_send_master (x->console_fd, f->fd, f->payload, err) < 0)
+        {
+          close (f->fd);
+          break;
+        }
+      if (keep_master)
+        *master = f->fd;
+      else
+        close (f->fd);
+    }
+  free (f);
+  return r;
+}
+
+static char **
+copy_env (const struct spec_strv *env)
+{
+  char **v = calloc (env->n + 2, sizeof *v); /* + HOME + NULL */
+
+  for (size_t i = 0; v != NULL && i < env->n; i++)
+    if ((v[i] = strdup (env->v[i])) == NULL)
+      return NULL;
+  return v;
+}
+
+int
+sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_exec_opts *o,
+                    sbx_error_t *err)
+{
+  struct exec_parent x = { .dirfd = -1, .pidfd = -1, .cgfd = -1, .console_fd = -1,
+                           .self_pidns = -1, .self_timens = -1, .sock = { -1, -1 } };
+  struct exec_child c = { 0 };
+  _cleanup_pid_ pid_t pid = -1;
+  int pidfd = -1, master = -1, r = -1;
+  bool proxy;
+
+  if (open_target (ctx, id, &x, err) < 0 || build_process (x.spec, o, err) < 0)
+    goto out;
+  proxy = x.spec->process->terminal && o->console_socket == NULL;
+  if (proxy && o->detach)
+    {
+      sbx_error_set (err, EINVAL, "--tty with --detach needs --console-socket");
+      goto out;
+    }
+  if (open_cgroup (&x, o->cgroup, err) < 0 || caps_parse (x.spec->process->capabilities, &c.caps, err) < 0)
+    goto out;
+#ifdef HAVE_SECCOMP
+  if (x.spec->linux_->seccomp != NULL && seccomp_prepare (x.spec->linux_->seccomp, &c.seccomp, err) < 0)
+    goto out;
+#endif
+  if (o->console_socket != NULL && x.spec->process->terminal
+      && (x.console_fd = terminal_connect (o->console_socket, err)) < 0)
+    goto out;
+  if ((x.env = copy_env (&x.spec->process->env)) == NULL)
+    {
+      sbx_error_errno (err, "environment");
+      goto out;
+    }
+  if (sync_socketpair (x.sock, err) < 0)
+    goto out;
+  c.spec = x.spec;
+  c.pidfd = x.pidfd;
+  c.ns_flags = container_ns_flags (x.spec);
+  c.userns = (c.ns_flags & CLONE_NEWUSER) != 0;
+  c.sync_fd = x.sock[1];
+  c.close_first[0] = x.sock[0];
+  c.close_first[1] = x.console_fd;
+  c.close_first[2] = x.dirfd;
+  c.env = x.env;
+  c.keep_fds = o->preserve_fds;
+  if (spawn (&x, &c, o, &pid, &pidfd, err) < 0)
+    goto out;
+  close (x.sock[1]);
+  x.sock[1] = -1;
+  if (converse (&x, proxy, &master, err) < 0)
+    goto out;
+  if (o->pid_file != NULL && container_write_pid_file (o->pid_file, pid, err) < 0)
+    goto out;
+  if (!o->detach)
+    foreground_forward_signals (pidfd);
+  if (sync_send (x.sock[0], SYNC_READY_ACK, NULL, 0, -1, err) < 0)
+    goto out;
+  if (o->detach)
+    r = 0;
+  else
+    r = foreground_wait (pid, pidfd, master);
+  pid = -1; /* handed off, or reaped */
+out:
+#ifdef HAVE_SECCOMP
+  if (c.seccomp != NULL)
+    seccomp_filter_free (c.seccomp);
+#endif
+  if (master >= 0)
+    close (master);
+  if (pidfd >= 0)
+    close (pidfd);
+  exec_parent_free (&x);
+  return r;
+}
