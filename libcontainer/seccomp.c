@@ -29,8 +29,6 @@ struct seccomp_filter
   bool notify;                  /* some rule is SCMP_ACT_NOTIFY */
 };
 
-/* The name tables are X-macros so that the lookup tables and the
-   NULL-terminated lists for `sbx features` cannot drift apart. */
 enum act_kind
 {
   ACT_PLAIN,
@@ -38,16 +36,20 @@ enum act_kind
   ACT_NOTIFY,
 };
 
+/* The name tables are X-macros so that the lookup tables and the
+   NULL-terminated lists for `sbx features` cannot drift apart. The last
+   column is the seccomp_api_get() level at which libseccomp and the
+   running kernel support the action (or flag, below). */
 #define ACTIONS(X)                                                            \
-  X (KILL, SCMP_ACT_KILL, ACT_PLAIN) /* the thread, as libseccomp says */     \
-  X (KILL_PROCESS, SCMP_ACT_KILL_PROCESS, ACT_PLAIN)                          \
-  X (KILL_THREAD, SCMP_ACT_KILL_THREAD, ACT_PLAIN)                            \
-  X (TRAP, SCMP_ACT_TRAP, ACT_PLAIN)                                          \
-  X (ERRNO, SCMP_ACT_ERRNO (0), ACT_ERRNO)                                    \
-  X (TRACE, SCMP_ACT_TRACE (0), ACT_ERRNO) /* errnoRet is the trace msg */    \
-  X (ALLOW, SCMP_ACT_ALLOW, ACT_PLAIN)                                        \
-  X (LOG, SCMP_ACT_LOG, ACT_PLAIN)                                            \
-  X (NOTIFY, SCMP_ACT_NOTIFY, ACT_NOTIFY)
+  X (KILL, SCMP_ACT_KILL, ACT_PLAIN, 1) /* the thread, as libseccomp says */  \
+  X (KILL_PROCESS, SCMP_ACT_KILL_PROCESS, ACT_PLAIN, 3)                       \
+  X (KILL_THREAD, SCMP_ACT_KILL_THREAD, ACT_PLAIN, 1)                         \
+  X (TRAP, SCMP_ACT_TRAP, ACT_PLAIN, 1)                                       \
+  X (ERRNO, SCMP_ACT_ERRNO (0), ACT_ERRNO, 1)                                 \
+  X (TRACE, SCMP_ACT_TRACE (0), ACT_ERRNO, 1) /* errnoRet: the trace msg */   \
+  X (ALLOW, SCMP_ACT_ALLOW, ACT_PLAIN, 1)                                     \
+  X (LOG, SCMP_ACT_LOG, ACT_PLAIN, 3)                                         \
+  X (NOTIFY, SCMP_ACT_NOTIFY, ACT_NOTIFY, 5)
 
 #define OPERATORS(X) X (NE) X (LT) X (LE) X (EQ) X (GE) X (GT) X (MASKED_EQ)
 
@@ -74,10 +76,8 @@ enum act_kind
   X (PPC64LE) X (S390) X (S390X) X (PARISC) X (PARISC64) X (RISCV64)          \
   ARCH_LOONGARCH64 (X) ARCH_M68K (X) ARCH_SH (X)
 
-/* Flags map to filter attributes; the last column is the
-   seccomp_api_get() level at which libseccomp and the running kernel
-   support it. Below that level the flag is skipped with a warning, as
-   runc does: it only relaxes or tunes the filter. */
+/* Flags map to filter attributes. Below its API level a flag is skipped
+   with a warning, as runc does: it only tunes the filter. */
 #if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
 #define ATTR_WAITKILL SCMP_FLTATR_CTL_WAITKILL
 #else
@@ -94,6 +94,7 @@ struct action
   const char *name;
   uint32_t value;
   enum act_kind kind;
+  unsigned int api;
 };
 struct named
 {
@@ -107,8 +108,8 @@ struct flag
   unsigned int api;
 };
 
-#define ACTION_ENTRY(n, v, k) { "SCMP_ACT_" #n, v, k },
-#define ACTION_NAME(n, v, k) "SCMP_ACT_" #n,
+#define ACTION_ENTRY(n, v, k, l) { "SCMP_ACT_" #n, v, k, l },
+#define ACTION_NAME(n, v, k, l) "SCMP_ACT_" #n,
 #define OP_ENTRY(n) { "SCMP_CMP_" #n, SCMP_CMP_##n },
 #define OP_NAME(n) "SCMP_CMP_" #n,
 #define ARCH_ENTRY(n) { "SCMP_ARCH_" #n, (int) SCMP_ARCH_##n },
@@ -173,6 +174,9 @@ parse_action (const char *name, bool has_errno, uint32_t errno_ret,
       a = &actions[i];
   if (a == NULL)
     return sbx_error_set (err, EINVAL, "%s: unknown action \"%s\"", path, name);
+  if (seccomp_api_get () < a->api)
+    return sbx_error_set (err, ENOTSUP, "%s: %s not supported by this kernel "
+                          "or libseccomp", path, name);
   *kind = a->kind;
   *out = a->value;
   if (a->kind != ACT_ERRNO)
@@ -293,6 +297,7 @@ parse_args (const struct spec_seccomp_syscall *c, const char *path,
   return 0;
 }
 
+/* Returns 1 if a rule was added, 0 if the name was skipped, or -1. */
 static int
 add_syscall (struct seccomp_filter *f, const char *name, uint32_t act,
              const struct scmp_arg_cmp *cmp, size_t n, bool split,
@@ -318,7 +323,7 @@ add_syscall (struct seccomp_filter *f, const char *name, uint32_t act,
     return 0;
   if (rc < 0)
     return sbx_error_sys (err, -rc, "%s: add rule for \"%s\"", path, name);
-  return 0;
+  return rc == 0;
 }
 
 static int
@@ -349,12 +354,16 @@ add_rules (struct seccomp_filter *f, const struct spec_seccomp *s,
          a rule changes nothing anyway. */
       if (act == def)
         continue;
-      if (kind == ACT_NOTIFY)
-        f->notify = true;
       for (size_t n = 0; n < c->names.n; n++)
-        if (add_syscall (f, c->names.v[n], act, cmp, c->n_args, split, path,
-                         err) < 0)
-          return -1;
+        {
+          int r = add_syscall (f, c->names.v[n], act, cmp, c->n_args, split,
+                               path, err);
+          if (r < 0)
+            return -1;
+          /* No listener comes unless a NOTIFY rule made it in. */
+          if (r > 0 && kind == ACT_NOTIFY)
+            f->notify = true;
+        }
     }
   return 0;
 }
@@ -384,15 +393,15 @@ seccomp_prepare (const struct spec_seccomp *s, struct seccomp_filter **out,
   uint32_t def;
 
   *out = NULL;
+  /* Every syscall would wait for an agent, the ones that hand the
+     listener fd to it included. runc refuses it too. */
+  if (strcmp (s->default_action, "SCMP_ACT_NOTIFY") == 0)
+    return sbx_error_set (err, EINVAL, P ".defaultAction: SCMP_ACT_NOTIFY "
+                          "cannot be the default action");
   if (parse_action (s->default_action, s->has_default_errno_ret,
                     s->default_errno_ret, P ".defaultAction",
                     P ".defaultErrnoRet", &def, &kind, err) < 0)
     return -1;
-  /* Every syscall would wait for an agent, the ones that hand the
-     listener fd to it included. runc refuses it too. */
-  if (kind == ACT_NOTIFY)
-    return sbx_error_set (err, EINVAL, P ".defaultAction: SCMP_ACT_NOTIFY "
-                          "cannot be the default action");
   f = calloc (1, sizeof *f);
   if (f == NULL)
     return sbx_error_errno (err, P ": allocate");
@@ -403,9 +412,6 @@ seccomp_prepare (const struct spec_seccomp *s, struct seccomp_filter **out,
   if (set_flags (f, s, err) < 0 || add_archs (f, s, err) < 0
       || add_rules (f, s, def, err) < 0)
     return -1;
-  if (f->notify && seccomp_api_get () < 5)
-    return sbx_error_set (err, ENOTSUP, P ": SCMP_ACT_NOTIFY not supported "
-                          "by this kernel or libseccomp");
   *out = take_ptr (&f);
   return 0;
 }

@@ -194,11 +194,17 @@ q() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 } >"$RUN/cmd.sh"
 touch "$RUN/stdout" "$RUN/stderr" "$RUN/status" "$RUN/console.log"
 
+# Helpers die with this script even if it is killed with SIGKILL.
+PDEATH=
+if setpriv --help 2>/dev/null | grep -q -- --pdeathsig; then
+	PDEATH="setpriv --pdeathsig TERM --"
+fi
+
 # --- virtiofsd ---------------------------------------------------------------
 start_virtiofsd() {
 	# $1: sandbox mode
 	rm -f "$SOCK"
-	"$VIRTIOFSD" --socket-path="$SOCK" -o source=/ -o cache=auto \
+	$PDEATH "$VIRTIOFSD" --socket-path="$SOCK" -o source=/ -o cache=auto \
 		-o sandbox="$1" -o log_level=err </dev/null >>"$RUN/virtiofsd.log" 2>&1 &
 	vfs_pid=$!
 	local i
@@ -227,7 +233,7 @@ cmdline+=" tsc=reliable rdinit=/init sbxvm.run=$RUN"
 [ "$debug" = 1 ] && cmdline=${cmdline/ quiet loglevel=3/} && cmdline+=" sbxvm.debug=1"
 
 start=$(date +%s.%N)
-"$QEMU" \
+$PDEATH "$QEMU" \
 	-nodefaults -no-user-config -no-reboot \
 	-machine pc -accel tcg,thread=multi -cpu max -smp "$cpus" \
 	-m "${mem}M" \
@@ -258,10 +264,13 @@ if [ "$debug" = 1 ]; then
 	relay_pids+=($!)
 fi
 
-# Watchdog.
+# Watchdog (also ends if this script is killed with SIGKILL).
 (
-	sleep "$timeout" &
-	wait $!
+	end=$((SECONDS + timeout))
+	while [ "$SECONDS" -lt "$end" ]; do
+		sleep 1
+		kill -0 $$ 2>/dev/null || exit 0
+	done
 	touch "$RUN/timed-out"
 	kill -TERM "$qemu_pid" 2>/dev/null
 	sleep 5
@@ -281,7 +290,7 @@ for p in "${relay_pids[@]}"; do wait "$p" 2>/dev/null; done
 relay_pids=()
 
 show_console() {
-	msg "last console lines ($RUN/console.log):"
+	msg "last console lines:"
 	tr -d '\r' <"$RUN/console.log" | grep -v '^[[:space:]]*$' | tail -n "${1:-40}" | sed 's/^/  | /' >&2
 	if [ -s "$RUN/qemu.log" ]; then
 		msg "qemu output:"

@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# exec.bats: sbx exec into a running container: namespaces, cgroup, user,
+# env, cwd, tty, exit status, detach, error cases.
+
+load helpers
+
+setup() {
+	sbx_setup
+	start_ctr e1 /bin/sleep 1000
+}
+
+@test "exec joins every namespace and the cgroup of the container" {
+	run sbx exec e1 /bin/sh -c 'for n in pid mnt net ipc uts cgroup; do readlink /proc/self/ns/$n; done'
+	[ "$status" -eq 0 ]
+	i=0
+	for n in pid mnt net ipc uts cgroup; do
+		[ "${lines[$i]}" = "$(readlink /proc/$CTR_PID/ns/$n)" ]
+		i=$((i + 1))
+	done
+	# the same cgroup, seen from the host
+	run sbx exec -d --pid-file "$BATS_TEST_TMPDIR/x.pid" e1 /bin/sleep 100
+	[ "$status" -eq 0 ]
+	[ "$(cat /proc/$(cat "$BATS_TEST_TMPDIR/x.pid")/cgroup)" = "$(cat /proc/$CTR_PID/cgroup)" ]
+}
+
+@test "exec sees the container's processes (pid namespace)" {
+	run sbx exec e1 /bin/sh -c 'echo $$; ls /proc | grep -c "^[0-9]"'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" -gt 1 ]
+	[ "${lines[1]}" -le 4 ]
+}
+
+@test "exec propagates the exit status, 128+N for a signal" {
+	run sbx exec e1 /bin/sh -c 'exit 42'
+	[ "$status" -eq 42 ]
+	run sbx exec e1 /bin/sh -c 'kill -9 $$'
+	[ "$status" -eq 137 ]
+}
+
+@test "exec --user, --env, --cwd, --additional-gids" {
+	run sbx exec --user 1000:1000 --additional-gids 10,20 --env FOO=bar --cwd /tmp e1 /bin/sh -c 'id -u; id -g; id -G; echo $FOO; pwd'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1000 ]
+	[ "${lines[1]}" = 1000 ]
+	[ "${lines[2]}" = "1000 10 20" ]
+	[ "${lines[3]}" = bar ]
+	[ "${lines[4]}" = /tmp ]
+}
+
+@test "exec --user is numeric only and bounded" {
+	run sbx exec --user root e1 /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *numeric* ]]
+	run sbx exec --user 4294967296 e1 /bin/true
+	[ "$status" -ne 0 ]
+	run sbx exec --user 1000:99999999999 e1 /bin/true
+	[ "$status" -ne 0 ]
+}
+
+@test "exec --process FILE" {
+	cat >"$BATS_TEST_TMPDIR/p.json" <<-'EOS'
+	{"terminal": false, "user": {"uid": 1000, "gid": 1000}, "args": ["/bin/sh", "-c", "echo $X; id -u; pwd"],
+	 "env": ["X=from-process-file", "PATH=/bin"], "cwd": "/home/user"}
+	EOS
+	run sbx exec --process "$BATS_TEST_TMPDIR/p.json" e1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = from-process-file ]
+	[ "${lines[1]}" = 1000 ]
+	[ "${lines[2]}" = /home/user ]
+}
+
+@test "exec --cap adds to bounding/effective/permitted only" {
+	update_config '.process.capabilities = {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}'
+	run sbx exec --cap CAP_CHOWN e1 /bin/grep -E '^Cap(Inh|Eff|Amb):' /proc/self/status
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"CapInh:	0000000000000000"* ]]
+	[[ "$output" == *"CapAmb:	0000000000000000"* ]]
+}
+
+@test "exec --detach with --pid-file: the process runs on, orphaned" {
+	run sbx exec --detach --pid-file "$BATS_TEST_TMPDIR/e.pid" e1 /bin/sleep 100
+	[ "$status" -eq 0 ]
+	pid=$(cat "$BATS_TEST_TMPDIR/e.pid")
+	[[ "$pid" =~ ^[0-9]+$ ]]
+	kill -0 "$pid"
+	[ "$(readlink /proc/$pid/ns/pid)" = "$(readlink /proc/$CTR_PID/ns/pid)" ]
+	[ "$(awk '/^PPid:/ {print $2}' /proc/$pid/status)" != "$$" ]
+}
+
+@test "exec of a missing binary: no such file or directory, status 1" {
+	run sbx exec e1 /nonexistent
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no such file or directory"* ]]
+	run sbx exec e1 nosuchcmd
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"executable file not found in \$PATH"* ]]
+}
+
+@test "exec into a stopped or unknown container is an error" {
+	run sbx kill e1 KILL
+	wait_status e1 stopped
+	run sbx exec e1 /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"container not running"* ]]
+	run sbx exec nope /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'container "nope" does not exist'* ]]
+}
+
+@test "exec --cgroup must stay inside the container's cgroup" {
+	run sbx exec --cgroup ../../escape e1 /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not allowed"* ]]
+	run sbx exec --cgroup /abs e1 /bin/true
+	[ "$status" -ne 0 ]
+}
+
+@test "exec --tty with --console-socket: the process has a tty" {
+	requires tty
+	sock=$BATS_TEST_TMPDIR/tty.sock
+	"$RECVTTY" --print "$sock" >"$BATS_TEST_TMPDIR/tty.out" 2>&1 &
+	track_pid $!
+	retry 50 0.05 test -S "$sock"
+	run sbx exec --tty --console-socket "$sock" e1 /bin/sh -c 'tty; test -t 0 && echo stdin-is-tty'
+	[ "$status" -eq 0 ]
+	retry 100 0.05 grep -q stdin-is-tty "$BATS_TEST_TMPDIR/tty.out"
+	grep -q '^/dev/pts/' "$BATS_TEST_TMPDIR/tty.out"
+}
+
+@test "exec does not leak the runtime's fds" {
+	requires probe
+	run sbx exec e1 probe fds 5</dev/null 7</etc/passwd
+	[ "$status" -eq 0 ]
+	[ "$(grep -cvE '^[012] ' <<<"$output")" -eq 0 ]
+}
+
+@test "exec runs under the container's seccomp filter" {
+	sbx delete --force e1
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}'
+	start_ctr e2 /bin/sleep 1000
+	run sbx exec e2 /bin/sh -c 'mkdir /tmp/x 2>/dev/null; echo $?; grep ^Seccomp: /proc/self/status'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 1 ]
+	[[ "${lines[1]}" == *2 ]]
+}
