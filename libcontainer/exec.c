@@ -24,6 +24,7 @@
 #include "config.h"
 #include "container.h"
 #include "error.h"
+#include "fdpass.h"
 #include "exec.h"
 #include "foreground.h"
 #include "fsutil.h"
@@ -482,7 +483,7 @@ converse (struct exec_parent *x, bool keep_master, int *master, sbx_error_t *err
           sbx_error_set (err, EPROTO, "sync: unexpected %s", sync_msg_name (f->type));
           break;
         }
-      if (x->console_fd >= 0 && terminal_send_master (x->console_fd, f->fd, f->payload, err) < 0)
+      if (x->console_fd >= 0 && fdpass_send (x->console_fd, f->fd, f->payload, err) < 0)
         {
           close (f->fd);
           break;
@@ -533,7 +534,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
     goto out;
 #endif
   if (o->console_socket != NULL && x.spec->process->terminal
-      && (x.console_fd = terminal_connect (o->console_socket, err)) < 0)
+      && (x.console_fd = fdpass_connect (o->console_socket, err)) < 0)
     goto out;
   if ((x.env = copy_env (&x.spec->process->env)) == NULL)
     {

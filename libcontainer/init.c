@@ -417,6 +417,30 @@ init_envelope (struct init_args *a, int nullfd, sbx_error_t *err)
   return 0;
 }
 
+/* A filter with SCMP_ACT_NOTIFY is loaded now, while the parent is still
+   there to pass the listener fd on to listenerPath; every later step of
+   the init (start wait, startContainer hooks, execve) is filtered too. */
+static int
+load_notify_filter (struct init_args *a, sbx_error_t *err)
+{
+#ifdef HAVE_SECCOMP
+  int fd = -1, r;
+
+  if (a->seccomp == NULL || !seccomp_has_notify (a->seccomp))
+    return 0;
+  if (seccomp_install (a->seccomp, &fd, err) < 0)
+    return -1;
+  a->seccomp = NULL;
+  r = sync_send (a->sync_fd, SYNC_SECCOMP_FD, NULL, 0, fd, err);
+  close (fd);
+  return r;
+#else
+  (void) a;
+  (void) err;
+  return 0;
+#endif
+}
+
 static int
 init_run (struct init_args *a, char **exe, sbx_error_t *err)
 {
@@ -427,7 +451,7 @@ init_run (struct init_args *a, char **exe, sbx_error_t *err)
   *exe = init_find_executable (a->spec->process->args.v[0], a->env, err);
   if (*exe == NULL)
     return -1;
-  if (procattrs_no_new_privs (a->spec->process, err) < 0)
+  if (procattrs_no_new_privs (a->spec->process, err) < 0 || load_notify_filter (a, err) < 0)
     return -1;
   return wait_ready_ack (a, err);
 }

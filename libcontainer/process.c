@@ -26,8 +26,10 @@
 #include "devices.h"
 #include "hooks.h"
 #include "error.h"
+#include "fdpass.h"
 #include "fsutil.h"
 #include "init.h"
+#include "json.h"
 #include "log.h"
 #include "mounts.h"
 #include "namespaces.h"
@@ -200,7 +202,7 @@ prepare (const struct process_config *c, bool host_devices, struct prepared *p, 
   if (c->state_dirfd >= 0 && (p->fifo_fd = open_exec_fifo (c->state_dirfd, err)) < 0)
     return -1;
   if (spec->process->terminal && c->console_socket != NULL
-      && (p->console_fd = terminal_connect (c->console_socket, err)) < 0)
+      && (p->console_fd = fdpass_connect (c->console_socket, err)) < 0)
     return -1;
   p->env = build_env (spec->process, listen > c->preserve_fds ? listen : 0);
   if (p->env == NULL)
@@ -314,6 +316,43 @@ set_oom_score_adj (pid_t pid, const struct spec_process *p, sbx_error_t *err)
   return 0;
 }
 
+/* SCMP_ACT_NOTIFY: hand the listener fd to linux.seccomp.listenerPath in
+   the runtime-spec's container process state message. */
+static int
+send_to_listener (const struct process_config *c, struct process_handle *h, int fd,
+                  sbx_error_t *err)
+{
+  const struct spec_seccomp *sc = c->spec->linux_->seccomp;
+  struct container_state st = { .id = (char *) c->id, .pid = h->pid, .bundle = (char *) c->bundle,
+                                .rootfs = (char *) c->rootfs, .created = "",
+                                .annotations = c->spec->annotations };
+  _cleanup_free_ char *state = state_to_json (&st, STATUS_CREATING);
+  _cleanup_fd_ int sock = -1;
+  struct json_buf b = { 0 };
+  int r;
+
+  if (sc->listener_path == NULL)
+    return sbx_error_set (err, EINVAL, "linux.seccomp.listenerPath: required with SCMP_ACT_NOTIFY");
+  if (state == NULL)
+    return sbx_error_set (err, ENOMEM, "format state");
+  sock = fdpass_connect (sc->listener_path, err);
+  if (sock < 0)
+    return sbx_error_wrap (err, "linux.seccomp.listenerPath");
+  json_open (&b, '{');
+  json_kv_str (&b, "ociVersion", SBX_OCI_VERSION);
+  json_key (&b, "fds");
+  json_raw (&b, "[\"seccompFd\"]");
+  json_kv_int (&b, "pid", h->pid);
+  json_kv_str (&b, "metadata", sc->listener_metadata ? sc->listener_metadata : "");
+  json_key (&b, "state");
+  json_raw (&b, state);
+  json_close (&b, '}');
+  r = b.failed ? sbx_error_set (err, ENOMEM, "format seccomp state")
+               : fdpass_send (sock, fd, b.s, err);
+  json_buf_free (&b);
+  return r;
+}
+
 /* The first child forked the real init (joined userns + new pidns) and
    exited: reap it and track the init instead. */
 static int
@@ -340,6 +379,7 @@ converse (const struct process_config *c, struct process_handle *h,
           struct prepared *p, bool wait_go, bool new_userns, sbx_error_t *err)
 {
   struct sync_frame f;
+  int r;
 
   if (new_userns && userns_write_maps (h->pid, c->spec, err) < 0)
     return -1;
@@ -355,6 +395,12 @@ converse (const struct process_config *c, struct process_handle *h,
         {
         case SYNC_READY:
           return 0;
+        case SYNC_SECCOMP_FD:
+          r = send_to_listener (c, h, f.fd, err);
+          close (f.fd);
+          if (r < 0)
+            return -1;
+          break;
         case SYNC_CHILD_PID:
           if (adopt_init (h, &f, err) < 0)
             return -1;
@@ -366,7 +412,7 @@ converse (const struct process_config *c, struct process_handle *h,
         case SYNC_PTY_MASTER:
           if (f.fd < 0)
             return sbx_error_set (err, EPROTO, "sync: pty message without an fd");
-          if (p->console_fd >= 0 && terminal_send_master (p->console_fd, f.fd, f.payload, err) < 0)
+          if (p->console_fd >= 0 && fdpass_send (p->console_fd, f.fd, f.payload, err) < 0)
             {
               close (f.fd);
               return -1;

@@ -12,6 +12,8 @@
  *   run prestart/createRuntime hooks
  *   SYNC_HOOKS_DONE ---------------------->
  *                     <------------------  SYNC_PTY_MASTER + fd (terminal)
+ *                     <------------------  SYNC_SECCOMP_FD + fd (SCMP_ACT_NOTIFY:
+ *   pass it on to linux.seccomp.listenerPath      the filter is loaded here)
  *                     <------------------  SYNC_READY (waits for start)
  *   write state.json and pid file
  *   SYNC_READY_ACK ----------------------->  poll exec.fifo, then execve
@@ -43,6 +45,7 @@ static const char *const names[] = {
   [SYNC_HOOKS_DONE] = "HOOKS_DONE",
   [SYNC_PTY_MASTER] = "PTY_MASTER",
   [SYNC_CHILD_PID] = "CHILD_PID",
+  [SYNC_SECCOMP_FD] = "SECCOMP_FD",
   [SYNC_READY] = "READY",
   [SYNC_READY_ACK] = "READY_ACK",
   [SYNC_LOG] = "LOG",

@@ -15,6 +15,7 @@ enum sync_msg
   SYNC_HOOKS_DONE,      /* P->C  hooks ran */
   SYNC_PTY_MASTER,      /* C->P  fd: pty master; payload: pty name */
   SYNC_CHILD_PID,       /* C->P  payload: pid of the real init (double fork) */
+  SYNC_SECCOMP_FD,      /* C->P  fd: seccomp notify listener (listenerPath) */
   SYNC_READY,           /* C->P  init waits for `start` */
   SYNC_READY_ACK,       /* P->C  state written; carry on */
   SYNC_LOG,             /* C->P  payload: level byte + text */

@@ -13,10 +13,6 @@
 /* Child, after pivot_root. Returns the master fd; the slave is 0/1/2 and,
  * with console, also bound over /dev/console (create, not exec). */
 int terminal_setup (const struct spec_process *p, bool console, sbx_error_t *err);
-/* Parent: connect to the console socket (before clone). */
-int terminal_connect (const char *path, sbx_error_t *err);
-/* Parent: send the master over the console socket (one sendmsg). */
-int terminal_send_master (int sock, int master, const char *name, sbx_error_t *err);
 /* Parent (`run` in the foreground): copy stdin -> master and master ->
  * stdout until the master hangs up or stop_fd becomes readable. */
 int terminal_proxy (int master, int stop_fd, sbx_error_t *err);

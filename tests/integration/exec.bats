@@ -18,7 +18,7 @@ setup() {
 		i=$((i + 1))
 	done
 	# the same cgroup, seen from the host
-	run sbx exec -d --pid-file "$BATS_TEST_TMPDIR/x.pid" e1 /bin/sleep 100
+	run_bg "$BATS_TEST_TMPDIR/x" sbx exec -d --pid-file "$BATS_TEST_TMPDIR/x.pid" e1 /bin/sleep 100
 	[ "$status" -eq 0 ]
 	[ "$(cat /proc/$(cat "$BATS_TEST_TMPDIR/x.pid")/cgroup)" = "$(cat /proc/$CTR_PID/cgroup)" ]
 }
@@ -78,7 +78,7 @@ setup() {
 }
 
 @test "exec --detach with --pid-file: the process runs on, orphaned" {
-	run sbx exec --detach --pid-file "$BATS_TEST_TMPDIR/e.pid" e1 /bin/sleep 100
+	run_bg "$BATS_TEST_TMPDIR/d" sbx exec --detach --pid-file "$BATS_TEST_TMPDIR/e.pid" e1 /bin/sleep 100
 	[ "$status" -eq 0 ]
 	pid=$(cat "$BATS_TEST_TMPDIR/e.pid")
 	[[ "$pid" =~ ^[0-9]+$ ]]

@@ -60,8 +60,24 @@ mount -t overlay overlay \
 	die "mount overlay root"
 
 R=/newroot
+# The guest gets fresh tmpfs on /run and /tmp. If the command's working
+# directory is below one of them, keep that directory (from the overlay)
+# visible by moving a bind mount of it over the new tmpfs.
+cwd=$(cat "/lower$run/cwd" 2>/dev/null)
+keep=
+case "$cwd" in
+/tmp/* | /run/*)
+	if [ -d "$R$cwd" ]; then
+		mkdir -p /keep
+		mount --bind "$R$cwd" /keep && keep=$cwd
+	fi
+	;;
+esac
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs $R/run || die "mount /run"
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs $R/tmp || die "mount /tmp"
+if [ -n "$keep" ]; then
+	mkdir -p "$R$keep" && mount --move /keep "$R$keep" || die "cannot keep $keep visible"
+fi
 mount --move /proc $R/proc || die "move /proc"
 mount --move /sys $R/sys || die "move /sys"
 mount --move /dev $R/dev || die "move /dev"

@@ -76,6 +76,7 @@ MODDIR=/lib/modules/$KVER
 [ -d "$MODDIR" ] || fail 125 "no modules for kernel $KVER in $MODDIR"
 
 CACHE=${SBX_VM_CACHE:-${XDG_CACHE_HOME:-/var/tmp}/sbx-vm}
+case "$CACHE" in *[[:space:]]*) fail 125 "cache dir path must not contain white space: $CACHE" ;; esac
 mkdir -p "$CACHE" || fail 125 "cannot create cache dir $CACHE"
 
 # --- initramfs (cached; rebuilt when the kernel, busybox or scripts change) --
@@ -125,8 +126,11 @@ if [ ! -s "$INITRD" ]; then
 	[ "$debug" = 1 ] && msg "building $INITRD"
 	build_initramfs "$INITRD" || fail 125 "cannot build the initramfs"
 	# drop stale ones
-	find "$CACHE" -maxdepth 1 -name 'initramfs-*.cpio' ! -name "${INITRD##*/}" -mmin +60 -delete 2>/dev/null
+	find "$CACHE" -maxdepth 1 -name 'initramfs-*.cpio' ! -name "${INITRD##*/}" -mmin +10 -delete 2>/dev/null
 fi
+
+# Run dirs left behind by a SIGKILLed run.sh (older than a day).
+find "$CACHE" -maxdepth 1 -name 'run.*' -type d -mmin +1440 -exec rm -rf {} + 2>/dev/null
 
 # --- per-run state -----------------------------------------------------------
 RUN=$(mktemp -d "$CACHE/run.XXXXXX") || fail 125 "cannot create a run dir in $CACHE"
@@ -192,6 +196,7 @@ q() { local s=${1//\'/\'\\\'\'}; printf "'%s'" "$s"; }
 		echo
 	fi
 } >"$RUN/cmd.sh"
+printf '%s' "$PWD" >"$RUN/cwd"
 touch "$RUN/stdout" "$RUN/stderr" "$RUN/status" "$RUN/console.log"
 
 # Helpers die with this script even if it is killed with SIGKILL.
@@ -231,6 +236,7 @@ cmdline="console=ttyS0 quiet loglevel=3 panic=-1 oops=panic cgroup_no_v1=all"
 cmdline+=" 8250.nr_uarts=1 i8042.noaux i8042.nokbd i8042.nopnp mitigations=off"
 cmdline+=" tsc=reliable rdinit=/init sbxvm.run=$RUN"
 [ "$debug" = 1 ] && cmdline=${cmdline/ quiet loglevel=3/} && cmdline+=" sbxvm.debug=1"
+[ -n "${SBX_VM_APPEND:-}" ] && cmdline+=" $SBX_VM_APPEND"
 
 start=$(date +%s.%N)
 $PDEATH "$QEMU" \

@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# seccomp.bats: linux.seccomp as the program sees it: errno actions, kill
+# and trap, argument conditions, notify with a listener, bad profiles.
+
+load helpers
+
+profile() { # JSON for .linux.seccomp
+	update_config ".linux.seccomp = $1"
+}
+
+@test "deny mkdir with EPERM; the filter is visible in /proc/self/status" {
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+	set_args /bin/sh -c 'mkdir /tmp/d 2>&1; grep ^Seccomp: /proc/self/status; touch /tmp/f && echo touch-ok'
+	run sbx run --bundle "$BUNDLE" s1
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *"Operation not permitted"* ]]
+	[[ "${lines[1]}" == *2 ]]
+	[ "${lines[2]}" = touch-ok ]
+}
+
+@test "errnoRet 38 gives ENOSYS; defaultErrnoRet is used for the default action" {
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 38}]}'
+	set_args /bin/sh -c 'mkdir /tmp/d 2>&1'
+	run sbx run --bundle "$BUNDLE" s2
+	[[ "$output" == *"Function not implemented"* ]]
+}
+
+@test "SCMP_ACT_KILL_PROCESS on uname: the program dies of SIGSYS (status 159)" {
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["uname"], "action": "SCMP_ACT_KILL_PROCESS"}]}'
+	set_args /bin/uname -a
+	run sbx run --bundle "$BUNDLE" s3
+	[ "$status" -eq 159 ]
+}
+
+@test "SCMP_ACT_TRAP: SIGSYS as well" {
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["uname"], "action": "SCMP_ACT_TRAP"}]}'
+	set_args /bin/uname -a
+	run sbx run --bundle "$BUNDLE" s4
+	[ "$status" -eq 159 ]
+}
+
+@test "an argument condition: a 6-byte write fails, others work" {
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["write"], "action": "SCMP_ACT_ERRNO",
+		"args": [{"index": 2, "value": 6, "op": "SCMP_CMP_EQ"}]}]}'
+	set_args /bin/sh -c 'echo abcd; echo abcde; echo abcdef'
+	run --separate-stderr sbx run --bundle "$BUNDLE" s5
+	[ "${lines[0]}" = abcd ]
+	[ "${lines[1]}" = abcdef ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "SCMP_CMP_MASKED_EQ: personality(PER_LINUX32) denied, PER_LINUX allowed" {
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["personality"], "action": "SCMP_ACT_ERRNO",
+		"args": [{"index": 0, "value": 255, "valueTwo": 8, "op": "SCMP_CMP_MASKED_EQ"}]}]}'
+	set_args /bin/sh -c 'linux32 uname -m 2>&1; linux64 uname -m'
+	run sbx run --bundle "$BUNDLE" s6
+	[[ "${lines[0]}" == *"Operation not permitted"* ]]
+	[ "${lines[1]}" = x86_64 ]
+}
+
+@test "unknown syscall names are skipped, an unknown action or operator is an error naming it" {
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["no_such_syscall", "mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+	set_args /bin/sh -c 'mkdir /tmp/d 2>/dev/null || echo denied'
+	run sbx run --bundle "$BUNDLE" s7
+	[ "$status" -eq 0 ]
+	[ "$output" = denied ]
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_EXPLODE"}]}'
+	run sbx run --bundle "$BUNDLE" s8
+	[ "$status" -ne 0 ]
+	[[ "$output" == *SCMP_ACT_EXPLODE* ]]
+	[[ "$output" == *"syscalls[0].action"* ]]
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 0, "value": 1, "op": "SCMP_CMP_ALMOST"}]}]}'
+	run sbx run --bundle "$BUNDLE" s9
+	[ "$status" -ne 0 ]
+	[[ "$output" == *SCMP_CMP_ALMOST* ]]
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+}
+
+@test "SCMP_ACT_NOTIFY: the listener gets the fd and the state, and answers the syscall" {
+	command -v python3 >/dev/null || skip "needs python3 for the listener"
+	sock=$BATS_TEST_TMPDIR/notify.sock
+	python3 "$top_srcdir/tests/helpers/seccomp-listener.py" "$sock" "$BATS_TEST_TMPDIR/msg.json" 18 &
+	track_pid $!
+	retry 100 0.05 test -S "$sock"
+	profile "$(jq -nc --arg p "$sock" '{"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $p, "listenerMetadata": "meta-1",
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}')"
+	set_args /bin/sh -c 'mkdir /tmp/d 2>&1'
+	run sbx run --bundle "$BUNDLE" s10
+	[[ "$output" == *"Invalid cross-device link"* ]]
+	[ "$(jq -r .nfds "$BATS_TEST_TMPDIR/msg.json")" = 1 ]
+	[ "$(jq -r '.message.fds[0]' "$BATS_TEST_TMPDIR/msg.json")" = seccompFd ]
+	[ "$(jq -r '.message.metadata' "$BATS_TEST_TMPDIR/msg.json")" = meta-1 ]
+	[ "$(jq -r '.message.state.id' "$BATS_TEST_TMPDIR/msg.json")" = s10 ]
+	[ "$(jq -r '.message.pid' "$BATS_TEST_TMPDIR/msg.json")" -gt 0 ]
+}
+
+@test "the filter is loaded last: the runtime's own set-up is not filtered" {
+	# mount, pivot_root, sethostname would all fail under this profile
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mount", "pivot_root", "sethostname", "umount2", "fsopen", "fsmount", "move_mount", "open_tree", "mount_setattr", "setns", "capset"], "action": "SCMP_ACT_ERRNO"}]}'
+	set_args /bin/sh -c 'hostname; mount -t tmpfs none /mnt 2>/dev/null || echo mount-denied'
+	run sbx run --bundle "$BUNDLE" s11
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = mount-denied ]
+}
