@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup-resources.h"
 #include "cgroup.h"
 #include "config.h"
 #ifdef HAVE_SECCOMP
@@ -158,6 +159,29 @@ open_exec_fifo (int dirfd, sbx_error_t *err)
   return fd;
 }
 
+/* linux.resources into the new cgroup, before the init exists, so the
+   limits hold from its first instruction. */
+static int
+limit_resources (const struct process_config *c, int cgfd, sbx_error_t *err)
+{
+  const struct spec_resources *r = c->spec->linux_->resources;
+  struct cg_plan plan;
+  size_t n;
+
+  if (r == NULL)
+    return 0;
+  if (c->cgroup_path != NULL)
+    return cgroup_set_resources (c->cgroup_path, cgfd, r, false, err);
+  if (cgroup_plan (r, false, &plan, err) < 0)
+    return -1;
+  n = plan.n;
+  cgroup_plan_free (&plan);
+  if (n > 0)
+    return sbx_error_set (err, ENOTSUP, "linux.resources: limits need a cgroup, and this container has none "
+                          "(no writable cgroup v2 hierarchy)");
+  return 0;
+}
+
 static int
 prepare (const struct process_config *c, bool host_devices, struct prepared *p, sbx_error_t *err)
 {
@@ -198,6 +222,8 @@ prepare (const struct process_config *c, bool host_devices, struct prepared *p, 
         return -1;
     }
   if (c->cgroup_path != NULL && (p->cgroup_fd = cgroup_create (c->cgroup_path, err)) < 0)
+    return -1;
+  if (limit_resources (c, p->cgroup_fd, err) < 0)
     return -1;
   if (c->state_dirfd >= 0 && (p->fifo_fd = open_exec_fifo (c->state_dirfd, err)) < 0)
     return -1;

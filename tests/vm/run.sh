@@ -238,10 +238,15 @@ cmdline+=" tsc=reliable rdinit=/init sbxvm.run=$RUN"
 [ "$debug" = 1 ] && cmdline=${cmdline/ quiet loglevel=3/} && cmdline+=" sbxvm.debug=1"
 [ -n "${SBX_VM_APPEND:-}" ] && cmdline+=" $SBX_VM_APPEND"
 
+# CPU model: an x86-64-v2 qemu64 rather than "max": under TCG, exec-heavy
+# work (process start, page faults) is ~2x faster than with -cpu max
+# (measured: 20 x /bin/true 1.8 s vs 4.0 s). SBX_VM_CPU=max to override.
+CPU=${SBX_VM_CPU:-qemu64,+ssse3,+sse4.1,+sse4.2,+popcnt,+cx16}
+
 start=$(date +%s.%N)
 $PDEATH "$QEMU" \
 	-nodefaults -no-user-config -no-reboot \
-	-machine pc -accel tcg,thread=multi -cpu max -smp "$cpus" \
+	-machine pc -accel tcg,thread=multi -cpu "$CPU" -smp "$cpus" \
 	-m "${mem}M" \
 	-object memory-backend-memfd,id=mem,size="${mem}M",share=on \
 	-numa node,memdev=mem \
