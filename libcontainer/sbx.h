@@ -98,6 +98,17 @@ SBX_PUBLIC int sbx_container_run (struct sbx_context *ctx, const char *id,
 /* Returns the process's exit status (0 with --detach), or -1 on error. */
 SBX_PUBLIC int sbx_container_exec (struct sbx_context *ctx, const char *id,
                                    const struct sbx_exec_opts *opts, sbx_error_t *err);
+SBX_PUBLIC int sbx_container_pause (struct sbx_context *ctx, const char *id, bool pause,
+                                    sbx_error_t *err);
+SBX_PUBLIC int sbx_container_ps (struct sbx_context *ctx, const char *id, bool json,
+                                 FILE *out, sbx_error_t *err);
+/* json: an OCI LinuxResources object; zeros leave values unchanged. */
+SBX_PUBLIC int sbx_container_update (struct sbx_context *ctx, const char *id,
+                                     const char *json, size_t len, sbx_error_t *err);
+/* One stats line (stats), or stats/oom events every interval seconds
+   until the container stops. */
+SBX_PUBLIC int sbx_container_events (struct sbx_context *ctx, const char *id, bool stats,
+                                     unsigned interval, FILE *out, sbx_error_t *err);
 SBX_PUBLIC int sbx_container_state (struct sbx_context *ctx, const char *id,
                                     FILE *out, sbx_error_t *err);
 SBX_PUBLIC int sbx_container_kill (struct sbx_context *ctx, const char *id,

@@ -21,6 +21,11 @@ int cmd_delete (struct sbx_context *ctx, int argc, char **argv);
 int cmd_list (struct sbx_context *ctx, int argc, char **argv);
 int cmd_spec (struct sbx_context *ctx, int argc, char **argv);
 int cmd_exec (struct sbx_context *ctx, int argc, char **argv);
+int cmd_update (struct sbx_context *ctx, int argc, char **argv);
+int cmd_pause (struct sbx_context *ctx, int argc, char **argv);
+int cmd_resume (struct sbx_context *ctx, int argc, char **argv);
+int cmd_ps (struct sbx_context *ctx, int argc, char **argv);
+int cmd_events (struct sbx_context *ctx, int argc, char **argv);
 int cmd_features (struct sbx_context *ctx, int argc, char **argv);
 
 /* Print the error once (log format) and return 1. */

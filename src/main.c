@@ -19,6 +19,11 @@ static const struct command commands[] = {
   { "kill", cmd_kill, "send a signal to a container" },
   { "delete", cmd_delete, "delete a container" },
   { "list", cmd_list, "list containers" },
+  { "update", cmd_update, "change a running container's cgroup limits" },
+  { "pause", cmd_pause, "freeze every process of a container" },
+  { "resume", cmd_resume, "thaw a paused container" },
+  { "ps", cmd_ps, "list the processes of a container" },
+  { "events", cmd_events, "print a container's stats and OOM events" },
   { "spec", cmd_spec, "write a default config.json" },
   { "features", cmd_features, "print the features sbx supports (JSON)" },
 };
