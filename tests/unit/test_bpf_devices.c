@@ -339,13 +339,16 @@ UNIT_TEST (program_size_limits)
   CHECK (n_insns <= 12 * n + 20);
   CHECK (all_reachable (insns, n_insns));
   CHECK_INTEQ (run_prog (insns, n_insns, 'c', R, 199, 1999), 1);
-  CHECK_INTEQ (run_prog (insns, n_insns, 'b', R, 0, 1998), 1);
+  CHECK_INTEQ (run_prog (insns, n_insns, 'b', R, 196, 1996), 1);
+  CHECK_INTEQ (run_prog (insns, n_insns, 'b', R, 198, 1998), 0);
   CHECK_INTEQ (run_prog (insns, n_insns, 'c', R, 3, 3), 0);
   free (insns);
   free (r);
 
   r = calloc (10000, sizeof *r);
   REQUIRE (r != NULL);
+  for (size_t i = 0; i < 10000; i++)
+    r[i] = (struct bpf_dev_rule){ 'a', -1, -1, BPF_DEV_RWM, true };
   CHECK (bpf_devices_program (r, 10000, &insns, &n_insns, &err) == -1);
   CHECK_CONTAINS (err.msg, "too many device rules");
   free (r);
@@ -491,13 +494,13 @@ probe_in_cgroup (const char *cg, const struct probe *pr, size_t n)
 }
 
 static size_t
-n_attached (int cgfd)
+n_attached_flags (int cgfd, uint32_t *flags)
 {
   sbx_error_t err = { 0 };
   uint32_t *ids = NULL;
   size_t n = 0;
 
-  if (bpf_devices_query (cgfd, &ids, &n, NULL, &err) < 0)
+  if (bpf_devices_query (cgfd, &ids, &n, flags, &err) < 0)
     {
       printf ("# %s\n", err.msg);
       n = (size_t) -1;
@@ -507,7 +510,76 @@ n_attached (int cgfd)
   return n;
 }
 
-UNIT_TEST (kernel_enforces_and_replaces)
+static size_t
+n_attached (int cgfd)
+{
+  uint32_t flags = 0;
+  size_t n = n_attached_flags (cgfd, &flags);
+
+  if (n != (size_t) -1 && flags != BPF_F_ALLOW_MULTI)
+    printf ("# attach flags %#x, want BPF_F_ALLOW_MULTI\n", flags);
+  return flags == BPF_F_ALLOW_MULTI ? n : (size_t) -1;
+}
+
+static int
+attach_allow_all (int cgfd)
+{
+  struct bpf_insn ok[2] = {
+    { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+    { .code = BPF_JMP | BPF_EXIT },
+  };
+  union bpf_attr attr;
+  _cleanup_fd_ int fd = -1;
+
+  memset (&attr, 0, sizeof attr);
+  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  attr.insns = (uint64_t) (uintptr_t) ok;
+  attr.insn_cnt = 2;
+  attr.license = (uint64_t) (uintptr_t) "GPL";
+  fd = (int) syscall (__NR_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
+  if (fd < 0)
+    return -1;
+  memset (&attr, 0, sizeof attr);
+  attr.target_fd = (uint32_t) cgfd;
+  attr.attach_bpf_fd = (uint32_t) fd;
+  attr.attach_type = BPF_CGROUP_DEVICE;
+  return (int) syscall (__NR_bpf, BPF_PROG_ATTACH, &attr, sizeof attr);
+}
+
+static int
+detach_all (int cgfd)
+{
+  sbx_error_t err = { 0 };
+  uint32_t *ids = NULL;
+  size_t n = 0;
+  int rc = bpf_devices_query (cgfd, &ids, &n, NULL, &err);
+
+  for (size_t i = 0; rc == 0 && i < n; i++)
+    {
+      union bpf_attr attr;
+      int fd;
+      memset (&attr, 0, sizeof attr);
+      attr.prog_id = ids[i];
+      fd = (int) syscall (__NR_bpf, BPF_PROG_GET_FD_BY_ID, &attr, sizeof attr);
+      memset (&attr, 0, sizeof attr);
+      attr.target_fd = (uint32_t) cgfd;
+      attr.attach_bpf_fd = (uint32_t) fd;
+      attr.attach_type = BPF_CGROUP_DEVICE;
+      if (fd < 0 || syscall (__NR_bpf, BPF_PROG_DETACH, &attr, sizeof attr) < 0)
+        rc = -1;
+      if (fd >= 0)
+        close (fd);
+    }
+  free (ids);
+  sbx_error_free (&err);
+  return rc;
+}
+
+/* Registered from main() so that a skip shows as "ok N - name # SKIP". */
+static const char *kernel_skip;
+
+static void
+kernel_enforces_and_replaces (void)
 {
   static const struct probe first[] = {
     { OP_OPEN, "/dev/null", 1, 3, O_RDWR, EXPECT_OK },
@@ -525,19 +597,17 @@ UNIT_TEST (kernel_enforces_and_replaces)
     { OP_OPEN, "/dev/mem", 1, 1, O_RDONLY, EXPECT_EPERM },
   };
   struct bpf_dev_rule mem_m = { 'c', 1, 1, BPF_DEV_MKNOD, true };
-  const char *why = skip_reason (), *root = v2_root ();
+  const char *root = v2_root ();
   sbx_error_t err = { 0 };
   struct bpf_dev_rule *r = NULL;
   size_t n = 0;
+  uint32_t flags = 0;
   char cg[256];
   _cleanup_fd_ int cgfd = -1;
 
-  if (why == NULL && root == NULL)
-    why = "no cgroup v2 hierarchy mounted";
-  if (why != NULL)
+  if (kernel_skip != NULL)
     {
-      /* unit.h has no skip: say so, and pass nothing else. */
-      printf ("# skip kernel_enforces_and_replaces: %s\n", why);
+      printf ("# skip kernel_enforces_and_replaces: %s\n", kernel_skip);
       return;
     }
   snprintf (cg, sizeof cg, "%s/sbx-test-bpf-%d", root, (int) getpid ());
@@ -579,6 +649,22 @@ UNIT_TEST (kernel_enforces_and_replaces)
       CHECK_INTEQ (n_attached (cgfd), 1);
     }
 
+  /* Someone attached a single program without BPF_F_ALLOW_MULTI: it is
+   * replaced in place. */
+  CHECK (detach_all (cgfd) == 0);
+  CHECK (attach_allow_all (cgfd) == 0);
+  CHECK_INTEQ (n_attached_flags (cgfd, &flags), 1);
+  CHECK_INTEQ (flags, 0);
+  free (r);
+  r = NULL;
+  if (!CHECK (bpf_devices_rules (docker_rules, N_DOCKER, NULL, 0, &r, &n, &err) == 0)
+      || !CHECK (bpf_devices_apply (cgfd, r, n, &err) == 0))
+    printf ("# %s\n", err.msg);
+  flags = 1;
+  CHECK_INTEQ (n_attached_flags (cgfd, &flags), 1);
+  CHECK_INTEQ (flags, 0);
+  CHECK_INTEQ (probe_in_cgroup (cg, first, sizeof first / sizeof first[0]), 0);
+
 out:
   free (r);
   sbx_error_free (&err);
@@ -590,5 +676,16 @@ out:
 int
 main (void)
 {
+  static char name[320];
+
+  kernel_skip = skip_reason ();
+  if (kernel_skip == NULL && v2_root () == NULL)
+    kernel_skip = "no cgroup v2 hierarchy mounted";
+  if (kernel_skip != NULL)
+    snprintf (name, sizeof name, "kernel_enforces_and_replaces # SKIP %s",
+              kernel_skip);
+  else
+    snprintf (name, sizeof name, "kernel_enforces_and_replaces");
+  unit_register_ (name, kernel_enforces_and_replaces, __LINE__);
   return unit_main ();
 }

@@ -1,0 +1,227 @@
+#!/usr/bin/env bats
+# cgroups.bats: cgroup v2 placement, resources, update, pause/resume, ps,
+# events, kill --all, delete. The resource tests need a pure cgroup v2 host
+# with all controllers (`requires cgroup2`): they run in the project's VM
+# (tests/vm), and are skipped, with that reason, on a hybrid host. The
+# hybrid-host tests check what sbx does there: run without limits, refuse
+# limits it cannot enforce.
+
+load helpers
+
+setup() {
+	sbx_setup
+	if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		CG_ROOT=/sys/fs/cgroup
+	else
+		CG_ROOT=/sys/fs/cgroup/unified
+	fi
+	CG_REL=/sbx-test-$$-$BATS_TEST_NUMBER
+	update_config '.linux.cgroupsPath = $p' --arg p "$CG_REL/c"
+	CG=$CG_ROOT$CG_REL/c
+}
+
+teardown() {
+	sbx_teardown
+	rmdir "$CG_ROOT$CG_REL" 2>/dev/null || true
+}
+
+@test "the init sits in cgroupsPath before it runs, and delete removes the cgroup" {
+	start_ctr c1 /bin/sleep 100
+	grep -qx "$CTR_PID" "$CG/cgroup.procs"
+	[ "$(grep '^0::' /proc/$CTR_PID/cgroup)" = "0::$CG_REL/c" ]
+	run sbx delete --force c1
+	[ "$status" -eq 0 ]
+	[ ! -d "$CG" ]
+}
+
+@test "a cgroupsPath with .. is refused before anything is made" {
+	update_config '.linux.cgroupsPath = "/a/../../escape"'
+	run sbx run --bundle "$BUNDLE" c2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *cgroupsPath*..* ]]
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+	[ ! -e "$CG_ROOT/escape" ]
+}
+
+@test "hybrid host: a limit sbx cannot enforce is a clear error, nothing is left" {
+	[ "$CG_ROOT" = /sys/fs/cgroup/unified ] || skip "only on a hybrid (v1+v2) host"
+	grep -qw memory "$CG_ROOT/cgroup.controllers" && skip "memory is on v2 here"
+	update_config '.linux.resources.memory = {"limit": 33554432}'
+	run sbx run --bundle "$BUNDLE" c3
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"memory controller is not available"* ]]
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+	[ ! -d "$CG" ]
+}
+
+@test "memory: limit, reservation and swap land in memory.max/low/swap.max" {
+	requires cgroup2
+	update_config '.linux.resources.memory = {"limit": 67108864, "reservation": 33554432, "swap": 100663296}'
+	start_ctr m1 /bin/sh -c 'cat /sys/fs/cgroup/memory.max; sleep 100'
+	wait_output m1 67108864
+	[ "$(cat "$CG/memory.max")" = 67108864 ]
+	[ "$(cat "$CG/memory.low")" = 33554432 ]
+	[ "$(cat "$CG/memory.swap.max")" = 33554432 ]
+}
+
+@test "memory: a process that exceeds memory.max is OOM-killed" {
+	requires cgroup2
+	update_config '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+	set_args /usr/bin/tail /dev/zero
+	run sbx run --bundle "$BUNDLE" m2
+	[ "$status" -eq 137 ]
+}
+
+@test "memory: swap below limit and disableOOMKiller are refused" {
+	requires cgroup2
+	update_config '.linux.resources.memory = {"limit": 67108864, "swap": 1048576}'
+	run sbx run --bundle "$BUNDLE" m3
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"memory.swap"* ]]
+	update_config '.linux.resources.memory = {"disableOOMKiller": true}'
+	run sbx run --bundle "$BUNDLE" m4
+	[ "$status" -ne 0 ]
+	[[ "$output" == *disableOOMKiller* ]]
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+}
+
+@test "pids: fork fails at pids.max" {
+	requires cgroup2
+	update_config '.linux.resources.pids = {"limit": 5}'
+	set_args /bin/sh -c 'for i in 1 2 3 4 5 6 7 8; do sleep 5 & done 2>&1; wait'
+	run sbx run --bundle "$BUNDLE" p1
+	[[ "$output" == *"can't fork"* ]] || [[ "$output" == *"Resource temporarily unavailable"* ]]
+	[ "$status" -eq 0 ]
+}
+
+@test "pids.limit 1: the container still runs one process" {
+	requires cgroup2
+	update_config '.linux.resources.pids = {"limit": 1}'
+	set_args /bin/echo ok
+	run sbx run --bundle "$BUNDLE" p2
+	[ "$status" -eq 0 ]
+	[ "$output" = ok ]
+}
+
+@test "cpu: shares, quota/period, cpuset, idle" {
+	requires cgroup2
+	update_config '.linux.resources.cpu = {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0", "mems": "0", "idle": 0}'
+	start_ctr u1 /bin/sleep 100
+	[ "$(cat "$CG/cpu.weight")" = 20 ]
+	[ "$(cat "$CG/cpu.max")" = "50000 100000" ]
+	[ "$(cat "$CG/cpuset.cpus")" = 0 ]
+	[ "$(cat "$CG/cpu.idle")" = 0 ]
+}
+
+@test "cpu: realtime settings are refused on cgroup v2" {
+	requires cgroup2
+	update_config '.linux.resources.cpu = {"realtimeRuntime": 1000}'
+	run sbx run --bundle "$BUNDLE" u2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *realtime* ]]
+}
+
+@test "blockIO: weight converts to io.weight" {
+	requires cgroup2
+	grep -qw io "$CG_ROOT/cgroup.controllers" || skip "no io controller"
+	update_config '.linux.resources.blockIO = {"weight": 500}'
+	start_ctr b1 /bin/sleep 100
+	[ "$(head -1 "$CG/io.weight")" = "default 4950" ]
+}
+
+@test "unified: raw keys are written; keys that leave the cgroup are refused" {
+	requires cgroup2
+	update_config '.linux.resources.unified = {"memory.high": "50000000", "pids.max": "7"}'
+	start_ctr f1 /bin/sleep 100
+	[ "$(cat "$CG/memory.high")" = 49999872 ] || [ "$(cat "$CG/memory.high")" = 50000000 ]
+	[ "$(cat "$CG/pids.max")" = 7 ]
+	for key in ../cgroup.procs cgroup.procs cgroup.subtree_control memory.max/../../x /etc/passwd nodot; do
+		update_config '.linux.resources.unified = {($k): "1"}' --arg k "$key"
+		run sbx run --bundle "$BUNDLE" f2
+		[ "$status" -ne 0 ]
+		[[ "$output" == *unified* ]]
+	done
+	[ "$(ls "$ROOT")" = f1 ]
+}
+
+@test "update: flags and --resources JSON change a running container's limits" {
+	requires cgroup2
+	update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 100}}'
+	start_ctr up1 /bin/sleep 100
+	run sbx update --memory 128m --pids-limit 50 up1
+	[ "$status" -eq 0 ]
+	[ "$(cat "$CG/memory.max")" = 134217728 ]
+	[ "$(cat "$CG/pids.max")" = 50 ]
+	# Docker's JSON on stdin: zeros leave values unchanged
+	run sbx update -r - up1 <<<'{"memory":{"limit":0,"reservation":0,"kernel":0},"cpu":{"shares":0,"quota":50000,"period":100000},"pids":{"limit":60},"blockIO":{"weight":0}}'
+	[ "$status" -eq 0 ]
+	[ "$(cat "$CG/memory.max")" = 134217728 ]
+	[ "$(cat "$CG/cpu.max")" = "50000 100000" ]
+	[ "$(cat "$CG/pids.max")" = 60 ]
+	run sbx update --cpu-period 200000 up1
+	[ "$status" -eq 0 ]
+	[ "$(cat "$CG/cpu.max")" = "50000 200000" ]
+	run sbx update --memory nonsense up1
+	[ "$status" -ne 0 ]
+}
+
+@test "pause and resume: cgroup.freeze, state paused, exec refused while paused" {
+	start_ctr z1 /bin/sleep 100
+	run sbx pause z1
+	[ "$status" -eq 0 ]
+	[ "$(cat "$CG/cgroup.freeze")" = 1 ]
+	grep -q 'frozen 1' "$CG/cgroup.events"
+	[ "$(ctr_status z1)" = paused ]
+	run sbx exec z1 /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *paused* ]]
+	run sbx pause z1
+	[ "$status" -ne 0 ]
+	run sbx resume z1
+	[ "$status" -eq 0 ]
+	[ "$(ctr_status z1)" = running ]
+	grep -q 'frozen 0' "$CG/cgroup.events"
+}
+
+@test "ps --format json: a bare array of host pids, nothing on stderr" {
+	start_ctr ps1 /bin/sh -c 'sleep 100 & sleep 100'
+	retry 50 0.1 test "$(wc -l <"$CG/cgroup.procs")" -ge 2
+	run --separate-stderr sbx ps --format json ps1
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[ "$(jq -r 'length' <<<"$output")" -ge 2 ]
+	jq -e --argjson p "$CTR_PID" 'index($p) != null' <<<"$output"
+}
+
+@test "events --stats: one JSON line with real numbers" {
+	requires cgroup2
+	update_config '.linux.resources.memory = {"limit": 67108864}'
+	start_ctr ev1 /bin/sleep 100
+	run --separate-stderr sbx events --stats ev1
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .type <<<"$output")" = stats ]
+	[ "$(jq -r .id <<<"$output")" = ev1 ]
+	[ "$(jq -r .data.memory.usage.limit <<<"$output")" = 67108864 ]
+	[ "$(jq -r .data.memory.usage.usage <<<"$output")" -gt 0 ]
+	[ "$(jq -r .data.pids.current <<<"$output")" -ge 1 ]
+	[ "$(jq -r .data.cpu.usage.total <<<"$output")" -gt 0 ]
+}
+
+@test "kill --all reaches every process of the cgroup" {
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	start_ctr ka /bin/sh -c 'sleep 100 & sleep 100'
+	retry 50 0.1 test "$(wc -l <"$CG/cgroup.procs")" -ge 2
+	pids=$(cat "$CG/cgroup.procs")
+	run sbx kill --all ka KILL
+	[ "$status" -eq 0 ]
+	for p in $pids; do wait_pid_gone "$p"; done
+}
+
+@test "delete --force of a container with lingering processes removes its cgroup" {
+	update_config '.linux.namespaces |= map(select(.type != "pid"))'
+	start_ctr dl /bin/sh -c 'sleep 100 & sleep 100 & sleep 100'
+	retry 50 0.1 test "$(wc -l <"$CG/cgroup.procs")" -ge 3
+	run sbx delete --force dl
+	[ "$status" -eq 0 ]
+	[ ! -d "$CG" ]
+}
