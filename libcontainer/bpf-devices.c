@@ -329,13 +329,23 @@ prog_load (const struct bpf_insn *insns, size_t n, sbx_error_t *err)
     }
   if (log != NULL && log[0] != '\0')
     {
-      /* The reason is at the end of the log. */
+      /* The reason ends the log, before a "processed N insns" line. */
       size_t len = strlen (log);
+      char *last;
       while (len > 0 && log[len - 1] == '\n')
         log[--len] = '\0';
-      const char *tail = len > 400 ? log + len - 400 : log;
+      last = strrchr (log, '\n');
+      if (last != NULL && strncmp (last + 1, "processed ", 10) == 0)
+        {
+          *last = '\0';
+          len = (size_t) (last - log);
+        }
+      for (char *c = log; *c != '\0'; c++)
+        if (*c == '\n')
+          *c = ';';
       return sbx_error_sys (err, saved, "load device program (%zu insns): "
-                            "verifier: ...%s", n, tail);
+                            "verifier: %s%s", n, len > 300 ? "..." : "",
+                            len > 300 ? log + len - 300 : log);
     }
   return sbx_error_sys (err, saved, "load device program (%zu insns)", n);
 }
