@@ -150,8 +150,6 @@ struct prog
 {
   struct bpf_insn *v;
   size_t n;
-  size_t *fix;        /* jumps to patch at the end of the current block */
-  size_t n_fix;
 };
 
 static size_t
@@ -187,8 +185,8 @@ static int
 rule_check (const struct bpf_dev_rule *r, size_t i, sbx_error_t *err)
 {
   if (r->type != 'a' && r->type != 'c' && r->type != 'b')
-    return sbx_error_set (err, EINVAL, "device rule %zu: invalid type `%c`",
-                          i, r->type);
+    return sbx_error_set (err, EINVAL, "device rule %zu: invalid type %#x "
+                          "(want 'a', 'c' or 'b')", i, (unsigned char) r->type);
   if ((r->access & ~(unsigned) BPF_DEV_RWM) != 0)
     return sbx_error_set (err, EINVAL, "device rule %zu: invalid access %#x",
                           i, r->access);
@@ -312,6 +310,11 @@ prog_load (const struct bpf_insn *insns, size_t n, sbx_error_t *err)
   if (fd >= 0)
     return fd;
   saved = errno;
+  /* The verifier's work grows about with the square of the rules: a few
+   * hundred are fine, past ~1500 it gives up. */
+  if (saved == E2BIG)
+    return sbx_error_sys (err, saved, "load device program (%zu insns): too "
+                          "many device rules for the verifier", n);
   if (saved != EACCES && saved != EINVAL)
     return sbx_error_sys (err, saved, "load device program (%zu insns)", n);
 

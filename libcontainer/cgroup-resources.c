@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bpf-devices.h"
 #include "cgroup-resources.h"
 #include "cgroup.h"
 #include "cleanup.h"
@@ -406,4 +407,33 @@ cgroup_set_resources (const char *path, int cgfd, const struct spec_resources *r
     ret = cgroup_apply_plan (cgfd, &plan, err);
   cgroup_plan_free (&plan);
   return ret;
+}
+
+/* The device allow-list: linux.resources.devices, sbx's defaults and an
+   allow rule for every linux.devices node, as an eBPF program on the
+   cgroup. Always attached when there is a cgroup, so a container never
+   runs without one. */
+int
+cgroup_limit_devices (const struct spec_linux *l, const struct spec_resources *r, int cgfd,
+                      sbx_error_t *err)
+{
+  _cleanup_free_ struct bpf_dev_rule *extra = calloc (l->n_devices + 1, sizeof *extra);
+  _cleanup_free_ struct bpf_dev_rule *rules = NULL;
+  size_t n = 0;
+
+  if (extra == NULL)
+    return sbx_error_errno (err, "calloc");
+  for (size_t i = 0; i < l->n_devices; i++)
+    {
+      const struct spec_device *d = &l->devices[i];
+      extra[i].type = d->type && d->type[0] == 'b' ? 'b' : 'c';
+      extra[i].major = d->major;
+      extra[i].minor = d->minor;
+      extra[i].access = BPF_DEV_RWM;
+      extra[i].allow = true;
+    }
+  if (bpf_devices_rules (r ? r->devices : NULL, r ? r->n_devices : 0, extra, l->n_devices,
+                         &rules, &n, err) < 0)
+    return -1;
+  return bpf_devices_apply (cgfd, rules, n, err);
 }

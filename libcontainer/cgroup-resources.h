@@ -43,4 +43,10 @@ int cgroup_apply_plan (int cgfd, const struct cg_plan *plan, sbx_error_t *err);
 int cgroup_set_resources (const char *path, int cgfd, const struct spec_resources *r,
                           bool update, sbx_error_t *err);
 
+/* The device allow-list as an eBPF program on the cgroup (replacing any
+ * before): r's devices (may be NULL), sbx's defaults, and an allow rule
+ * for each of l's linux.devices. */
+int cgroup_limit_devices (const struct spec_linux *l, const struct spec_resources *r, int cgfd,
+                          sbx_error_t *err);
+
 #endif

@@ -13,6 +13,7 @@
 #include "cgroup-ops.h"
 #include "cgroup-resources.h"
 #include "cleanup.h"
+#include "container.h"
 #include "error.h"
 #include "fsutil.h"
 #include "spec.h"
@@ -115,6 +116,21 @@ sbx_container_ps (struct sbx_context *ctx, const char *id, bool json, FILE *out,
   return r;
 }
 
+/* New device rules replace the program; linux.devices still come from the
+   container's saved config. */
+static int
+update_devices (struct target *t, int cgfd, const struct spec_resources *res, sbx_error_t *err)
+{
+  struct sbx_spec *spec = container_load_config (t->dirfd, err);
+  int r;
+
+  if (spec == NULL)
+    return -1;
+  r = cgroup_limit_devices (spec->linux_, res, cgfd, err);
+  spec_free (spec);
+  return r;
+}
+
 int
 sbx_container_update (struct sbx_context *ctx, const char *id, const char *json, size_t len,
                       sbx_error_t *err)
@@ -136,6 +152,8 @@ sbx_container_update (struct sbx_context *ctx, const char *id, const char *json,
             sbx_error_errno (err, "open cgroup `%s`", t.st.cgroup_path);
           else
             r = cgroup_set_resources (t.st.cgroup_path, cgfd, res, true, err);
+          if (r == 0 && res->n_devices > 0)
+            r = update_devices (&t, cgfd, res, err);
         }
     }
   if (res != NULL)

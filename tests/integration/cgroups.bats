@@ -225,3 +225,44 @@ teardown() {
 	[ "$status" -eq 0 ]
 	[ ! -d "$CG" ]
 }
+
+@test "devices: the eBPF allow-list denies what the config denies, allows defaults and linux.devices" {
+	requires probe
+	[ -c /dev/kmsg ] || skip "no /dev/kmsg on this host"
+	# Docker's list: deny all, allow a few, deny 10:229 (fuse)
+	update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"},
+		{"allow": true, "type": "c", "major": 1, "minor": 5, "access": "rwm"},
+		{"allow": true, "type": "c", "major": 1, "minor": 3, "access": "rwm"},
+		{"allow": false, "type": "c", "major": 10, "minor": 229, "access": "rwm"}]
+		| .linux.devices = [{"path": "/dev/mynull", "type": "c", "major": 1, "minor": 3, "fileMode": 438}]
+		| .mounts += [{"destination": "/dev/kmsg", "type": "bind", "source": "/dev/kmsg", "options": ["bind"]}]
+		| .process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
+	set_args /bin/sh -c 'probe read /dev/kmsg; probe mknod /dev/mem c 1 1; probe mknod /dev/myzero c 1 5; probe write /dev/mynull; probe write /dev/null; probe read /dev/urandom'
+	run sbx run --bundle "$BUNDLE" dv1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = EPERM ]   # bound in, but denied by the program
+	[ "${lines[1]}" = EPERM ]   # mknod of a denied device
+	[ "${lines[2]}" = ok ]      # mknod of an allowed one
+	[ "${lines[3]}" = ok ]      # linux.devices are allowed
+	[ "${lines[4]}" = ok ]      # defaults are allowed
+	[ "${lines[5]}" = ok ]
+	# from the host: exactly one device program on the container's cgroup
+	start_ctr dv2 /bin/sleep 100
+	command -v bpftool >/dev/null || return 0
+	[ "$(bpftool cgroup show "$CG" | grep -c cgroup_device)" -eq 1 ]
+}
+
+@test "devices: update replaces the program" {
+	requires probe
+	update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}]
+		| .process.capabilities |= with_entries(.value += ["CAP_MKNOD"])'
+	start_ctr dv3 /bin/sleep 100
+	run sbx exec dv3 probe mknod /dev/mem c 1 1
+	[ "$output" = EPERM ]
+	run sbx update -r - dv3 <<<'{"devices": [{"allow": true, "type": "c", "major": 1, "minor": 1, "access": "m"}]}'
+	[ "$status" -eq 0 ]
+	run sbx exec dv3 probe mknod /dev/mem c 1 1
+	[ "$output" = ok ]
+	run sbx exec dv3 probe read /dev/mem
+	[ "$output" = EPERM ]
+}
