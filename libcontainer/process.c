@@ -169,8 +169,11 @@ limit_resources (const struct process_config *c, int cgfd, sbx_error_t *err)
   size_t n;
 
   if (c->cgroup_path != NULL)
-    return (r == NULL ? 0 : cgroup_set_resources (c->cgroup_path, cgfd, r, false, err))
-           || cgroup_limit_devices (c->spec->linux_, r, cgfd, err);
+    {
+      if (r != NULL && cgroup_set_resources (c->cgroup_path, cgfd, r, false, err) < 0)
+        return -1;
+      return cgroup_limit_devices (c->spec->linux_, r, cgfd, err);
+    }
   if (r == NULL)
     return 0;
   if (cgroup_plan (r, false, &plan, err) < 0)
