@@ -65,9 +65,9 @@ kill_create_midway() {
 	set_args /bin/sleep 100
 	create_ctr r1
 	[ "$status" -eq 0 ]
-	(sbx start r1 >"$BATS_TEST_TMPDIR/start.out" 2>&1; echo $? >"$BATS_TEST_TMPDIR/start.rc") 3>&- &
+	(rc=0; sbx start r1 >"$BATS_TEST_TMPDIR/start.out" 2>&1 || rc=$?; echo $rc >"$BATS_TEST_TMPDIR/start.rc") 3>&- &
 	p1=$!
-	(sbx delete --force r1 >"$BATS_TEST_TMPDIR/del.out" 2>&1; echo $? >"$BATS_TEST_TMPDIR/del.rc") 3>&- &
+	(rc=0; sbx delete --force r1 >"$BATS_TEST_TMPDIR/del.out" 2>&1 || rc=$?; echo $rc >"$BATS_TEST_TMPDIR/del.rc") 3>&- &
 	p2=$!
 	wait "$p1" "$p2" || true
 	[ "$(cat "$BATS_TEST_TMPDIR/del.rc")" = 0 ]
