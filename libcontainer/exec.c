@@ -264,6 +264,19 @@ exec_child_run (struct exec_child *c, char **exe, sbx_error_t *err)
     return -1;
   if (init_enter_cwd (p, false, err) < 0 || procattrs_apply (c->spec, err) < 0)
     return -1;
+#ifdef HAVE_SECCOMP
+  /* Without no_new_privs only a privileged process may load the filter:
+     before the capabilities go (see init.c). */
+  if (c->seccomp != NULL && !p->no_new_privileges)
+    {
+      int notify = -1;
+      if (seccomp_install (c->seccomp, &notify, err) < 0)
+        return -1;
+      if (notify >= 0)
+        close (notify);
+      c->seccomp = NULL;
+    }
+#endif
   if (caps_prepare_switch (&c->caps, err) < 0 || init_set_user (p, err) < 0
       || caps_apply (&c->caps, err) < 0)
     return -1;

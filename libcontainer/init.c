@@ -391,6 +391,48 @@ init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
   return 0;
 }
 
+/* Load the seccomp filter now. Without no_new_privs loading it is a
+   privileged operation, so that case comes before the capabilities are
+   dropped; a filter with SCMP_ACT_NOTIFY also comes before READY, while
+   the parent is still there to pass the listener fd on to listenerPath.
+   Otherwise the filter waits until just before execve. Every step after
+   the load (the start wait, startContainer hooks, execve) is filtered. */
+static int
+load_seccomp_now (struct init_args *a, sbx_error_t *err)
+{
+#ifdef HAVE_SECCOMP
+  int fd = -1, r = 0;
+
+  if (a->seccomp == NULL)
+    return 0;
+  if (seccomp_install (a->seccomp, &fd, err) < 0)
+    return -1;
+  a->seccomp = NULL;
+  if (fd >= 0)
+    {
+      r = sync_send (a->sync_fd, SYNC_SECCOMP_FD, NULL, 0, fd, err);
+      close (fd);
+    }
+  return r;
+#else
+  (void) a;
+  (void) err;
+  return 0;
+#endif
+}
+
+static bool
+seccomp_early (const struct init_args *a)
+{
+#ifdef HAVE_SECCOMP
+  return a->seccomp != NULL
+         && (!a->spec->process->no_new_privileges || seccomp_has_notify (a->seccomp));
+#else
+  (void) a;
+  return false;
+#endif
+}
+
 /* What the program runs with: tty, sysctls, masks, cwd, limits, labels,
    user and capabilities. Privileged steps first, the user switch last. */
 static int
@@ -411,34 +453,12 @@ init_envelope (struct init_args *a, int nullfd, sbx_error_t *err)
     return -1;
   if (init_set_home (a->env, a->spec->process->user.uid, err) < 0 || init_enter_cwd (p, true, err) < 0 || procattrs_apply (spec, err) < 0)
     return -1;
+  if (!p->no_new_privileges && a->seccomp != NULL && load_seccomp_now (a, err) < 0)
+    return -1;
   if (caps_prepare_switch (&a->caps, err) < 0 || init_set_user (p, err) < 0
       || caps_apply (&a->caps, err) < 0)
     return -1;
   return 0;
-}
-
-/* A filter with SCMP_ACT_NOTIFY is loaded now, while the parent is still
-   there to pass the listener fd on to listenerPath; every later step of
-   the init (start wait, startContainer hooks, execve) is filtered too. */
-static int
-load_notify_filter (struct init_args *a, sbx_error_t *err)
-{
-#ifdef HAVE_SECCOMP
-  int fd = -1, r;
-
-  if (a->seccomp == NULL || !seccomp_has_notify (a->seccomp))
-    return 0;
-  if (seccomp_install (a->seccomp, &fd, err) < 0)
-    return -1;
-  a->seccomp = NULL;
-  r = sync_send (a->sync_fd, SYNC_SECCOMP_FD, NULL, 0, fd, err);
-  close (fd);
-  return r;
-#else
-  (void) a;
-  (void) err;
-  return 0;
-#endif
 }
 
 static int
@@ -451,7 +471,9 @@ init_run (struct init_args *a, char **exe, sbx_error_t *err)
   *exe = init_find_executable (a->spec->process->args.v[0], a->env, err);
   if (*exe == NULL)
     return -1;
-  if (procattrs_no_new_privs (a->spec->process, err) < 0 || load_notify_filter (a, err) < 0)
+  if (procattrs_no_new_privs (a->spec->process, err) < 0)
+    return -1;
+  if (seccomp_early (a) && load_seccomp_now (a, err) < 0)
     return -1;
   return wait_ready_ack (a, err);
 }

@@ -87,6 +87,7 @@ rout=$!
 $BB cat $D/err >"$err_dev" &
 rerr=$!
 
+echo booted >"$status_dev"
 log "running command"
 /bin/sh $D/cmd.sh </dev/null >$D/out 2>$D/err
 rc=$?
