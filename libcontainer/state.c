@@ -211,7 +211,12 @@ state_read (int dirfd, const char *id, struct container_state *st, sbx_error_t *
 
   memset (st, 0, sizeof *st);
   if (read_file_at (dirfd, STATE_FILE, &buf, &len, STATE_MAX_SIZE, err) < 0)
-    return -1;
+    {
+      /* Deleted (or never finished) while we waited for its lock. */
+      if (err != NULL && err->errno_ == ENOENT)
+        return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
+      return -1;
+    }
   if (json_parse_flat (buf, len, &m, err) < 0)
     return sbx_error_wrap (err, "state of container \"%s\"", id);
   st->id = strdup (id);
