@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -306,6 +307,7 @@ exec_child_main (struct exec_child *c)
   sigemptyset (&none);
   sigprocmask (SIG_SETMASK, &none, NULL);
   log_forward_to (c->sync_fd);
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0); /* see init.c: until execve */
   if (exec_child_run (c, &exe, &err) < 0)
     {
       sync_send_error (c->sync_fd, &err);

@@ -500,6 +500,11 @@ init_main (struct init_args *a)
     if (a->close_first[i] >= 0)
       close (a->close_first[i]);
   log_forward_to (a->sync_fd);
+  /* Until execve this process runs sbx's binary inside the container's
+     namespaces: make /proc/PID/{exe,mem,fd} unreachable to the container
+     (ptrace access checks fail for a non-dumpable process). The execve
+     of the program resets it. CVE-2019-5736, CVE-2016-9962. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (reset_signals (&err) < 0 || init_run (a, &exe, &err) < 0)
     {
       sync_send_error (a->sync_fd, &err);

@@ -140,7 +140,7 @@ if [ ${#RUN} -gt 90 ]; then # sun_path is 108 bytes
 fi
 SOCK=$SOCKDIR/virtiofs.sock
 
-qemu_pid= vfs_pid= relay_pids=() watchdog_pid= done_cleanup=
+qemu_pid='' vfs_pid='' relay_pids=() watchdog_pid='' done_cleanup=''
 cleanup() {
 	[ -n "$done_cleanup" ] && return
 	done_cleanup=1
