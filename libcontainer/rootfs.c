@@ -162,21 +162,38 @@ empty_ro_tmpfs (sbx_error_t *err)
   return fd;
 }
 
-/* Mount a fresh clone of `src` (a detached tree) over `target`. */
-static int
-cover (int src, int target, const char *path, sbx_error_t *err)
+/* A mount used to cover masked paths: a detached tree (the host's /dev/null
+   clone, or an empty tmpfs) until its first use.  Kernels before 6.15 refuse
+   to clone a detached mount, so the first target gets the tree itself and
+   every later target a clone of that now-attached mount. */
+struct mask_src
 {
-  _cleanup_fd_ int clone = open_tree (src, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+  int fd;
+  bool attached;
+};
 
-  if (clone < 0)
-    return sbx_error_errno (err, "clone mount for `%s`", path);
-  if (move_mount (clone, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+static int
+cover (struct mask_src *src, int target, const char *path, sbx_error_t *err)
+{
+  _cleanup_fd_ int clone = -1;
+  int fd = src->fd;
+
+  if (src->attached)
+    {
+      clone = open_tree (src->fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+      if (clone < 0)
+        return sbx_error_errno (err, "clone mount for `%s`", path);
+      fd = clone;
+    }
+  if (move_mount (fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
     return sbx_error_errno (err, "mount over `%s`", path);
+  src->attached = true;
   return 0;
 }
 
 static int
-mask_one (int rootfd, const char *path, int nullfd, int *tmpfsfd, sbx_error_t *err)
+mask_one (int rootfd, const char *path, struct mask_src *null, struct mask_src *tmpfs,
+          sbx_error_t *err)
 {
   _cleanup_fd_ int target = open_in_root (rootfd, path, O_PATH, NULL);
   struct stat st;
@@ -186,10 +203,10 @@ mask_one (int rootfd, const char *path, int nullfd, int *tmpfsfd, sbx_error_t *e
   if (fstat (target, &st) < 0)
     return sbx_error_errno (err, "linux.maskedPaths: stat `%s`", path);
   if (!S_ISDIR (st.st_mode))
-    return cover (nullfd, target, path, err);
-  if (*tmpfsfd < 0 && (*tmpfsfd = empty_ro_tmpfs (err)) < 0)
+    return cover (null, target, path, err);
+  if (tmpfs->fd < 0 && (tmpfs->fd = empty_ro_tmpfs (err)) < 0)
     return -1;
-  return cover (*tmpfsfd, target, path, err);
+  return cover (tmpfs, target, path, err);
 }
 
 static int
@@ -217,6 +234,7 @@ rootfs_mask_paths (const struct sbx_spec *spec, int nullfd, sbx_error_t *err)
 {
   const struct spec_linux *l = spec->linux_;
   _cleanup_fd_ int rootfd = -1, tmpfsfd = -1;
+  struct mask_src null = { nullfd, false }, tmpfs = { -1, false };
 
   if (l->masked_paths.n == 0 && l->readonly_paths.n == 0)
     return 0;
@@ -227,7 +245,11 @@ rootfs_mask_paths (const struct sbx_spec *spec, int nullfd, sbx_error_t *err)
     if (readonly_one (rootfd, l->readonly_paths.v[i], err) < 0)
       return -1;
   for (size_t i = 0; i < l->masked_paths.n; i++)
-    if (mask_one (rootfd, l->masked_paths.v[i], nullfd, &tmpfsfd, err) < 0)
-      return -1;
+    {
+      int r = mask_one (rootfd, l->masked_paths.v[i], &null, &tmpfs, err);
+      tmpfsfd = tmpfs.fd;
+      if (r < 0)
+        return -1;
+    }
   return 0;
 }
