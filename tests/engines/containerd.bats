@@ -1,0 +1,141 @@
+#!/usr/bin/env bats
+# containerd 1.6 driving sbx through containerd-shim-runc-v2, with ctr and
+# a private containerd (see helpers.bash): ctr run --runc-binary $SBX.
+# The containerd config imports contrib/containerd/config.toml (the CRI
+# runtime handler "sbx", BinaryName = $SBX).
+
+load helpers
+
+setup_file() { containerd_setup_file; }
+teardown_file() { containerd_teardown_file; }
+setup() { engines_setup; }
+teardown() { containerd_teardown; }
+
+@test "contrib/containerd/config.toml: the CRI plugin loads it; handler sbx -> runc v2 shim + BinaryName" {
+	run c plugins ls
+	[ "$status" -eq 0 ]
+	echo "$output" | grep -E '^io\.containerd\.grpc\.v1 +cri +[^ ]+ +ok *$'
+	run "$CONTAINERD" --config "$T/config.toml" config dump
+	[ "$status" -eq 0 ]
+	d=$output
+	grep -q '^ *\[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.sbx\]$' <<<"$d"
+	grep -q '^ *\[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc\]$' <<<"$d"
+	sbx_tbl=$(sed -n '/runtimes\.sbx\]$/,/^ *\[plugins\.[^]]*\]$/p; /runtimes\.sbx\.options\]$/,/^$/p' <<<"$d")
+	grep -q '^ *runtime_type = "io.containerd.runc.v2"$' <<<"$sbx_tbl"
+	grep -qF "BinaryName = \"$SBX\"" <<<"$sbx_tbl"
+	grep -q '^ *default_runtime_name = "runc"$' <<<"$d"
+	# and as shipped, on its own, it names /usr/local/bin/sbx
+	run "$CONTAINERD" --config "$top_srcdir/contrib/containerd/config.toml" config dump
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'BinaryName = "/usr/local/bin/sbx"'* ]]
+}
+
+@test "ctr run --rm: output, exit code; the runtime cleans up" {
+	ctr_run --rm "$CTR_IMAGE" sbx-t1 echo hi
+	[ "$status" -eq 0 ]
+	[ "$output" = hi ]
+	assert_clean sbx-t1
+	ctr_run --rm "$CTR_IMAGE" sbx-t1b sh -c 'echo out; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$output" = out ]
+	assert_clean sbx-t1b
+	[ -z "$(c containers ls -q)" ]
+	assert_mounts_baseline
+}
+
+@test "ctr run: ctr's default spec as the container sees it" {
+	ctr_run --rm "$CTR_IMAGE" sbx-t-view sh -c '
+		echo "pid=$$ host=$(hostname)"
+		grep NoNewPrivs /proc/self/status
+		ulimit -n
+		grep -c " /run tmpfs " /proc/mounts
+		cat /proc/self/cgroup'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "pid=1 host=" ] || [[ "${lines[0]}" == "pid=1 host="* ]]
+	[ "${lines[1]}" = "NoNewPrivs:	1" ]
+	[ "${lines[2]}" = 1024 ]
+	[ "${lines[3]}" = 1 ]
+	assert_clean sbx-t-view
+}
+
+@test "ctr run -d; task exec; task ps; task kill -a -s 9; task delete" {
+	ctr_run -d --log-uri "file://$T/t2.log" "$CTR_IMAGE" sbx-t2 sh -c 'echo ready; exec sleep 1000'
+	[ "$status" -eq 0 ]
+	retry 100 0.1 grep -q ready "$T/t2.log"
+	[ "$(task_status sbx-t2)" = RUNNING ]
+	pid=$(c tasks ls | awk '$1 == "sbx-t2" { print $2 }')
+	[ -d "$STATE_ROOT/sbx-t2" ]
+	grep -q "^0::/$CTR_NS/sbx-t2\$" "/proc/$pid/cgroup"
+
+	run c tasks exec --exec-id x1 sbx-t2 sh -c 'echo in; hostname'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = in ]
+	run c tasks exec --exec-id x2 sbx-t2 sh -c 'exit 7'
+	[ "$status" -eq 7 ]
+	# a background exec, to be killed by kill -a
+	c tasks exec -d --exec-id x3 sbx-t2 sleep 997 </dev/null >/dev/null 2>&1 3>&- || true
+	retry 50 0.1 sh -c "'$CTR' -a '$T/containerd.sock' -n '$CTR_NS' tasks ps sbx-t2 | grep -c . | grep -qx 3"
+
+	run c tasks ps sbx-t2
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == PID*INFO ]]
+	[ "${#lines[@]}" -eq 3 ]
+	echo "$output" | grep -q "^$pid "
+	epid=$(echo "$output" | awk 'NR > 1 && $1 != '"$pid"' { print $1 }')
+	[ -n "$epid" ]
+	[[ "$(tr '\0' ' ' <"/proc/$epid/cmdline")" == "sleep 997 " ]]
+
+	run c tasks kill -a -s 9 sbx-t2
+	[ "$status" -eq 0 ]
+	retry 100 0.1 _task_stopped sbx-t2
+	! kill -0 "$pid" 2>/dev/null
+	retry 50 0.1 sh -c "! kill -0 $epid 2>/dev/null"
+
+	run c tasks delete sbx-t2
+	[ "$status" -eq 0 ]
+	[ -z "$(task_status sbx-t2)" ]
+	run c containers delete sbx-t2
+	[ "$status" -eq 0 ]
+	assert_clean sbx-t2 "$pid" "$epid"
+	assert_mounts_baseline
+}
+
+@test "ctr run -t: the program gets a pty" {
+	in_pty "$CTR -a $T/containerd.sock -n $CTR_NS run $(ctr_run_flags | tr '\n' ' ')--rm -t $CTR_IMAGE sbx-t3 sh -c 'tty; [ -t 0 ] && echo stdin-tty; echo done; exit 4'"
+	[ "$status" -eq 4 ]
+	[[ "$output" =~ /dev/pts/[0-9]+ ]]
+	[[ "$output" == *stdin-tty* ]]
+	[[ "$output" == *done* ]]
+	assert_clean sbx-t3
+}
+
+@test "ctr task pause / resume" {
+	ctr_run -d --log-uri "file://$T/t4.log" "$CTR_IMAGE" sbx-t4 sh -c 'while :; do echo tick; sleep 0.05; done'
+	[ "$status" -eq 0 ]
+	retry 100 0.1 grep -q tick "$T/t4.log"
+	run c tasks pause sbx-t4
+	[ "$status" -eq 0 ]
+	[ "$(task_status sbx-t4)" = PAUSED ]
+	n1=$(wc -l <"$T/t4.log")
+	sleep 0.5
+	[ "$(wc -l <"$T/t4.log")" -eq "$n1" ]
+	run c tasks resume sbx-t4
+	[ "$status" -eq 0 ]
+	[ "$(task_status sbx-t4)" = RUNNING ]
+	retry 50 0.1 sh -c "[ \$(wc -l <'$T/t4.log') -gt $n1 ]"
+	run c tasks kill -s 9 sbx-t4
+	retry 100 0.1 _task_stopped sbx-t4
+	run c tasks delete sbx-t4
+	[ "$status" -eq 0 ]
+	c containers delete sbx-t4
+	assert_clean sbx-t4
+}
+
+@test "ctr run /nonexistent: a readable error, nothing left" {
+	ctr_run --rm "$CTR_IMAGE" sbx-t5 /nonexistent
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'/nonexistent'*'no such file or directory'* ]]
+	[[ "$output" != *'unable to retrieve OCI runtime error'* ]]
+	c containers delete sbx-t5 2>/dev/null || true
+	assert_clean sbx-t5
+}
