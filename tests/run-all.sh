@@ -3,9 +3,13 @@
 #
 # Runs, in order:
 #   1. every unit test binary $top_builddir/tests/unit/test_* (TAP output);
-#   2. the integration suite on this host: bats --tap tests/integration;
-#   3. the integration suite again inside a pure cgroup v2 VM
-#      (tests/vm/run.sh), when tests/vm/available.sh says it can run.
+#   2. on this host: bats --tap tests/integration, then tests/security (the
+#      attack suite), then tests/engines (Docker, containerd and podman
+#      driving sbx; each file starts its own private daemon);
+#   3. inside a pure cgroup v2 VM (tests/vm/run.sh), when
+#      tests/vm/available.sh says it can run: the tests that need real v2
+#      controllers ($SBX_TEST_VM_FILES, default below). Under TCG every
+#      fork+exec costs tens of milliseconds, so this pass stays focused.
 # and prints the TAP of each as it goes, then the names of the failed tests,
 # then one summary line: "N passed, N failed, N skipped". Exit status 1 when
 # anything failed (a test, or a suite that crashed without reporting one).
@@ -18,7 +22,9 @@
 #   SBX_TEST_FILTER   regex passed to bats --filter (integration tests only)
 #   SBX_TEST_VM       0: never run the VM pass; 1: require it (a missing VM is
 #                     a failure); unset: run it when available
+#   SBX_TEST_VM_FILES bats files/dirs for the VM pass, relative to top_srcdir
 #   SBX_TEST_UNIT=0, SBX_TEST_HOST=0   skip the unit / host integration pass
+#   SBX_TEST_SECURITY=0, SBX_TEST_ENGINES=0   skip the attack / engine suites
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -103,6 +109,12 @@ bats_args=(--tap)
 if [ "${SBX_TEST_HOST:-1}" != 0 ]; then
 	if command -v bats >/dev/null; then
 		suite integration bats "${bats_args[@]}" "$top_srcdir/tests/integration"
+		if [ "${SBX_TEST_SECURITY:-1}" != 0 ] && [ -d "$top_srcdir/tests/security" ]; then
+			suite security bats "${bats_args[@]}" "$top_srcdir/tests/security"
+		fi
+		if [ "${SBX_TEST_ENGINES:-1}" != 0 ] && [ -d "$top_srcdir/tests/engines" ]; then
+			suite engines bats "${bats_args[@]}" "$top_srcdir/tests/engines"
+		fi
 	else
 		failed=$((failed + 1))
 		failures+=("integration: bats not found (apt package bats)")
@@ -112,10 +124,14 @@ fi
 # 3. integration tests in the cgroup v2 VM
 vm=${SBX_TEST_VM:-}
 if [ "$vm" != 0 ]; then
+	vm_files=()
+	for f in ${SBX_TEST_VM_FILES:-tests/integration/cgroups.bats tests/vm/suite}; do
+		[ -e "$top_srcdir/$f" ] && vm_files+=("$top_srcdir/$f")
+	done
 	if why=$("$top_srcdir/tests/vm/available.sh" 2>&1); then
-		suite vm "$top_srcdir/tests/vm/run.sh" -- env \
+		suite vm "$top_srcdir/tests/vm/run.sh" --timeout "${SBX_TEST_VM_TIMEOUT:-2400}" -- env \
 			top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
-			bats "${bats_args[@]}" "$top_srcdir/tests/integration"
+			bats "${bats_args[@]}" "${vm_files[@]}"
 	elif [ "$vm" = 1 ]; then
 		failed=$((failed + 1))
 		failures+=("vm: not available: $why")

@@ -210,7 +210,7 @@ start_virtiofsd() {
 	# pivot_root()s into the shared directory, which fails with EBUSY for /
 	# inside containers.
 	rm -f "$SOCK"
-	$PDEATH "$VIRTIOFSD" --socket-path="$SOCK" -o source=/ -o cache=auto \
+	$PDEATH "$VIRTIOFSD" --socket-path="$SOCK" -o source=/ -o cache="${SBX_VM_FS_CACHE:-always}" \
 		-o sandbox="$1" -o log_level=err </dev/null >>"$RUN/virtiofsd.log" 2>&1 &
 	vfs_pid=$!
 	local i
@@ -235,7 +235,7 @@ cmdline+=" tsc=reliable rdinit=/init sbxvm.run=$RUN"
 # CPU model: "max" is the configuration known to boot reliably under TCG
 # (a plain qemu64 model was faster for exec-heavy work on a quiet host, but
 # hung once early in boot). SBX_VM_CPU overrides.
-CPU=${SBX_VM_CPU:-max}
+CPU=${SBX_VM_CPU:-max,la57=off}
 # A boot that has not reached the command after this long is considered
 # hung (rare TCG early-boot stalls) and is retried.
 BOOT_TIMEOUT=${SBX_VM_BOOT_TIMEOUT:-120}
