@@ -26,8 +26,15 @@
  * BPF_MAXINSNS, but every jump must stay in range. */
 #define MAX_INSNS 32000
 
-/* What every container gets, as in runc and crun. */
+/* What every container gets, as in runc (libcontainer/specconv's
+ * AllowedDevices) and crun. They come after the config's rules, so they win:
+ * mknod of any node is allowed (a node does nothing until it is opened,
+ * and opening is what the list guards), and so is /dev/net/tun,
+ * open to containers since Docker's early days (runc dropped it in 1.2.0,
+ * opencontainers/runc#3468, and restored it in 1.2.4, #4555). */
 static const struct bpf_dev_rule default_rules[] = {
+  { 'c', -1, -1, BPF_DEV_MKNOD, true }, /* mknod of any char device */
+  { 'b', -1, -1, BPF_DEV_MKNOD, true }, /* mknod of any block device */
   { 'c', 1, 3, BPF_DEV_RWM, true },   /* null */
   { 'c', 1, 5, BPF_DEV_RWM, true },   /* zero */
   { 'c', 1, 7, BPF_DEV_RWM, true },   /* full */
@@ -37,6 +44,7 @@ static const struct bpf_dev_rule default_rules[] = {
   { 'c', 5, 1, BPF_DEV_RWM, true },   /* console */
   { 'c', 5, 2, BPF_DEV_RWM, true },   /* ptmx */
   { 'c', 136, -1, BPF_DEV_RWM, true }, /* pts */
+  { 'c', 10, 200, BPF_DEV_RWM, true }, /* net/tun */
 };
 #define N_DEFAULTS (sizeof default_rules / sizeof default_rules[0])
 
