@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 #include "fsutil.h"
 #include "hooks.h"
 #include "log.h"
+#include "passwd.h"
 #include "process.h"
 #include "spec.h"
 #include "state.h"
@@ -140,13 +140,17 @@ make_state_dir (int rootfd, const char *id, sbx_error_t *err)
   return sbx_error_set (err, EEXIST, "container \"%s\" already exists", id);
 }
 
+/* The owner's name from the host's /etc/passwd (runc prints it in `state`). */
 static char *
 owner_name (uid_t uid)
 {
-  char buf[32];
-  struct passwd *pw = getpwuid (uid);
-  if (pw != NULL)
-    return strdup (pw->pw_name);
+  _cleanup_free_ char *text = NULL;
+  char buf[32], *name = NULL;
+
+  if (read_file_at (AT_FDCWD, "/etc/passwd", &text, NULL, 4 << 20, NULL) == 0)
+    name = passwd_field (text, uid, PASSWD_NAME);
+  if (name != NULL)
+    return name;
   snprintf (buf, sizeof buf, "%u", uid);
   return strdup (buf);
 }

@@ -30,6 +30,7 @@
 #include "init.h"
 #include "label.h"
 #include "log.h"
+#include "passwd.h"
 #include "namespaces.h"
 #include "procattrs.h"
 #include "rootfs.h"
@@ -322,9 +323,7 @@ int
 init_set_home (char **env, uid_t uid, sbx_error_t *err)
 {
   _cleanup_fd_ int rootfd = -1, fd = -1;
-  _cleanup_free_ char *buf = NULL;
-  const char *home = "/";
-  char *line, *save = NULL;
+  _cleanup_free_ char *buf = NULL, *home = NULL;
   size_t n = 0;
 
   for (n = 0; env[n] != NULL; n++)
@@ -333,28 +332,9 @@ init_set_home (char **env, uid_t uid, sbx_error_t *err)
   rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd >= 0)
     fd = open_in_root (rootfd, "/etc/passwd", O_RDONLY, NULL);
-  if (fd >= 0 && read_file_at (fd, "", &buf, NULL, 4 << 20, NULL) < 0)
-    buf = NULL;
-  for (line = buf ? strtok_r (buf, "\n", &save) : NULL; line; line = strtok_r (NULL, "\n", &save))
-    {
-      /* name:pw:uid:gid:gecos:home:shell */
-      char *f[7] = { 0 };
-      int k = 0;
-      for (char *p = line; k < 7; k++)
-        {
-          f[k] = p;
-          p = strchr (p, ':');
-          if (p == NULL)
-            break;
-          *p++ = '\0';
-        }
-      if (k >= 5 && f[2] && f[5] && strtoul (f[2], NULL, 10) == uid && f[5][0] == '/')
-        {
-          home = f[5];
-          break;
-        }
-    }
-  if (asprintf (&env[n], "HOME=%s", home) < 0)
+  if (fd >= 0 && read_file_at (fd, "", &buf, NULL, 4 << 20, NULL) == 0)
+    home = passwd_field (buf, uid, PASSWD_HOME);
+  if (asprintf (&env[n], "HOME=%s", home && home[0] == '/' ? home : "/") < 0)
     return sbx_error_errno (err, "set HOME");
   env[n + 1] = NULL;
   return 0;
