@@ -125,6 +125,11 @@ SBX_PUBLIC int sbx_spec_generate (const char *bundle_dir, bool rootless,
 
 
 /* `sbx features`: the runtime-spec features document as JSON. */
+/* Re-execute sbx from a copy no container can write (see selfexe.c) unless
+   /proc/self/exe already is one. Returns 0 when protected, -1 on error;
+   does not return when it re-executes. */
+SBX_PUBLIC int sbx_protect_self (char **argv, sbx_error_t *err);
+
 SBX_PUBLIC int sbx_features_print (FILE *out, sbx_error_t *err);
 
 #endif

@@ -10,6 +10,7 @@ struct command
   const char *name;
   int (*run) (struct sbx_context *ctx, int argc, char **argv);
   const char *summary;
+  bool enters_container; /* runs sbx code in a container: see selfexe.c */
 };
 
 int cmd_create (struct sbx_context *ctx, int argc, char **argv);

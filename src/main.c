@@ -11,21 +11,21 @@
 #include "cli.h"
 
 static const struct command commands[] = {
-  { "create", cmd_create, "create a container (its program waits for start)" },
-  { "start", cmd_start, "start the program of a created container" },
-  { "run", cmd_run, "create and start a container, wait for it unless -d" },
-  { "exec", cmd_exec, "run a new process in a running container" },
-  { "state", cmd_state, "print a container's state as JSON" },
-  { "kill", cmd_kill, "send a signal to a container" },
-  { "delete", cmd_delete, "delete a container" },
-  { "list", cmd_list, "list containers" },
-  { "update", cmd_update, "change a running container's cgroup limits" },
-  { "pause", cmd_pause, "freeze every process of a container" },
-  { "resume", cmd_resume, "thaw a paused container" },
-  { "ps", cmd_ps, "list the processes of a container" },
-  { "events", cmd_events, "print a container's stats and OOM events" },
-  { "spec", cmd_spec, "write a default config.json" },
-  { "features", cmd_features, "print the features sbx supports (JSON)" },
+  { "create", cmd_create, "create a container (its program waits for start)", true },
+  { "start", cmd_start, "start the program of a created container", false },
+  { "run", cmd_run, "create and start a container, wait for it unless -d", true },
+  { "exec", cmd_exec, "run a new process in a running container", true },
+  { "state", cmd_state, "print a container's state as JSON", false },
+  { "kill", cmd_kill, "send a signal to a container", false },
+  { "delete", cmd_delete, "delete a container", false },
+  { "list", cmd_list, "list containers", false },
+  { "update", cmd_update, "change a running container's cgroup limits", false },
+  { "pause", cmd_pause, "freeze every process of a container", false },
+  { "resume", cmd_resume, "thaw a paused container", false },
+  { "ps", cmd_ps, "list the processes of a container", false },
+  { "events", cmd_events, "print a container's stats and OOM events", false },
+  { "spec", cmd_spec, "write a default config.json", false },
+  { "features", cmd_features, "print the features sbx supports (JSON)", false },
 };
 
 static void
@@ -144,7 +144,11 @@ main (int argc, char **argv)
     }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (strcmp (commands[i].name, argv[optind]) == 0)
-      return commands[i].run (&ctx, argc - optind, argv + optind);
+      {
+        if (commands[i].enters_container && sbx_protect_self (argv, &err) < 0)
+          return cli_fail (&ctx, &err);
+        return commands[i].run (&ctx, argc - optind, argv + optind);
+      }
   err.msg = NULL;
   if (asprintf (&err.msg, "unknown command `%s` (see `sbx --help`)", argv[optind]) < 0)
     err.msg = NULL;
