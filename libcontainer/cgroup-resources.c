@@ -283,42 +283,63 @@ word_in (const char *list, const char *word)
   return false;
 }
 
-/* Enable the wanted controllers (space separated) in dir's subtree_control. */
+/* Controllers every container gets when the hierarchy offers them, as runc
+   and crun do: stats (`events`) and a later `update` of a limit the config
+   did not set both need them. Best effort: a missing one is no error. */
+static const char default_controllers[] = "cpu io memory pids";
+
+/* Enable the controllers in `want` (space separated) in dir's
+   subtree_control; `strict`: a controller that is not available is an
+   error (the config asked for it), else it is skipped. */
 static int
-enable_in (const char *dir, const char *want, const char *root, sbx_error_t *err)
+enable_in (const char *dir, const char *want, bool strict, const char *root, sbx_error_t *err)
 {
   _cleanup_fd_ int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  _cleanup_free_ char *avail = NULL, *copy = strdup (want);
+  _cleanup_free_ char *avail = NULL, *on = NULL, *copy = strdup (want);
   char *w, *save = NULL;
 
   if (fd < 0 || copy == NULL)
     return sbx_error_errno (err, "open cgroup `%s`", dir);
-  if (read_file_at (fd, "cgroup.controllers", &avail, NULL, 4096, err) < 0)
+  if (read_file_at (fd, "cgroup.controllers", &avail, NULL, 4096, err) < 0
+      || read_file_at (fd, "cgroup.subtree_control", &on, NULL, 4096, err) < 0)
     return -1;
   for (w = strtok_r (copy, " ", &save); w; w = strtok_r (NULL, " ", &save))
     {
       char plus[40];
+      if (word_in (on, w))
+        continue;
       if (!word_in (avail, w))
-        return sbx_error_set (err, ENOTSUP, "linux.resources: the %s controller is not available in the "
-                              "cgroup v2 hierarchy at %s (a hybrid host binds it to cgroup v1)", w, root);
+        {
+          if (!strict)
+            continue;
+          return sbx_error_set (err, ENOTSUP, "linux.resources: the %s controller is not available in the "
+                                "cgroup v2 hierarchy at %s (a hybrid host binds it to cgroup v1)", w, root);
+        }
       snprintf (plus, sizeof plus, "+%s", w);
       if (write_file_at (fd, "cgroup.subtree_control", plus, strlen (plus), NULL) < 0)
-        return sbx_error_errno (err, "enable the %s controller in `%s`", w, dir);
+        {
+          if (!strict)
+            {
+              log_debug ("enable the %s controller in `%s`: %s", w, dir, strerror (errno));
+              continue;
+            }
+          return sbx_error_errno (err, "enable the %s controller in `%s`", w, dir);
+        }
     }
   return 0;
 }
 
 int
-cgroup_enable_controllers (const char *path, const struct cg_plan *plan, sbx_error_t *err)
+cgroup_enable_controllers (const char *path, const struct cg_plan *plan, bool defaults,
+                           sbx_error_t *err)
 {
   const char *root = cgroup_v2_root ();
-  char dir[4096], want[256] = "";
+  char dir[4096], want[256] = "", extra[256] = "";
+  const char *p = NULL;
   size_t rootlen;
 
-  if (plan->n == 0)
-    return 0;
   if (root == NULL)
-    return sbx_error_set (err, ENOENT, "linux.resources: no cgroup v2 hierarchy to enforce them in");
+    return plan->n == 0 ? 0 : sbx_error_set (err, ENOENT, "linux.resources: no cgroup v2 hierarchy to enforce them in");
   for (size_t i = 0; i < plan->n; i++)
     {
       char c[32];
@@ -326,19 +347,21 @@ cgroup_enable_controllers (const char *path, const struct cg_plan *plan, sbx_err
       if (!word_in (want, c) && strlen (want) + strlen (c) + 2 < sizeof want)
         snprintf (want + strlen (want), sizeof want - strlen (want), "%s%s", want[0] ? " " : "", c);
     }
+  if (defaults)
+    snprintf (extra, sizeof extra, "%s", default_controllers);
   rootlen = strlen (root);
   if (strncmp (path, root, rootlen) != 0 || strlen (path) >= sizeof dir)
     return sbx_error_set (err, EINVAL, "cgroup `%s` is outside %s", path, root);
   /* The root, then each ancestor down to the container's parent. */
   snprintf (dir, sizeof dir, "%s", root);
-  if (enable_in (dir, want, root, err) < 0)
-    return -1;
-  for (const char *p = path + rootlen + 1; (p = strchr (p, '/')) != NULL; p++)
+  do
     {
-      snprintf (dir, sizeof dir, "%.*s", (int) (p - path), path);
-      if (enable_in (dir, want, root, err) < 0)
+      if (p != NULL)
+        snprintf (dir, sizeof dir, "%.*s", (int) (p - path), path);
+      if (enable_in (dir, want, true, root, err) < 0 || enable_in (dir, extra, false, root, err) < 0)
         return -1;
     }
+  while ((p = strchr (p ? p + 1 : path + rootlen + 1, '/')) != NULL);
   return 0;
 }
 
@@ -402,7 +425,7 @@ cgroup_set_resources (const char *path, int cgfd, const struct spec_resources *r
                                 (long long) r->memory->limit, cur);
         }
     }
-  ret = cgroup_enable_controllers (path, &plan, err);
+  ret = cgroup_enable_controllers (path, &plan, !update, err);
   if (ret == 0)
     ret = cgroup_apply_plan (cgfd, &plan, err);
   cgroup_plan_free (&plan);

@@ -34,8 +34,10 @@ unsigned long long cgroup_shares_to_weight (unsigned long long shares);
 unsigned long long cgroup_blkio_to_io_weight (unsigned long long w);
 
 /* Enable the controllers the plan needs in every ancestor's
- * cgroup.subtree_control, from the v2 root down to path's parent. */
-int cgroup_enable_controllers (const char *path, const struct cg_plan *plan,
+ * cgroup.subtree_control, from the v2 root down to path's parent (an error
+ * when one is missing); `defaults`: also cpu, io, memory and pids where the
+ * hierarchy has them (no error when it does not). */
+int cgroup_enable_controllers (const char *path, const struct cg_plan *plan, bool defaults,
                                sbx_error_t *err);
 /* Write the plan into the cgroup (an O_DIRECTORY fd). */
 int cgroup_apply_plan (int cgfd, const struct cg_plan *plan, sbx_error_t *err);

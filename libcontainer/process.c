@@ -170,7 +170,7 @@ limit_resources (const struct process_config *c, int cgfd, sbx_error_t *err)
 
   if (c->cgroup_path != NULL)
     {
-      if (r != NULL && cgroup_set_resources (c->cgroup_path, cgfd, r, false, err) < 0)
+      if (cgroup_set_resources (c->cgroup_path, cgfd, r, false, err) < 0)
         return -1;
       return cgroup_limit_devices (c->spec->linux_, r, cgfd, err);
     }
