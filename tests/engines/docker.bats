@@ -373,6 +373,7 @@ teardown() { docker_teardown; }
 
 @test "docker run -i: stdin is a pipe; stdout and stderr stay apart (docker logs)" {
 	run bash -c "echo piped | '$DOCKER' -H unix://$T/docker.sock run -i --rm $IMAGE sh -c 'cat; [ -t 0 ] || echo not-a-tty'"
+	drop_ipfwd_warning
 	[ "$status" -eq 0 ]
 	[ "$output" = "piped"$'\n'"not-a-tty" ]
 	drun -d --name t-logs "$IMAGE" sh -c 'echo to-stdout; echo to-stderr >&2'

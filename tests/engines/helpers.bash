@@ -292,8 +292,24 @@ docker_teardown() {
 	return 0
 }
 
+# The warning dockerd returns for every bridge-mode container when the
+# host's net.ipv4.ip_forward is 0 (the Debian default; the private dockerd
+# runs with ip-forward false so that it never changes it). The docker
+# client prints it on stderr; it says nothing about the runtime.
+IPFWD_WARNING='WARNING: IPv4 forwarding is disabled. Networking will not work.'
+
+# drop_ipfwd_warning: remove $IPFWD_WARNING from $output and $lines (after
+# bats' run of a docker run).
+drop_ipfwd_warning() {
+	[[ "$output" == *"$IPFWD_WARNING"* ]] || return 0
+	output=$(printf '%s\n' "$output" | grep -vxF "$IPFWD_WARNING" || true)
+	# as bats' run splits $output
+	IFS=$'\n' read -d '' -r -a lines <<<"$output" || true
+}
+
 # drun [-N] ARGS...: run docker run ARGS (bats run [-N]: $status, $output
-# with stdout+stderr); $CID is the container's full id (from --cidfile).
+# with stdout+stderr, less $IPFWD_WARNING); $CID is the container's full id
+# (from --cidfile).
 drun() {
 	local f want=()
 	[[ "${1:-}" != -[0-9]* ]] || {
@@ -302,6 +318,7 @@ drun() {
 	}
 	f=$(mktemp -u "$BATS_TEST_TMPDIR/cid.XXXXXX")
 	run "${want[@]}" dk run --cidfile "$f" "$@"
+	drop_ipfwd_warning
 	CID=$(cat "$f" 2>/dev/null)
 	[ -z "$CID" ] || echo "$CID" >>"$T/ids"
 	echo "docker run $* -> status $status, id ${CID:-none}: $output" >&2
