@@ -13,12 +13,17 @@
 # containerd.bats: setup_file starts its own containerd (root, state and
 # sockets under $T; CRI disabled) and uses ctr with --runc-binary "$SBX"
 # and --runc-root $T/runc.
+# podman.bats: no daemon; every podman call gets private storage, tmp,
+# network-config and volume dirs under $T and a private containers.conf
+# and storage.conf (CONTAINERS_CONF, CONTAINERS_STORAGE_CONF), see
+# podman_setup_file.
 #
 # Environment:
 #   SBX          runtime under test (default $top_builddir/sbx; made absolute)
-#   DOCKERD DOCKER CONTAINERD CTR   engine binaries (default: Debian's
-#                docker.io / containerd packages: /usr/sbin/dockerd,
-#                /usr/bin/docker, /usr/bin/containerd, /usr/bin/ctr)
+#   DOCKERD DOCKER CONTAINERD CTR PODMAN   engine binaries (default:
+#                Debian's docker.io / containerd / podman packages:
+#                /usr/sbin/dockerd, /usr/bin/docker, /usr/bin/containerd,
+#                /usr/bin/ctr, /usr/bin/podman)
 #   SBX_ENGINES_KEEP=1   keep $T after the file (debugging)
 #
 # The whole file is skipped (with the reason) when not root or when the
@@ -40,6 +45,7 @@ DOCKERD=${DOCKERD:-/usr/sbin/dockerd}
 DOCKER=${DOCKER:-/usr/bin/docker}
 CONTAINERD=${CONTAINERD:-/usr/bin/containerd}
 CTR=${CTR:-/usr/bin/ctr}
+PODMAN=${PODMAN:-/usr/bin/podman}
 MKROOTFS=$top_srcdir/tests/helpers/mkrootfs.sh
 IMAGE=sbx-busybox
 # the namespace ctr uses (containerd.bats)
@@ -81,7 +87,7 @@ engines_require() {
 	fi
 	for b; do
 		if ! [ -x "$b" ] && ! command -v "$b" >/dev/null; then
-			ENGINES_SKIP="$b is not installed (Debian packages docker.io, containerd)"
+			ENGINES_SKIP="$b is not installed (Debian packages docker.io, containerd, podman)"
 			return 1
 		fi
 	done
@@ -146,7 +152,7 @@ engines_cleanup() {
 	done
 	sleep 0.2
 	for id in $(sort -u "$T/ids" 2>/dev/null); do
-		for d in /sys/fs/cgroup/*/"$CG_PARENT/$id" /sys/fs/cgroup/"$CG_PARENT/$id"; do
+		for d in /sys/fs/cgroup/*/"$CG_PARENT/${CG_PREFIX:-}$id" /sys/fs/cgroup/"$CG_PARENT/${CG_PREFIX:-}$id"; do
 			[ -d "$d" ] && rmdir "$d" 2>/dev/null
 		done
 	done
@@ -169,7 +175,8 @@ engines_cleanup() {
 
 # leaks ID [PID...]: print what the container ID left behind: a runtime
 # state dir, a cgroup, a mount, a process naming it (the shim), a live PID.
-# $STATE_ROOT and $CG_PARENT say where to look.
+# $STATE_ROOT and $CG_PARENT say where to look; the cgroup is named
+# $CG_PREFIX$ID (podman: libpod-ID).
 leaks() {
 	local id=$1 d p
 	shift
@@ -178,7 +185,7 @@ leaks() {
 		return
 	}
 	[ -e "$STATE_ROOT/$id" ] && echo "runtime state dir $STATE_ROOT/$id"
-	for d in /sys/fs/cgroup/*/"$CG_PARENT/$id" /sys/fs/cgroup/"$CG_PARENT/$id"; do
+	for d in /sys/fs/cgroup/*/"$CG_PARENT/${CG_PREFIX:-}$id" /sys/fs/cgroup/"$CG_PARENT/${CG_PREFIX:-}$id"; do
 		[ -d "$d" ] && echo "cgroup $d"
 	done
 	awk -v id="$id" '{ for (i = 4; i <= 5; i++)
@@ -549,3 +556,142 @@ task_status() {
 	c tasks ls 2>/dev/null | awk -v id="$1" '$1 == id { print $3 }'
 }
 _task_stopped() { [ "$(task_status "$1")" = STOPPED ]; }
+
+# ---------------------------------------------------------------- podman
+
+# pm ARGS...: podman with everything of its own under $T ($T/pm, written
+# by podman_setup_file, so that a pty test can run it too). Podman has no
+# daemon: these global flags go on every call, and podman hands them on to
+# the `podman container cleanup` that conmon runs when the container exits.
+# No --runtime-flag: podman does not pass those to that cleanup, whose
+# `delete --force` would then miss the state; so sbx keeps its state in its
+# default root ($STATE_ROOT = /run/sbx), as with any podman.
+pm() {
+	"${T:?}/pm" "$@"
+}
+
+# prun [-N] ARGS...: podman run ARGS in a private cgroup parent and without
+# a network (bats run [-N]: $status, $output with stdout+stderr); $CID is
+# the container's full id (from --cidfile). The cgroup parent also holds
+# the conmon cgroup podman makes; --network none keeps podman from setting
+# up a CNI bridge and firewall rules on the host.
+prun() {
+	local f want=()
+	[[ "${1:-}" != -[0-9]* ]] || {
+		want=("$1")
+		shift
+	}
+	f=$(mktemp -u "$BATS_TEST_TMPDIR/cid.XXXXXX")
+	run "${want[@]}" pm run --cidfile "$f" --cgroup-parent "/$CG_PARENT" --network none "$@"
+	CID=$(cat "$f" 2>/dev/null)
+	[ -z "$CID" ] || echo "$CID" >>"$T/ids"
+	echo "podman run $* -> status $status, id ${CID:-none}: $output" >&2
+}
+
+# v2_has CONTROLLER: the cgroup v2 hierarchy (where sbx puts containers,
+# /sys/fs/cgroup/unified on a hybrid host) offers CONTROLLER.
+v2_root() {
+	if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		echo /sys/fs/cgroup
+	else
+		echo /sys/fs/cgroup/unified
+	fi
+}
+v2_has() {
+	grep -qw "$1" "$(v2_root)/cgroup.controllers" 2>/dev/null
+}
+
+# podman_setup_file: the private podman configuration and the image.
+#   containers.conf: file locks under $T (not /dev/shm/libpod_lock), the
+#     events log and tmp dir under $T; no default pids limit and rlimits
+#     within what root may set without CAP_SYS_RESOURCE (podman asks for
+#     nofile and nproc 1048576, which fails, with runc too, where the
+#     hard limits are lower and the bounding set lacks CAP_SYS_RESOURCE;
+#     its default pids limit 2048 needs a pids controller in the v2
+#     hierarchy, which a hybrid host does not have). Those are tested on
+#     their own below, with explicit flags.
+#   storage.conf: vfs under $T, so no system storage.conf applies.
+# Outside $T, podman import creates /var/lib/containers/cache (its blob
+# info cache; there is no flag for it) and sbx /run/sbx: both are removed
+# at the end when this file created them.
+podman_setup_file() {
+	engines_require "$PODMAN" || return 0
+	[ -x "$SBX" ] || fail "runtime \$SBX=$SBX not found (build it, or set SBX)" || return 1
+	export CG_PARENT=sbx-podman-test CG_PREFIX=libpod-
+	engines_tmpdir
+	export STATE_ROOT=/run/sbx
+	local d
+	for d in /run/sbx /var/lib/containers /var/lib/containers/cache; do
+		[ ! -e "$d" ] || echo "$d"
+	done >"$T/global.pre"
+	cat >"$T/containers.conf" <<-EOF
+		[containers]
+		pids_limit = 0
+		default_ulimits = ["nofile=1024:1024", "nproc=16384:16384"]
+
+		[engine]
+		lock_type = "file"
+		tmp_dir = "$T/tmp"
+		events_logfile_path = "$T/events.log"
+		volume_path = "$T/volumes"
+
+		[network]
+		network_config_dir = "$T/cni"
+	EOF
+	cat >"$T/storage.conf" <<-EOF
+		[storage]
+		driver = "vfs"
+		graphroot = "$T/root"
+		runroot = "$T/runroot"
+	EOF
+	export CONTAINERS_CONF=$T/containers.conf CONTAINERS_STORAGE_CONF=$T/storage.conf
+	cat >"$T/pm" <<-EOF
+		#!/bin/sh
+		exec "$PODMAN" --root "$T/root" --runroot "$T/runroot" --tmpdir "$T/tmp" \\
+		    --network-config-dir "$T/cni" --volumepath "$T/volumes" \\
+		    --storage-driver vfs --cgroup-manager cgroupfs --events-backend file \\
+		    --runtime "$SBX" "\$@"
+	EOF
+	chmod +x "$T/pm"
+	PROBE=/nonexistent "$MKROOTFS" "$T/rootfs" >&2 || return 1
+	tar -C "$T/rootfs" -c . | pm import - "$IMAGE" >/dev/null || return 1
+	mounts_under "$T" | sort >"$T/mounts.base"
+}
+
+podman_teardown_file() {
+	[ -n "${T:-}" ] && [ -d "$T" ] || return 0
+	local ids= d pre id
+	[ ! -x "$T/pm" ] || ids=$(timeout 30 "$T/pm" ps -aq --no-trunc 2>/dev/null)
+	if [ -n "$ids" ]; then
+		echo "$ids" >>"$T/ids"
+		timeout 60 "$T/pm" rm -f $ids >/dev/null 2>&1
+	fi
+	# a container whose conmon is gone (podman failed to remove it): ask
+	# the runtime, as podman's cleanup would
+	for id in $(sort -u "$T/ids"); do
+		[ ! -d "$STATE_ROOT/$id" ] || "$SBX" delete --force "$id" >&2
+	done
+	pre=$(cat "$T/global.pre" 2>/dev/null)
+	engines_cleanup
+	for d in /var/lib/containers/cache /var/lib/containers /run/sbx; do
+		[ -d "$d" ] && ! grep -qxF "$d" <<<"$pre" || continue
+		if [ "$d" = /var/lib/containers/cache ]; then
+			rm -rf "$d"
+		else
+			rmdir "$d" 2>/dev/null
+		fi
+	done
+	return 0
+}
+
+# podman_teardown: remove this test's containers.
+podman_teardown() {
+	local ids
+	[ -n "${T:-}" ] && [ -x "$T/pm" ] || return 0
+	ids=$(timeout 30 "$T/pm" ps -aq --no-trunc 2>/dev/null)
+	if [ -n "$ids" ]; then
+		echo "$ids" >>"$T/ids"
+		timeout 60 "$T/pm" rm -f $ids >/dev/null 2>&1
+	fi
+	return 0
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/env bats
+# Podman 4.3 running its containers with `podman --runtime $SBX`: podman ->
+# conmon -> sbx, and `podman container cleanup` -> sbx delete --force when
+# the container exits. Private storage, tmp and config under $T (see
+# helpers.bash, podman_setup_file); --cgroup-manager cgroupfs, --events-backend
+# file, --network none. Every test checks what the container sees and that
+# nothing is left: no state dir in sbx's default root, no cgroup, no mount,
+# no conmon.
+
+load helpers
+
+_plogs_have() { pm logs "$1" 2>&1 | grep -qx -- "$2"; }
+
+setup_file() { podman_setup_file; }
+teardown_file() { podman_teardown_file; }
+setup() { engines_setup; }
+teardown() { podman_teardown; }
+
+@test "podman run --rm: output, exit code 0; exit 3 propagates; the runtime is sbx" {
+	[ "$(pm info --format '{{.Host.OCIRuntime.Path}}')" = "$SBX" ]
+	prun --rm "$IMAGE" echo hello-from-sbx
+	[ "$status" -eq 0 ]
+	[ "$output" = hello-from-sbx ]
+	assert_clean "$CID"
+
+	prun --rm "$IMAGE" sh -c 'echo "pid=$$"; echo err >&2; exit 3'
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"pid=1"* ]]
+	[[ "$output" == *err* ]]
+	assert_clean "$CID"
+	[ -z "$(pm ps -aq)" ]
+	assert_mounts_baseline
+}
+
+@test "podman run: rlimits and the container's view" {
+	prun --rm --hostname h-sbx "$IMAGE" sh -c '
+		echo "host=$(hostname) nofile=$(ulimit -n) nproc=$(ulimit -u)"
+		grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status | tr "\n\t" "  "; echo
+		ls /dev | sort | tr "\n" " "'
+	[ "$status" -eq 0 ]
+	# the rlimits of $T/containers.conf, set by sbx
+	[ "${lines[0]}" = "host=h-sbx nofile=1024 nproc=16384" ]
+	# podman's default seccomp profile, no no_new_privs
+	[ "${lines[1]}" = "NoNewPrivs: 0 Seccomp: 2 " ]
+	for d in full null ptmx pts random shm tty urandom zero; do
+		[[ " ${lines[-1]} " == *" $d "* ]] || fail "/dev/$d missing: ${lines[-1]}"
+	done
+	assert_clean "$CID"
+}
+
+@test "podman run /nonexistent: exit 127 and sbx's message" {
+	prun -127 --rm "$IMAGE" /nonexistent
+	[[ "$output" == *'/nonexistent'*'no such file or directory'* ]]
+	[[ "$output" == *'OCI runtime attempted to invoke a command that was not found'* ]]
+	assert_clean "$CID"
+	[ -z "$(pm ps -aq)" ]
+}
+
+@test "podman run -d; exec (exit code, -t); top; stop (SIGTERM handled); rm" {
+	prun -d --name p-stop "$IMAGE" sh -c 'trap "echo got-term; exit 0" TERM; echo ready; while :; do sleep 0.1; done'
+	[ "$status" -eq 0 ]
+	[ "$output" = "$CID" ]
+	retry 100 0.1 _plogs_have p-stop ready
+	pid=$(pm inspect -f '{{.State.Pid}}' p-stop)
+	kill -0 "$pid"
+	# sbx's state in its default root; the init is conmon's child, in the
+	# cgroup podman asked for
+	[ -d "$STATE_ROOT/$CID" ]
+	ppid=$(awk '{ print $4 }' "/proc/$pid/stat")
+	[[ "$(tr '\0' ' ' <"/proc/$ppid/cmdline")" == */conmon*"$CID"* ]]
+	grep -q "^0::/$CG_PARENT/libpod-$CID\$" "/proc/$pid/cgroup"
+
+	# exec: the container's namespaces, its exit code
+	run pm exec p-stop sh -c 'readlink /proc/self/ns/pid; readlink /proc/self/ns/mnt; exit 5'
+	[ "$status" -eq 5 ]
+	[ "${lines[0]}" = "$(readlink "/proc/$pid/ns/pid")" ]
+	[ "${lines[1]}" = "$(readlink "/proc/$pid/ns/mnt")" ]
+	in_pty "$T/pm exec -it p-stop sh -c 'tty; [ -t 0 ] && echo stdin-tty; exit 6'"
+	[ "$status" -eq 6 ]
+	[[ "$output" =~ /dev/pts/[0-9]+ ]]
+	[[ "$output" == *stdin-tty* ]]
+	run pm top p-stop
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"sh -c trap"* ]]
+
+	SECONDS=0
+	run pm stop p-stop
+	[ "$status" -eq 0 ]
+	[ "$SECONDS" -lt 8 ]
+	[ "$(pm inspect -f '{{.State.Status}} {{.State.ExitCode}}' p-stop)" = "exited 0" ]
+	pm logs p-stop | grep -qx got-term
+	! kill -0 "$pid" 2>/dev/null
+	run pm rm p-stop
+	[ "$status" -eq 0 ]
+	assert_clean "$CID" "$pid"
+	assert_mounts_baseline
+}
+
+# A hybrid host (cgroup v1 controllers, v2 only at /sys/fs/cgroup/unified):
+# podman sees v1 and passes the limit; sbx runs containers in the v2
+# hierarchy only and refuses a limit whose controller is not there, instead
+# of running the container without it. On a pure cgroup v2 host the limit
+# must be in the container's cgroup. The memory and pids limits are
+# enforced for real only in the cgroup v2 VM (tests/vm); this host is hybrid.
+@test "podman run --memory 512k: enforced on cgroup v2, refused clearly on a hybrid host" {
+	if ! v2_has memory; then
+		prun --rm --memory 512k "$IMAGE" echo must-not-run
+		[ "$status" -eq 126 ]
+		[[ "$output" != *must-not-run* ]]
+		[[ "$output" == *"OCI runtime error"*"sbx: linux.resources: the memory controller is not available in the cgroup v2 hierarchy"* ]]
+		[ -n "$CID" ]
+		assert_clean "$CID"
+		[ -z "$(pm ps -aq)" ]
+		return
+	fi
+	prun -d --memory 512k "$IMAGE" sleep 100
+	[ "$status" -eq 0 ]
+	cg=$(v2_root)/$CG_PARENT/libpod-$CID
+	[ "$(cat "$cg/memory.max")" = 524288 ]
+	pid=$(pm inspect -f '{{.State.Pid}}' "$CID")
+	run pm rm -f "$CID"
+	[ "$status" -eq 0 ]
+	assert_clean "$CID" "$pid"
+}
+
+@test "podman run --pids-limit 1: enforced on cgroup v2, refused clearly on a hybrid host" {
+	if ! v2_has pids; then
+		prun --rm --pids-limit 1 "$IMAGE" echo must-not-run
+		[ "$status" -eq 126 ]
+		[[ "$output" != *must-not-run* ]]
+		[[ "$output" == *"OCI runtime error"*"sbx: linux.resources: the pids controller is not available in the cgroup v2 hierarchy"* ]]
+		[ -n "$CID" ]
+		assert_clean "$CID"
+		[ -z "$(pm ps -aq)" ]
+		return
+	fi
+	# the shell is the only process the cgroup may hold: a subshell cannot fork
+	prun --rm --pids-limit 1 "$IMAGE" sh -c 'echo start; (echo in-child); echo end'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = start ]
+	[[ "$output" == *"can't fork"* ]]
+	[[ "$output" != *in-child* ]]
+	[ "${lines[-1]}" = end ]
+	assert_clean "$CID"
+}
