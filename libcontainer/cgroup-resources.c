@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bpf-devices.h"
@@ -288,6 +289,37 @@ word_in (const char *list, const char *word)
    did not set both need them. Best effort: a missing one is no error. */
 static const char default_controllers[] = "cpu io memory pids";
 
+/* A cgroup that holds processes cannot give controllers to its children
+   (the "no internal processes" rule; only the real root is exempt). That is
+   the Docker-in-Docker case: sbx in a container with its own cgroup
+   namespace, whose root holds the container's processes (sbx's own among
+   them). Move them all into the leaf `init` (as Docker's dind script
+   does), a few rounds in case they fork meanwhile. */
+static int
+move_procs_to_leaf (int fd, const char *dir, sbx_error_t *err)
+{
+  _cleanup_fd_ int leaf = -1;
+
+  if (mkdirat (fd, "init", 0755) < 0 && errno != EEXIST)
+    return sbx_error_errno (err, "create the leaf cgroup `%s/init`", dir);
+  leaf = openat (fd, "init", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (leaf < 0)
+    return sbx_error_errno (err, "open the leaf cgroup `%s/init`", dir);
+  for (int round = 0; round < 5; round++)
+    {
+      _cleanup_free_ char *procs = NULL;
+      char *line, *save = NULL;
+      if (read_file_at (fd, "cgroup.procs", &procs, NULL, 1 << 20, err) < 0)
+        return -1;
+      if (procs[0] == '\0')
+        return 0;
+      for (line = strtok_r (procs, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+        if (write_file_at (leaf, "cgroup.procs", line, strlen (line), NULL) < 0 && errno != ESRCH)
+          return sbx_error_errno (err, "move process %s into `%s/init`", line, dir);
+    }
+  return 0;
+}
+
 /* Enable the controllers in `want` (space separated) in dir's
    subtree_control; `strict`: a controller that is not available is an
    error (the config asked for it), else it is skipped. */
@@ -316,7 +348,15 @@ enable_in (const char *dir, const char *want, bool strict, const char *root, sbx
                                 "cgroup v2 hierarchy at %s (a hybrid host binds it to cgroup v1)", w, root);
         }
       snprintf (plus, sizeof plus, "+%s", w);
-      if (write_file_at (fd, "cgroup.subtree_control", plus, strlen (plus), NULL) < 0)
+      int r = write_file_at (fd, "cgroup.subtree_control", plus, strlen (plus), NULL);
+      if (r < 0 && errno == EBUSY && strict && strcmp (dir, root) == 0)
+        {
+          log_debug ("`%s` holds processes: moving them to `%s/init`", dir, dir);
+          if (move_procs_to_leaf (fd, dir, err) < 0)
+            return -1;
+          r = write_file_at (fd, "cgroup.subtree_control", plus, strlen (plus), NULL);
+        }
+      if (r < 0)
         {
           if (!strict)
             {

@@ -284,3 +284,36 @@ teardown() {
 	run sbx exec dv3 probe read /dev/mykmsg
 	[ "$output" = EPERM ]
 }
+
+@test "nesting: sbx inside an sbx container with its own cgroup namespace enforces limits" {
+	requires cgroup2
+	# The outer container: privileged-style (all capabilities, no masks),
+	# a cgroup namespace and a writable cgroup2 mount, the static sbx bound
+	# in. Its init (sh) sits in its cgroup namespace root, so the inner sbx
+	# must move it to a leaf before it can enable controllers there.
+	mkdir -p "$ROOTFS/inner"
+	cp -a "$BATS_RUN_TMPDIR/template/rootfs" "$ROOTFS/inner/rootfs"
+	jq '.process.args = ["/bin/sh", "-c", "cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max"]
+		| .linux.resources = {"memory": {"limit": 33554432}, "pids": {"limit": 20}}
+		| .linux.cgroupsPath = "/inner-c"' "$BUNDLE/config.json" >"$ROOTFS/inner/config.json"
+	all_caps=$(grep -o 'CAP_[A-Z_]*' <<<"$(sbx features)" | sort -u | jq -R . | jq -s .)
+	update_config '.process.capabilities = {"bounding": $c, "effective": $c, "permitted": $c}
+		| .linux.namespaces |= (map(select(.type != "cgroup")) + [{"type": "cgroup"}])
+		| .linux.maskedPaths = [] | .linux.readonlyPaths = []
+		| .mounts |= map(if .destination == "/sys/fs/cgroup"
+			then .options = ["nosuid", "noexec", "nodev", "rw"] else . end)
+		| .mounts |= map(if .destination == "/sys" then .options -= ["ro"] else . end)
+		| .mounts += [{"destination": "/bin/sbx", "type": "bind", "source": $sbx, "options": ["bind", "ro"]}]' \
+		--argjson c "$all_caps" --arg sbx "$SBX"
+	touch "$ROOTFS/bin/sbx"
+	set_args /bin/sh -c 'cat /proc/self/cgroup; sbx --root /run/sbx run -b /inner in1; echo "inner=$?"; cat /proc/self/cgroup'
+	run sbx run --bundle "$BUNDLE" outer
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "0::/" ]
+	[ "${lines[1]}" = 33554432 ]
+	[ "${lines[2]}" = 20 ]
+	[ "${lines[3]}" = inner=0 ]
+	# the outer init was moved to a leaf of its namespace's root
+	[[ "${lines[4]}" == 0::/?* ]]
+}
