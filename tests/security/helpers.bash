@@ -35,6 +35,10 @@ _build_attack() {
 	) 9>"$BATS_RUN_TMPDIR/attack.lock"
 }
 
+_copy_sbx() {
+	install -m 0755 "$SBX_ORIG" "$SBX" && "$SBX" --version >/dev/null 2>&1
+}
+
 # mountinfo_points: the host's mounts as "mountpoint fstype source",
 # sorted, without the mount points that other work may change.
 # Other people's temporary directories in /tmp are left out too (but not
@@ -60,8 +64,9 @@ setup() {
 	command -v gcc >/dev/null || fail "gcc is needed to build tests/security/attack.c"
 	_build_attack || fail "cannot build $ATTACK_SRC (gcc -static: is libc6-dev installed?)"
 	mkdir -p "$BATS_TEST_TMPDIR/bin"
-	cp "$SBX_ORIG" "$BATS_TEST_TMPDIR/bin/sbx"
 	SBX=$BATS_TEST_TMPDIR/bin/sbx
+	# (a rebuild of the original may be under way: retry until the copy runs)
+	retry 50 0.2 _copy_sbx || fail "cannot make a working copy of $SBX_ORIG"
 	cp "$BATS_RUN_TMPDIR/attack" "$ROOTFS/bin/attack"
 	TOKEN=HOST-SECRET-$RANDOM$RANDOM$RANDOM
 	HOST_SECRET=$BATS_TEST_TMPDIR/host-secret
