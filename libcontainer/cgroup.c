@@ -1,5 +1,6 @@
 /* cgroup.c: finds the v2 hierarchy, resolves cgroupsPath, creates and
  * removes the container's cgroup. sbx does not manage v1 controllers. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -218,6 +219,36 @@ cgroup_signal_all (const char *path, int signo, sbx_error_t *err)
   return 0;
 }
 
+/* Remove the cgroups below dirfd, deepest first. Best effort: whatever
+   stays makes the caller's rmdir fail with EBUSY, and it retries. */
+static void
+remove_descendants (int dirfd, int depth)
+{
+  int fd = dup (dirfd);
+  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  struct dirent *e;
+
+  if (d == NULL)
+    {
+      if (fd >= 0)
+        close (fd);
+      return;
+    }
+  while ((e = readdir (d)) != NULL)
+    {
+      if (e->d_type != DT_DIR || strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
+        continue;
+      _cleanup_fd_ int child = openat (dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+      if (child >= 0 && depth < 64)
+        remove_descendants (child, depth + 1);
+      unlinkat (dirfd, e->d_name, AT_REMOVEDIR);
+    }
+  closedir (d);
+}
+
+/* The container's cgroup and every cgroup made below it: a container that
+   runs its own runtime (Docker in Docker) leaves its containers' parents,
+   such as `docker`, behind; runc removes those too. */
 int
 cgroup_destroy (const char *path, sbx_error_t *err)
 {
@@ -225,6 +256,9 @@ cgroup_destroy (const char *path, sbx_error_t *err)
 
   for (int i = 0; i < 200; i++)
     {
+      _cleanup_fd_ int fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd >= 0)
+        remove_descendants (fd, 0);
       if (rmdir (path) == 0 || errno == ENOENT)
         return 0;
       if (errno != EBUSY)

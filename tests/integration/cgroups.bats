@@ -317,3 +317,18 @@ teardown() {
 	# the outer init was moved to a leaf of its namespace's root
 	[[ "${lines[4]}" == 0::/?* ]]
 }
+
+@test "delete removes the cgroups made below the container's (a runtime inside: Docker in Docker)" {
+	# Fix: cgroup_destroy removed only the container's own cgroup, so the
+	# `docker` parent an inner dockerd leaves made it fail with EBUSY
+	# (tests/engines/dind.bats).
+	start_ctr cn /bin/sleep 100
+	mkdir -p "$CG/docker/inner" "$CG/init"
+	echo "$CTR_PID" >"$CG/docker/inner/cgroup.procs"
+	[ "$(grep '^0::' /proc/$CTR_PID/cgroup)" = "0::$CG_REL/c/docker/inner" ]
+	run sbx delete --force cn
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	# (rmdir would fail on a live member: the init was killed)
+	[ ! -d "$CG" ]
+}
