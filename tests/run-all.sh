@@ -8,8 +8,10 @@
 #      driving sbx; each file starts its own private daemon);
 #   3. inside a pure cgroup v2 VM (tests/vm/run.sh), when
 #      tests/vm/available.sh says it can run: the tests that need real v2
-#      controllers ($SBX_TEST_VM_FILES, default below). Under TCG every
-#      fork+exec costs tens of milliseconds, so this pass stays focused.
+#      controllers, and the masks and mounts whose kernel API changed
+#      between releases (the VM's kernel is Debian's 6.1): $SBX_TEST_VM_FILES,
+#      default below. Under TCG every fork+exec costs tens of milliseconds,
+#      so this pass stays focused (~8 minutes).
 # and prints the TAP of each as it goes, then the names of the failed tests,
 # then one summary line: "N passed, N failed, N skipped". Exit status 1 when
 # anything failed (a test, or a suite that crashed without reporting one).
@@ -125,7 +127,7 @@ fi
 vm=${SBX_TEST_VM:-}
 if [ "$vm" != 0 ]; then
 	vm_files=()
-	for f in ${SBX_TEST_VM_FILES:-tests/integration/cgroups.bats tests/vm/suite}; do
+	for f in ${SBX_TEST_VM_FILES:-tests/integration/cgroups.bats tests/integration/envelope.bats tests/integration/mounts.bats tests/vm/suite}; do
 		[ -e "$top_srcdir/$f" ] && vm_files+=("$top_srcdir/$f")
 	done
 	if why=$("$top_srcdir/tests/vm/available.sh" 2>&1); then
