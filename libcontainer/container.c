@@ -543,6 +543,8 @@ sbx_container_list (struct sbx_context *ctx, enum sbx_list_format format, bool q
 {
   _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
   struct dirent **ents = NULL;
+  _cleanup_free_ char *owner = NULL;
+  uid_t owner_uid = 0;
   int n;
   bool first = true;
 
@@ -579,7 +581,16 @@ sbx_container_list (struct sbx_context *ctx, enum sbx_list_format format, bool q
       if (s == STATUS_STOPPED)
         st.pid = 0;
       if (fstat (dirfd, &sb) == 0)
-        st.owner = owner_name (sb.st_uid);
+        {
+          /* one /etc/passwd read for the whole list, not one per container */
+          if (owner == NULL || sb.st_uid != owner_uid)
+            {
+              free (owner);
+              owner = owner_name (sb.st_uid);
+              owner_uid = sb.st_uid;
+            }
+          st.owner = owner ? strdup (owner) : NULL;
+        }
       if (format == SBX_LIST_JSON)
         {
           char *json = state_to_json (&st, s);
