@@ -16,7 +16,6 @@
 #include "devices.h"
 #include "error.h"
 #include "fsutil.h"
-#include "mounts.h"
 
 static const struct dev_node default_nodes[] = {
   { "/dev/null", 'c', 1, 3, 0666, 0, 0 },
@@ -156,6 +155,20 @@ devices_open_host (const struct dev_node *nodes, size_t n, int *fds, sbx_error_t
   return 0;
 }
 
+/* Bind a host node at PATH. A symlink the image put there is replaced,
+   not followed (it could lead to a /proc file: CVE-2025-31133). */
+static int
+bind_node (int rootfd, int host_fd, const char *path, sbx_error_t *err)
+{
+  _cleanup_fd_ int target = mkfile_replace_in_root (rootfd, path, 0600, err);
+
+  if (target < 0)
+    return -1;
+  if (move_mount (host_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return sbx_error_errno (err, "mount the host's node on `%s`", path);
+  return 0;
+}
+
 static int
 create_node (int rootfd, const struct dev_node *d, int host_fd, sbx_error_t *err)
 {
@@ -166,7 +179,7 @@ create_node (int rootfd, const struct dev_node *d, int host_fd, sbx_error_t *err
   struct stat st;
 
   if (host_fd >= 0)
-    return mounts_attach_fd (rootfd, host_fd, d->path, false, err);
+    return bind_node (rootfd, host_fd, d->path, err);
   dirfd = parent_in_root (rootfd, d->path, &buf, &base, err);
   if (dirfd < 0)
     return -1;
@@ -191,7 +204,7 @@ create_node (int rootfd, const struct dev_node *d, int host_fd, sbx_error_t *err
         if (devices_open_host (d, 1, &fd, err) < 0)
           return -1;
         {
-          int r = mounts_attach_fd (rootfd, fd, d->path, false, err);
+          int r = bind_node (rootfd, fd, d->path, err);
           close (fd);
           return r;
         }

@@ -334,6 +334,44 @@ mkfile_in_root (int rootfd, const char *path, mode_t mode, sbx_error_t *err)
 }
 
 int
+mkfile_replace_in_root (int rootfd, const char *path, mode_t mode, sbx_error_t *err)
+{
+  _cleanup_free_ char *buf = NULL;
+  _cleanup_fd_ int parent = -1, dir = -1;
+  const char *base;
+  struct stat st;
+  int fd;
+
+  parent = parent_in_root (rootfd, path, &buf, &base, err);
+  if (parent < 0)
+    return -1;
+  dir = openat (parent, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0)
+    return sbx_error_errno (err, "open parent of `%s`", path);
+  if (fstatat (dir, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG (st.st_mode))
+    {
+      if (S_ISDIR (st.st_mode))
+        return sbx_error_set (err, EEXIST, "`%s`: a directory is in the way", path);
+      if (unlinkat (dir, base, 0) < 0)
+        return sbx_error_errno (err, "remove `%s`", path);
+    }
+  fd = openat (dir, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+  if (fd < 0 && errno != EEXIST)
+    return sbx_error_errno (err, "create `%s` in container root", path);
+  if (fd >= 0)
+    close (fd);
+  fd = open_beneath (dir, base, O_PATH);
+  if (fd < 0)
+    return sbx_error_errno (err, "open `%s` in container root", path);
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
+    {
+      close (fd);
+      return sbx_error_set (err, EEXIST, "`%s` changed while it was being replaced", path);
+    }
+  return fd;
+}
+
+int
 read_file_at (int dirfd, const char *name, char **out, size_t *len, size_t max,
               sbx_error_t *err)
 {

@@ -19,6 +19,11 @@ int mkdirall_in_root (int rootfd, const char *path, mode_t mode, sbx_error_t *er
 /* Create PATH as an empty regular file if missing (parents too); return
  * an O_PATH fd of it. */
 int mkfile_in_root (int rootfd, const char *path, mode_t mode, sbx_error_t *err);
+/* Like mkfile_in_root, but the last component is never followed: whatever
+ * the image put there that is not a regular file (a symlink to a /proc
+ * file, a device node, a fifo) is removed first. For mount targets that
+ * must be the path itself (CVE-2025-52565, CVE-2025-31133). */
+int mkfile_replace_in_root (int rootfd, const char *path, mode_t mode, sbx_error_t *err);
 /* Split PATH into its parent (created) and last component: returns the
  * parent's O_PATH fd and sets *base to a pointer into a copy in *buf. */
 int parent_in_root (int rootfd, const char *path, char **buf, const char **base,

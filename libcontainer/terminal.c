@@ -17,26 +17,33 @@
 #include "cleanup.h"
 #include "error.h"
 #include "fsutil.h"
-#include "mounts.h"
 #include "terminal.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO ('T', 0x41)
 #endif
 
-/* Bind the slave over /dev/console, created inside the root, O_NOFOLLOW. */
+/* Bind the slave over /dev/console, created inside the root. The image's
+   /dev/console is replaced, never followed: a symlink there to
+   /proc/sys/kernel/core_pattern would otherwise get the pty mounted on
+   that file (CVE-2025-52565). */
 static int
 bind_console (int slave, sbx_error_t *err)
 {
   _cleanup_fd_ int rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  _cleanup_fd_ int tree = -1;
+  _cleanup_fd_ int tree = -1, target = -1;
 
   if (rootfd < 0)
     return sbx_error_errno (err, "open /");
   tree = open_tree (slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
   if (tree < 0)
     return sbx_error_errno (err, "clone pty slave mount");
-  return mounts_attach_fd (rootfd, tree, "/dev/console", false, err);
+  target = mkfile_replace_in_root (rootfd, "/dev/console", 0600, err);
+  if (target < 0)
+    return -1;
+  if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return sbx_error_errno (err, "mount the pty on /dev/console");
+  return 0;
 }
 
 int
