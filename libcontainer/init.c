@@ -324,15 +324,19 @@ init_set_home (char **env, uid_t uid, sbx_error_t *err)
 {
   _cleanup_fd_ int rootfd = -1, fd = -1;
   _cleanup_free_ char *buf = NULL, *home = NULL;
+  struct stat st;
   size_t n = 0;
 
   for (n = 0; env[n] != NULL; n++)
     if (strncmp (env[n], "HOME=", 5) == 0)
       return 0;
   rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  /* The image's file: a fifo there must not block us (O_NONBLOCK), and
+     only a regular file is read. */
   if (rootfd >= 0)
-    fd = open_in_root (rootfd, "/etc/passwd", O_RDONLY, NULL);
-  if (fd >= 0 && read_file_at (fd, "", &buf, NULL, 4 << 20, NULL) == 0)
+    fd = open_in_root (rootfd, "/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY, NULL);
+  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode)
+      && read_file_at (fd, "", &buf, NULL, 4 << 20, NULL) == 0)
     home = passwd_field (buf, uid, PASSWD_HOME);
   if (asprintf (&env[n], "HOME=%s", home && home[0] == '/' ? home : "/") < 0)
     return sbx_error_errno (err, "set HOME");
