@@ -96,6 +96,11 @@ parse_user (yajl_val obj, const char *path, struct spec_user *u,
                       u, NULL, err);
   if (r <= 0)
     return r;
+  /* (uid_t) -1 is "leave unchanged" to setresuid/setresgid: the process
+     would keep the runtime's root. */
+  spec_join (sub, path, "user");
+  if (u->uid == UINT32_MAX || u->gid == UINT32_MAX)
+    return spec_fail (err, sub, NULL, "uid and gid must be below 4294967295");
   user = spec_get (obj, "user");
   gids = spec_get (user, "additionalGids");
   if (gids == NULL)
