@@ -80,6 +80,15 @@ setup() {
 	sec_snapshot
 }
 
+teardown() {
+	sbx_teardown
+	# a failed defence must not leave the host broken for what runs next
+	if [ -n "${SNAP_CORE:-}" ] && [ "$(cat /proc/sys/kernel/core_pattern)" != "$SNAP_CORE" ]; then
+		echo "restoring the host core_pattern" >&2
+		printf '%s\n' "$SNAP_CORE" >/proc/sys/kernel/core_pattern
+	fi
+}
+
 # delete_all: force-delete every container of this test.
 delete_all() {
 	_delete_all -- "$ROOT"
