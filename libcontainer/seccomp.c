@@ -1,13 +1,18 @@
 /* seccomp.c: linux.seccomp -> a libseccomp filter. seccomp_prepare checks
- * every name of the config and builds the filter in the parent, before any
- * fork; the container init calls seccomp_install as its very last step
- * before execve. Setting no_new_privs and sending the SCMP_ACT_NOTIFY
+ * every name of the config, builds the filter and compiles it to BPF in the
+ * parent, before any fork; the container init calls seccomp_install (one
+ * seccomp(2) call, no allocation) as its very last step before execve. Setting no_new_privs and sending the SCMP_ACT_NOTIFY
  * listener fd to listenerPath are left to the caller. */
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 /* libcontainer/ is on the include path, so <seccomp.h> finds our own
    header first; with this macro defined it pulls in libseccomp's through
@@ -27,6 +32,12 @@ struct seccomp_filter
 {
   scmp_filter_ctx ctx;
   bool notify;                  /* some rule is SCMP_ACT_NOTIFY */
+  /* The program, compiled in the parent: the init only hands it to the
+     kernel, so libseccomp's allocations are not charged to the container's
+     memory cgroup (a 512 KiB container must still start). */
+  struct sock_filter *bpf;
+  unsigned short len;
+  unsigned int kflags;          /* SECCOMP_FILTER_FLAG_* */
 };
 
 enum act_kind
@@ -106,6 +117,7 @@ struct flag
   const char *name;
   int attr;                     /* enum scmp_filter_attr, or -1 */
   unsigned int api;
+  unsigned int kflag;           /* SECCOMP_FILTER_FLAG_* */
 };
 
 #define ACTION_ENTRY(n, v, k, l) { "SCMP_ACT_" #n, v, k, l },
@@ -114,7 +126,7 @@ struct flag
 #define OP_NAME(n) "SCMP_CMP_" #n,
 #define ARCH_ENTRY(n) { "SCMP_ARCH_" #n, (int) SCMP_ARCH_##n },
 #define ARCH_NAME(n) "SCMP_ARCH_" #n,
-#define FLAG_ENTRY(n, a, l) { "SECCOMP_FILTER_FLAG_" #n, (int) (a), l },
+#define FLAG_ENTRY(n, a, l) { "SECCOMP_FILTER_FLAG_" #n, (int) (a), l, SECCOMP_FILTER_FLAG_##n },
 #define FLAG_NAME(n, a, l) "SECCOMP_FILTER_FLAG_" #n,
 
 static const struct action actions[] = { ACTIONS (ACTION_ENTRY) };
@@ -232,6 +244,7 @@ set_flags (struct seccomp_filter *f, const struct spec_seccomp *s,
       rc = seccomp_attr_set (f->ctx, (enum scmp_filter_attr) fl->attr, 1);
       if (rc < 0)
         return sbx_error_sys (err, -rc, P ".flags[%zu]: set %s", i, name);
+      f->kflags |= fl->kflag;
     }
   return 0;
 }
@@ -375,6 +388,7 @@ seccomp_filter_free (struct seccomp_filter *f)
     return;
   if (f->ctx != NULL)
     seccomp_release (f->ctx);
+  free (f->bpf);
   free (f);
 }
 
@@ -382,6 +396,34 @@ static void
 filter_freep (struct seccomp_filter **f)
 {
   seccomp_filter_free (*f);
+}
+
+/* libseccomp's BPF for the filter, through a memfd (libseccomp 2.5 can
+   export to an fd only). */
+static int
+compile (struct seccomp_filter *f, sbx_error_t *err)
+{
+  _cleanup_fd_ int fd = memfd_create ("sbx-seccomp", MFD_CLOEXEC);
+  off_t size;
+  int rc;
+
+  if (fd < 0)
+    return sbx_error_errno (err, P ": memfd for the compiled filter");
+  rc = seccomp_export_bpf (f->ctx, fd);
+  if (rc < 0)
+    return sbx_error_sys (err, -rc, P ": compile the filter");
+  size = lseek (fd, 0, SEEK_END);
+  if (size <= 0 || size % sizeof (struct sock_filter) != 0
+      || size / sizeof (struct sock_filter) > BPF_MAXINSNS)
+    return sbx_error_set (err, E2BIG, P ": the compiled filter has %lld bytes (at most %d instructions fit)",
+                          (long long) size, BPF_MAXINSNS);
+  f->bpf = malloc (size);
+  if (f->bpf == NULL)
+    return sbx_error_errno (err, P ": allocate");
+  if (pread (fd, f->bpf, size, 0) != size)
+    return sbx_error_errno (err, P ": read the compiled filter");
+  f->len = size / sizeof (struct sock_filter);
+  return 0;
 }
 
 int
@@ -410,7 +452,7 @@ seccomp_prepare (const struct spec_seccomp *s, struct seccomp_filter **out,
     return sbx_error_set (err, EINVAL, P ".defaultAction: \"%s\" refused by "
                           "libseccomp", s->default_action);
   if (set_flags (f, s, err) < 0 || add_archs (f, s, err) < 0
-      || add_rules (f, s, def, err) < 0)
+      || add_rules (f, s, def, err) < 0 || compile (f, err) < 0)
     return -1;
   *out = take_ptr (&f);
   return 0;
@@ -425,19 +467,18 @@ seccomp_has_notify (const struct seccomp_filter *f)
 int
 seccomp_install (struct seccomp_filter *f, int *notify_fd, sbx_error_t *err)
 {
-  int rc;
+  struct sock_fprog prog = { .len = f->len, .filter = f->bpf };
+  unsigned int flags = f->kflags | (f->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+  long rc;
 
+  /* The raw syscall: no allocation in the container's cgroup. With
+     NEW_LISTENER it returns the listener fd (O_CLOEXEC: it does not reach
+     the program; the caller owns it). */
   *notify_fd = -1;
-  rc = seccomp_load (f->ctx);
+  rc = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
   if (rc < 0)
-    return sbx_error_sys (err, -rc, "load seccomp filter");
-  if (!f->notify)
-    return 0;
-  /* The kernel made the listener with O_CLOEXEC: it does not reach the
-     program. libseccomp keeps no other use for it; the caller owns it. */
-  rc = seccomp_notify_fd (f->ctx);
-  if (rc < 0)
-    return sbx_error_sys (err, -rc, "get seccomp listener fd");
-  *notify_fd = rc;
+    return sbx_error_errno (err, "load seccomp filter");
+  if (f->notify)
+    *notify_fd = (int) rc;
   return 0;
 }
