@@ -135,11 +135,12 @@ teardown() { podman_teardown; }
 		return
 	fi
 	# the shell is the only process the cgroup may hold: a subshell cannot fork
+	# (busybox sh gives up with status 2 when it cannot fork)
 	prun --rm --pids-limit 1 "$IMAGE" sh -c 'echo start; (echo in-child); echo end'
-	[ "$status" -eq 0 ]
+	[ "$status" -eq 2 ]
 	[ "${lines[0]}" = start ]
 	[[ "$output" == *"can't fork"* ]]
 	[[ "$output" != *in-child* ]]
-	[ "${lines[-1]}" = end ]
+	[[ "$output" != *end* ]]
 	assert_clean "$CID"
 }
