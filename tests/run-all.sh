@@ -134,6 +134,14 @@ if [ "$vm" != 0 ]; then
 		suite vm "$top_srcdir/tests/vm/run.sh" --timeout "${SBX_TEST_VM_TIMEOUT:-2400}" -- env \
 			top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
 			bats "${bats_args[@]}" "${vm_files[@]}"
+		# The engines on cgroup v2: the limits Docker and podman set, and
+		# Docker's AppArmor profile (the VM's kernel has AppArmor).
+		if [ "${SBX_TEST_ENGINES:-1}" != 0 ] && [ -d "$top_srcdir/tests/engines" ]; then
+			suite vm-engines "$top_srcdir/tests/vm/run.sh" --timeout "${SBX_TEST_VM_TIMEOUT:-2400}" -- env \
+				top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
+				bats --tap --filter "${SBX_TEST_VM_ENGINES_FILTER:-cgroup v2|AppArmor|podman run --memory|podman run --pids|docker run --rm: output}" \
+				"$top_srcdir/tests/engines/docker.bats" "$top_srcdir/tests/engines/podman.bats"
+		fi
 	elif [ "$vm" = 1 ]; then
 		failed=$((failed + 1))
 		failures+=("vm: not available: $why")

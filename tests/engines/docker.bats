@@ -520,6 +520,20 @@ cgdir() {
 	rm_and_assert_clean t-lim
 }
 
+@test "docker run: the docker-default AppArmor profile confines the container (AppArmor host)" {
+	[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] ||
+		skip "AppArmor is not enabled in this kernel (it is in the cgroup v2 VM)"
+	drun --rm "$IMAGE" cat /proc/self/attr/current
+	[ "$status" -eq 0 ]
+	[ "$output" = "docker-default (enforce)" ]
+	# the profile denies mount(2) even with CAP_SYS_ADMIN (which also lifts
+	# Docker's seccomp rule for it): only AppArmor stops this one
+	drun --rm --cap-add SYS_ADMIN "$IMAGE" sh -c 'mount -t tmpfs none /mnt 2>/dev/null && echo mounted || echo denied'
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = denied ]
+	assert_clean "$CID"
+}
+
 # Last: it re-registers sbx (a copy, at another path) in the running dockerd.
 @test "contrib/install.sh: installs, merges daemon.json, and a SIGHUP'd dockerd uses it" {
 	inst=$T/inst
