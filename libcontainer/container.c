@@ -289,7 +289,7 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   pc.want_master = want_master;
   if (process_spawn (&pc, &c->h, err) < 0)
     return -1;
-  state_now_rfc3339 (now, sizeof now);
+  log_now_rfc3339 (now, sizeof now);
   c->st.id = (char *) id;
   c->st.pid = c->h.pid;
   c->st.start_time = c->h.start_time;

@@ -34,6 +34,7 @@
 #include "log.h"
 #include "namespaces.h"
 #include "procattrs.h"
+#include "process.h"
 #include "state.h"
 #include "sync.h"
 #include "sysctl.h"
@@ -42,13 +43,6 @@
 #include "seccomp.h"
 #endif
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
-#define SBX_CLONE_INTO_CGROUP 0x200000000ULL
 
 struct exec_child
 {

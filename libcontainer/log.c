@@ -55,8 +55,8 @@ log_forward_to (int sync_fd)
   forward_fd_ = sync_fd;
 }
 
-static void
-now_rfc3339 (char *buf, size_t len)
+void
+log_now_rfc3339 (char *buf, size_t len)
 {
   struct timespec ts;
   struct tm tm;
@@ -99,7 +99,7 @@ emit (int fd, enum sbx_log_format fmt, enum log_level lvl, const char *msg)
   char line[8192], ts[64];
   size_t pos = 0;
 
-  now_rfc3339 (ts, sizeof ts);
+  log_now_rfc3339 (ts, sizeof ts);
   if (fmt == SBX_LOG_TEXT && fd == 2)
     {
       /* A person reads stderr: plain lines, no quoting. */

@@ -25,6 +25,9 @@ void log_write (enum log_level lvl, const char *msg);
 /* In the init process: send lines to this sync socket instead. */
 void log_forward_to (int sync_fd);
 int log_is_debug (void);
+/* The current time as RFC 3339 with nanoseconds, UTC (runc's format for
+   log lines and the state's `created`). */
+void log_now_rfc3339 (char *buf, size_t len);
 /* The log fd, so child processes (hooks) can be kept away from it. */
 int log_fd (void);
 

@@ -40,13 +40,6 @@
 #include "terminal.h"
 #include "userns.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-#ifndef CLONE_PIDFD
-#define CLONE_PIDFD 0x00001000
-#endif
-#define SBX_CLONE_INTO_CGROUP 0x200000000ULL
 
 struct sbx_clone_args
 {

@@ -10,6 +10,15 @@
 #include "sbx.h"
 #include "spec.h"
 
+/* clone3 flags newer than some libc headers (shared with exec.c). */
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+#define SBX_CLONE_INTO_CGROUP 0x200000000ULL
+
 struct process_config
 {
   const struct sbx_spec *spec;

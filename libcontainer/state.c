@@ -111,19 +111,6 @@ state_lock (int dirfd, bool nonblock, sbx_error_t *err)
   return 0;
 }
 
-void
-state_now_rfc3339 (char *buf, size_t len)
-{
-  struct timespec ts;
-  struct tm tm;
-  char base[32];
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf, len, "%s.%09ldZ", base, ts.tv_nsec);
-}
-
 static void
 state_fields (struct json_buf *b, const struct container_state *st)
 {

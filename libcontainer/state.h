@@ -66,7 +66,5 @@ unsigned long long proc_start_time (pid_t pid, bool *zombie);
 /* A pidfd for the recorded process, or -1 with ESRCH if it is gone or the
  * pid was reused. */
 int state_pidfd (const struct container_state *st, sbx_error_t *err);
-/* Current time as RFC3339 with nanoseconds. */
-void state_now_rfc3339 (char *buf, size_t len);
 
 #endif
