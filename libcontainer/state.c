@@ -159,6 +159,14 @@ state_write (int dirfd, const struct container_state *st, sbx_error_t *err)
       json_buf_free (&b);
       return sbx_error_set (err, ENOMEM, "write state");
     }
+  /* A state no reader accepts would leave a container that neither start
+     nor delete can handle: fail create instead. */
+  if (b.len > STATE_MAX_SIZE)
+    {
+      json_buf_free (&b);
+      return sbx_error_set (err, EFBIG, "state of %zu bytes is over %d (annotations too large?)",
+                            b.len, STATE_MAX_SIZE);
+    }
   r = atomic_write_at (dirfd, STATE_FILE, b.s, b.len, 0600, err);
   json_buf_free (&b);
   return r;
