@@ -29,12 +29,23 @@
  *   attack write PATH TEXT
  *       open(PATH, O_WRONLY|O_TRUNC) without O_CREAT, write TEXT: prints
  *       "ok" or the errno name of the failing step.
+ *   attack no-openat2 PROGRAM [ARG...]
+ *       Not an attack: runs PROGRAM (the runtime, on the host) under a
+ *       seccomp filter that fails openat2 with ENOSYS, as on kernels before
+ *       5.6, so the tests also cover the runtime's fallback resolver. Needs
+ *       CAP_SYS_ADMIN (no no_new_privs is set).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +334,30 @@ cmd_write (const char *path, const char *text)
   return 0;
 }
 
+static int
+cmd_no_openat2 (char **argv)
+{
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+  struct sock_filter f[] = {
+    BPF_STMT (BPF_LD | BPF_W | BPF_ABS, offsetof (struct seccomp_data, nr)),
+    BPF_JUMP (BPF_JMP | BPF_JEQ | BPF_K, __NR_openat2, 0, 1),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+    BPF_STMT (BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+  };
+  struct sock_fprog prog = { sizeof f / sizeof f[0], f };
+
+  if (syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+    {
+      perror ("attack no-openat2: seccomp");
+      return 1;
+    }
+  execv (argv[0], argv);
+  perror ("attack no-openat2: exec");
+  return 127;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -331,6 +366,8 @@ main (int argc, char **argv)
   setvbuf (stdout, NULL, _IOLBF, 0);
   if (argc < 2)
     return usage ();
+  if (strcmp (argv[1], "no-openat2") == 0 && argc > 2)
+    return cmd_no_openat2 (argv + 2);
   if (strcmp (argv[1], "hunt-exe") == 0 && (argc == 4 || argc == 5))
     r = cmd_hunt_exe (argv[2], atof (argv[3]), argc == 5 ? atoi (argv[4]) : 0);
   else if (strcmp (argv[1], "fd-scan") == 0 && argc == 4)

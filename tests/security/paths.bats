@@ -21,7 +21,7 @@ masked_file() {
 # up: enough "../" to leave any rootfs.
 up=../../../../../../../../../../../..
 
-@test "mount destinations through absolute and ../ symlinks stay in the rootfs" {
+attack_dest_symlinks() {
 	# the same path exists inside the rootfs: that is where they must go
 	mkdir -p "$ROOTFS$HOST_DIR"
 	touch "$ROOTFS$HOST_SECRET"
@@ -44,7 +44,7 @@ up=../../../../../../../../../../../..
 	check_host_untouched
 }
 
-@test "mount destinations and cwd through dangling symlinks to host paths: nothing outside" {
+attack_dest_dangling() {
 	ln -s "$HOST_DIR" "$ROOTFS/mnt/abs"
 	ln -s "$up$HOST_DIR" "$ROOTFS/mnt/rel"
 	ln -s "$HOST_DIR/f" "$ROOTFS/mnt/file"
@@ -65,7 +65,7 @@ up=../../../../../../../../../../../..
 	check_host_untouched
 }
 
-@test "/proc and /sys as symlinks out of the rootfs: mounted inside, masks still apply" {
+attack_proc_sys_symlinks() {
 	rmdir "$ROOTFS/proc" "$ROOTFS/sys"
 	local sysdir=$BATS_TEST_TMPDIR/hostdir-sys
 	mkdir -p "$ROOTFS$HOST_DIR" "$ROOTFS$sysdir" "$sysdir"
@@ -83,7 +83,7 @@ up=../../../../../../../../../../../..
 	check_host_untouched
 }
 
-@test "/dev a symlink out of the rootfs: the /dev tmpfs and its nodes stay inside" {
+attack_dev_symlink() {
 	rmdir "$ROOTFS/dev"
 	mkdir -p "$ROOTFS$HOST_DIR"
 	ln -s "$HOST_DIR" "$ROOTFS/dev"
@@ -100,7 +100,7 @@ up=../../../../../../../../../../../..
 	check_host_untouched
 }
 
-@test "/dev entries as symlinks to host files and to core_pattern are replaced, not followed" {
+attack_dev_entries() {
 	drop_mount /dev
 	ln -s "$HOST_SECRET" "$ROOTFS/dev/null"
 	ln -s "$up$HOST_SECRET" "$ROOTFS/dev/zero"
@@ -122,7 +122,7 @@ up=../../../../../../../../../../../..
 	check_host_untouched
 }
 
-@test "process.cwd through a symlink out of the rootfs stays inside (run and exec)" {
+attack_cwd_symlink() {
 	mkdir -p "$ROOTFS$HOST_DIR/sub"
 	ln -s "$HOST_DIR" "$ROOTFS/work"
 	ln -s "$up$HOST_DIR" "$ROOTFS/work2"
@@ -141,7 +141,7 @@ up=../../../../../../../../../../../..
 	check_host_untouched
 }
 
-@test "/etc/passwd a symlink to a host file: HOME is not taken from it (run and exec)" {
+attack_passwd_symlink() {
 	printf 'root:x:0:0::/%s:/bin/sh\nuser:x:1000:1000::/%s:/bin/sh\n' "$TOKEN" "$TOKEN" >"$BATS_TEST_TMPDIR/passwd"
 	ln -sf "$BATS_TEST_TMPDIR/passwd" "$ROOTFS/etc/passwd"
 	update_config '.process.user.uid = 1000 | .process.user.gid = 1000 | .process.env |= map(select(startswith("HOME=") | not))'
@@ -160,7 +160,7 @@ up=../../../../../../../../../../../..
 # directory and a symlink to a host path in it, as fast as it can, while
 # A is created again and again with mounts whose destinations go through
 # that directory.
-@test "race: RENAME_EXCHANGE of a dir and a symlink in a shared volume while another container mounts into it" {
+attack_exchange_race() {
 	local vol=$BATS_TEST_TMPDIR/vol b2=$BATS_TEST_TMPDIR/bundle2 i ok=0 bad=0 end
 	mkdir -p "$vol/d" "$vol/e" "$BATS_TEST_TMPDIR/src" "$ROOTFS$HOST_DIR"
 	ln -s "$HOST_DIR" "$vol/l"
@@ -177,7 +177,7 @@ up=../../../../../../../../../../../..
 		              {destination: "/vol/e/sub/bind", type: "bind", source: $s, options: ["bind"]},
 		              {destination: "/vol/d/a/b/c", type: "tmpfs", source: "tmpfs"}]' \
 		"$BUNDLE/config.json" >"$b2/config.json"
-	end=$((SECONDS + 25))
+	end=$((SECONDS + ${RACE_SECONDS:-25}))
 	for i in $(seq 1 300); do
 		if "$SBX" --root "$ROOT" create --bundle "$b2" "victim$i" </dev/null >/dev/null 2>>"$BATS_TEST_TMPDIR/victim.err" 3>&-; then
 			ok=$((ok + 1))
@@ -195,4 +195,72 @@ up=../../../../../../../../../../../..
 	[[ "$(ctr_out swapper)" =~ swaps=[1-9] ]] || fail "the swapper did not swap"
 	[ $((ok + bad)) -ge 50 ] || fail "only $((ok + bad)) iterations"
 	check_host_untouched
+}
+
+@test "mount destinations through absolute and ../ symlinks stay in the rootfs" {
+	attack_dest_symlinks
+}
+
+@test "mount destinations through absolute and ../ symlinks stay in the rootfs (fallback resolver: openat2 fails with ENOSYS)" {
+	use_fallback_resolver
+	attack_dest_symlinks
+}
+
+@test "mount destinations and cwd through dangling symlinks to host paths: nothing outside" {
+	attack_dest_dangling
+}
+
+@test "mount destinations and cwd through dangling symlinks to host paths: nothing outside (fallback resolver: openat2 fails with ENOSYS)" {
+	use_fallback_resolver
+	attack_dest_dangling
+}
+
+@test "/proc and /sys as symlinks out of the rootfs: mounted inside, masks still apply" {
+	attack_proc_sys_symlinks
+}
+
+@test "/proc and /sys as symlinks out of the rootfs: mounted inside, masks still apply (fallback resolver: openat2 fails with ENOSYS)" {
+	use_fallback_resolver
+	attack_proc_sys_symlinks
+}
+
+@test "/dev a symlink out of the rootfs: the /dev tmpfs and its nodes stay inside" {
+	attack_dev_symlink
+}
+
+@test "/dev a symlink out of the rootfs: the /dev tmpfs and its nodes stay inside (fallback resolver: openat2 fails with ENOSYS)" {
+	use_fallback_resolver
+	attack_dev_symlink
+}
+
+@test "/dev entries as symlinks to host files and to core_pattern are replaced, not followed" {
+	attack_dev_entries
+}
+
+@test "/dev entries as symlinks to host files and to core_pattern are replaced, not followed (fallback resolver: openat2 fails with ENOSYS)" {
+	use_fallback_resolver
+	attack_dev_entries
+}
+
+@test "process.cwd through a symlink out of the rootfs stays inside (run and exec)" {
+	attack_cwd_symlink
+}
+
+@test "process.cwd through a symlink out of the rootfs stays inside (run and exec) (fallback resolver: openat2 fails with ENOSYS)" {
+	use_fallback_resolver
+	attack_cwd_symlink
+}
+
+@test "/etc/passwd a symlink to a host file: HOME is not taken from it (run and exec)" {
+	attack_passwd_symlink
+}
+
+@test "race: RENAME_EXCHANGE of a dir and a symlink in a shared volume while another container mounts into it" {
+	attack_exchange_race
+}
+
+@test "race: RENAME_EXCHANGE of a dir and a symlink in a shared volume while another container mounts into it (fallback resolver: openat2 fails with ENOSYS)" {
+	use_fallback_resolver
+	RACE_SECONDS=12
+	attack_exchange_race
 }
