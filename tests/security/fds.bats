@@ -29,7 +29,7 @@ fds_ok() {
 	check_host_untouched
 }
 
-@test "process.cwd /proc/self/fd/N (N = 3..20) never lands outside the root" {
+attack_cwd_fd() {
 	local n
 	for n in $(seq 3 20); do
 		update_config '.process.cwd = $c' --arg c "/proc/self/fd/$n"
@@ -44,6 +44,15 @@ fds_ok() {
 	done
 	no_token "$BATS_TEST_TMPDIR/all.out"
 	check_host_untouched
+}
+
+@test "process.cwd /proc/self/fd/N (N = 3..20) never lands outside the root" {
+	attack_cwd_fd
+}
+
+@test "process.cwd /proc/self/fd/N, fallback resolver (openat2 fails with ENOSYS)" {
+	use_fallback_resolver
+	attack_cwd_fd
 }
 
 @test "exec --cwd /proc/self/fd/N (N = 3..20) never lands outside the root" {
