@@ -357,6 +357,9 @@ init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
 
   if (a->wait_go && sync_expect (a->sync_fd, SYNC_IDMAP_DONE, &f, err) < 0)
     return -1;
+  /* See init_main: a rootless parent needed us dumpable until now to write
+     our id maps; nothing of the container ran yet. */
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (a->new_userns && init_become_root (err) < 0)
     return -1;
   if (join_namespaces (a, err) < 0 || unshare_in_userns (a, err) < 0
@@ -488,7 +491,11 @@ init_main (struct init_args *a)
      namespaces: make /proc/PID/{exe,mem,fd} unreachable to the container
      (ptrace access checks fail for a non-dumpable process). The execve
      of the program resets it. CVE-2019-5736, CVE-2016-9962. */
-  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+  /* A parent that is not root can write our /proc/PID/{uid_map,gid_map,
+     setgroups} only while we are dumpable: then we stay so until it says
+     IDMAP_DONE (see init_build); we run no container code before that. */
+  if (!a->wait_go || geteuid () == 0)
+    prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (reset_signals (&err) < 0 || init_run (a, &exe, &err) < 0)
     {
       sync_send_error (a->sync_fd, &err);
