@@ -232,3 +232,37 @@ status_line() { # FIELD: the value of FIELD in the output of `grep FIELD /proc/s
 	[[ "$output" == *denied* ]]
 	[[ "$output" != *top-secret* ]]
 }
+
+@test "apparmorProfile: the program runs confined by the profile; an unknown profile is an error" {
+	requires apparmor
+	# a profile of our own, loaded into the kernel for this test only
+	prof=sbx-test-$$-$BATS_TEST_NUMBER
+	cat >"$BATS_TEST_TMPDIR/profile" <<-EOF
+	profile $prof flags=(attach_disconnected,mediate_deleted) {
+	  file,
+	  capability,
+	  signal,
+	  deny /etc/hostname r,
+	}
+	EOF
+	apparmor_parser -r "$BATS_TEST_TMPDIR/profile"
+	update_config '.process.apparmorProfile = $p' --arg p "$prof"
+	set_args /bin/sh -c 'cat /proc/self/attr/current; cat /etc/hostname >/dev/null 2>&1 && echo read || echo denied; cat /etc/passwd >/dev/null && echo read'
+	run sbx run --bundle "$BUNDLE" aa1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$prof (enforce)" ]
+	[ "${lines[1]}" = denied ]
+	[ "${lines[2]}" = read ]
+	# exec gets the container's profile too
+	set_args /bin/sleep 100
+	start_ctr aa2 /bin/sleep 100
+	run sbx exec aa2 cat /proc/self/attr/current
+	[ "$output" = "$prof (enforce)" ]
+	apparmor_parser -R "$BATS_TEST_TMPDIR/profile"
+	update_config '.process.apparmorProfile = "sbx-no-such-profile"'
+	run sbx run --bundle "$BUNDLE" aa3
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'process.apparmorProfile "sbx-no-such-profile"'* ]]
+	[ ! -e "$ROOT/aa3" ]
+}

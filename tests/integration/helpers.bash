@@ -272,6 +272,10 @@ requires() {
 			[ -x "$RECVTTY" ] || skip "recvtty not built ($RECVTTY)" ;;
 		probe)
 			[ -x "$ROOTFS/bin/probe" ] || skip "probe not built ($PROBE)" ;;
+		apparmor)
+			[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] ||
+				skip "AppArmor is not enabled in this kernel (it is in the cgroup v2 VM)"
+			command -v apparmor_parser >/dev/null || skip "needs apparmor_parser (apt package apparmor)" ;;
 		*)
 			fail "requires: unknown feature $r" ;;
 		esac
