@@ -67,8 +67,9 @@ userns_config() {
 	[ "$status" -ne 0 ]
 }
 
-@test "rootless: run as an unprivileged host user" {
-	requires rootless
+# rootless_bundle ARGS_JSON: $rl, a bundle owned by $ROOTLESS_UID (from
+# `sbx spec --rootless`) running ARGS_JSON, and $ROOTLESS_ROOT, its state dir.
+rootless_bundle() {
 	make_traversable
 	rl=$BATS_TEST_TMPDIR/rl
 	mkdir "$rl"
@@ -78,10 +79,14 @@ userns_config() {
 	mkdir -m 0700 "$ROOTLESS_ROOT"
 	chown "$ROOTLESS_UID:$ROOTLESS_UID" "$ROOTLESS_ROOT"
 	(cd "$rl" && as_user "$SBX" spec --rootless)
-	jq '.process.terminal = false | .root.readonly = false
-	    | .process.args = ["/bin/sh", "-c", "cat /proc/self/uid_map; id -u; exec sleep 100"]' \
+	jq --argjson a "$1" '.process.terminal = false | .root.readonly = false | .process.args = $a' \
 		"$rl/config.json" | jq "$SBX_TEST_JQ" >"$rl/c" && mv "$rl/c" "$rl/config.json"
 	chown "$ROOTLESS_UID" "$rl/config.json"
+}
+
+@test "rootless: run as an unprivileged host user" {
+	requires rootless
+	rootless_bundle '["/bin/sh", "-c", "cat /proc/self/uid_map; id -u; exec sleep 100"]'
 	out=$BATS_TEST_TMPDIR/rl.out
 	st=0
 	as_user "$SBX" --root "$ROOTLESS_ROOT" run -d --bundle "$rl" rl1 </dev/null >"$out" 2>&1 3>&- || st=$?
@@ -102,4 +107,38 @@ userns_config() {
 
 _rl_stopped() {
 	[ "$(as_user "$SBX" --root "$ROOTLESS_ROOT" state "$1" | jq -r .status)" = stopped ]
+}
+
+# Without CAP_SYS_ADMIN sbx cannot make a read-only bind of its binary, so
+# it re-executes from a sealed memfd copy: the init, which runs sbx's code
+# in the container until start, is that copy, and no write reaches it
+# (CVE-2019-5736 for a user who owns their sbx binary).
+@test "rootless: the waiting init runs from a sealed memfd copy of sbx" {
+	requires rootless
+	rootless_bundle '["/bin/true"]'
+	own=$BATS_TEST_TMPDIR/own-sbx
+	cp "$SBX" "$own"
+	chown "$ROOTLESS_UID" "$own"
+	sum=$(sha256sum <"$own")
+	st=0
+	as_user "$own" --root "$ROOTLESS_ROOT" create --bundle "$rl" rl2 </dev/null >"$BATS_TEST_TMPDIR/o" 2>&1 3>&- || st=$?
+	[ "$st" -eq 0 ] || fail "rootless create failed: $(cat "$BATS_TEST_TMPDIR/o")"
+	pid=$(as_user "$own" --root "$ROOTLESS_ROOT" state rl2 | jq -r .pid)
+	[[ "$(readlink "/proc/$pid/exe")" == "/memfd:sbx (deleted)" ]]
+	# hold it (as the attacker would), let every sbx process end, then even
+	# host root cannot write it: sealed (not just ETXTBSY)
+	exec 9<"/proc/$pid/exe"
+	as_user "$own" --root "$ROOTLESS_ROOT" delete --force rl2
+	retry 100 0.05 test ! -e "/proc/$pid"
+	run python3 -c 'import os
+try:
+    fd = os.open("/proc/self/fd/9", os.O_WRONLY)
+    os.write(fd, b"x")
+    print("WROTE")
+except OSError as e:
+    print(os.strerror(e.errno))'
+	exec 9<&-
+	echo "$output"
+	[ "$output" = "Operation not permitted" ]
+	[ "$(sha256sum <"$own")" = "$sum" ]
 }
