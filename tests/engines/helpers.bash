@@ -25,6 +25,8 @@
 #                /usr/sbin/dockerd, /usr/bin/docker, /usr/bin/containerd,
 #                /usr/bin/ctr, /usr/bin/podman)
 #   SBX_ENGINES_KEEP=1   keep $T after the file (debugging)
+#   DOCKERD_JQ   a jq filter applied to the private dockerd's daemon.json
+#                (docker-bridge.bats: a bridge network)
 #
 # The whole file is skipped (with the reason) when not root or when the
 # engine is not installed.
@@ -248,7 +250,7 @@ docker_setup_file() {
 		"ip-forward": false,
 		"ip-masq": false,
 		"userland-proxy": false
-	}' >"$T/daemon.json"
+	} | '"${DOCKERD_JQ:-.}" >"$T/daemon.json"
 	"$DOCKERD" --data-root "$T/data" --exec-root "$T/exec" --pidfile "$T/docker.pid" \
 		-H "unix://$T/docker.sock" --config-file "$T/daemon.json" \
 		</dev/null >"$T/dockerd.log" 2>&1 3>&- &
