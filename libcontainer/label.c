@@ -70,9 +70,16 @@ write_attr (int procfd, const char *name, const char *value, size_t len, sbx_err
 int
 label_apply_exec (const struct spec_process *p, int procfd, sbx_error_t *err)
 {
+  return label_apply_exec_lsm (p, procfd, label_selinux_enabled (), label_apparmor_enabled (), err);
+}
+
+int
+label_apply_exec_lsm (const struct spec_process *p, int procfd, bool selinux, bool apparmor,
+                      sbx_error_t *err)
+{
   if (p->selinux_label != NULL && p->selinux_label[0] != '\0')
     {
-      if (!label_selinux_enabled ())
+      if (!selinux)
         log_debug ("process.selinuxLabel given but SELinux is not enabled: skipped");
       else if (write_attr (procfd, "exec", p->selinux_label, strlen (p->selinux_label), err) < 0)
         return sbx_error_wrap (err, "process.selinuxLabel \"%s\"", p->selinux_label);
@@ -83,7 +90,7 @@ label_apply_exec (const struct spec_process *p, int procfd, sbx_error_t *err)
       int n = label_apparmor_exec_text (p->apparmor_profile, buf, sizeof buf);
       if (n < 0)
         return sbx_error_set (err, EINVAL, "process.apparmorProfile: too long");
-      if (!label_apparmor_enabled ())
+      if (!apparmor)
         log_debug ("process.apparmorProfile given but AppArmor is not enabled: skipped");
       else if (write_attr (procfd, "apparmor/exec", buf, n, err) < 0
                && write_attr (procfd, "exec", buf, n, err) < 0)

@@ -14,6 +14,10 @@ bool label_apparmor_enabled (void);
 /* The exec-time labels, written through procfd (a private procfs of the
  * init, see sysctl.h) into the thread's attr files: they apply at execve. */
 int label_apply_exec (const struct spec_process *p, int procfd, sbx_error_t *err);
+/* The same with the LSMs' state given (unit tests: any directory with
+ * thread-self/attr/... files stands in for procfs). */
+int label_apply_exec_lsm (const struct spec_process *p, int procfd, bool selinux, bool apparmor,
+                          sbx_error_t *err);
 /* The text written to attr/apparmor/exec (or attr/exec) for a profile. */
 int label_apparmor_exec_text (const char *profile, char *buf, size_t len);
 /* linux.mountLabel to pass as "context=" to new mounts, or NULL. */
