@@ -87,18 +87,15 @@ enum act_kind
   X (PPC64LE) X (S390) X (S390X) X (PARISC) X (PARISC64) X (RISCV64)          \
   ARCH_LOONGARCH64 (X) ARCH_M68K (X) ARCH_SH (X)
 
-/* Flags map to filter attributes. Below its API level a flag is skipped
-   with a warning, as runc does: it only tunes the filter. */
-#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 6)
-#define ATTR_WAITKILL SCMP_FLTATR_CTL_WAITKILL
-#else
-#define ATTR_WAITKILL (-1)      /* libseccomp < 2.6: no attribute for it */
+/* Flags go to the kernel with the program (sbx loads the BPF itself), so a
+   flag is supported when the running kernel knows it, whatever libseccomp's
+   version; an unknown one is skipped with a warning, as runc does: it only
+   tunes the filter. */
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 #define FLAGS(X)                                                              \
-  X (TSYNC, SCMP_FLTATR_CTL_TSYNC, 2)                                         \
-  X (LOG, SCMP_FLTATR_CTL_LOG, 3)                                             \
-  X (SPEC_ALLOW, SCMP_FLTATR_CTL_SSB, 4)                                      \
-  X (WAIT_KILLABLE_RECV, ATTR_WAITKILL, 7)
+  X (TSYNC) X (LOG) X (SPEC_ALLOW) X (WAIT_KILLABLE_RECV)
 
 struct action
 {
@@ -115,19 +112,16 @@ struct named
 struct flag
 {
   const char *name;
-  int attr;                     /* enum scmp_filter_attr, or -1 */
-  unsigned int api;
   unsigned int kflag;           /* SECCOMP_FILTER_FLAG_* */
 };
-
 #define ACTION_ENTRY(n, v, k, l) { "SCMP_ACT_" #n, v, k, l },
 #define ACTION_NAME(n, v, k, l) "SCMP_ACT_" #n,
 #define OP_ENTRY(n) { "SCMP_CMP_" #n, SCMP_CMP_##n },
 #define OP_NAME(n) "SCMP_CMP_" #n,
 #define ARCH_ENTRY(n) { "SCMP_ARCH_" #n, (int) SCMP_ARCH_##n },
 #define ARCH_NAME(n) "SCMP_ARCH_" #n,
-#define FLAG_ENTRY(n, a, l) { "SECCOMP_FILTER_FLAG_" #n, (int) (a), l, SECCOMP_FILTER_FLAG_##n },
-#define FLAG_NAME(n, a, l) "SECCOMP_FILTER_FLAG_" #n,
+#define FLAG_ENTRY(n) { "SECCOMP_FILTER_FLAG_" #n, SECCOMP_FILTER_FLAG_##n },
+#define FLAG_NAME(n) "SECCOMP_FILTER_FLAG_" #n,
 
 static const struct action actions[] = { ACTIONS (ACTION_ENTRY) };
 static const struct named operators[] = { OPERATORS (OP_ENTRY) };
@@ -141,10 +135,17 @@ const char *const seccomp_known_flags[] = { FLAGS (FLAG_NAME) NULL };
 
 #define N_OF(a) (sizeof (a) / sizeof (a)[0])
 
+/* The kernel checks the flags before the program pointer: EFAULT for a
+   NULL program means it knows them. WAIT_KILLABLE_RECV is only valid with
+   NEW_LISTENER. */
 static bool
 flag_supported (const struct flag *fl)
 {
-  return fl->attr >= 0 && seccomp_api_get () >= fl->api;
+  unsigned int f = fl->kflag;
+
+  if (f == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
+    f |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  return syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, f, NULL) < 0 && errno == EFAULT;
 }
 
 const char *const *
@@ -237,13 +238,9 @@ set_flags (struct seccomp_filter *f, const struct spec_seccomp *s,
                               i, name);
       if (!flag_supported (fl))
         {
-          log_warn (P ".flags[%zu]: %s not supported by this kernel or "
-                    "libseccomp, ignored", i, name);
+          log_warn (P ".flags[%zu]: %s not supported by this kernel, ignored", i, name);
           continue;
         }
-      rc = seccomp_attr_set (f->ctx, (enum scmp_filter_attr) fl->attr, 1);
-      if (rc < 0)
-        return sbx_error_sys (err, -rc, P ".flags[%zu]: set %s", i, name);
       f->kflags |= fl->kflag;
     }
   return 0;
@@ -468,8 +465,16 @@ int
 seccomp_install (struct seccomp_filter *f, int *notify_fd, sbx_error_t *err)
 {
   struct sock_fprog prog = { .len = f->len, .filter = f->bpf };
-  unsigned int flags = f->kflags | (f->notify ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
+  unsigned int flags = f->kflags;
   long rc;
+
+  /* Combinations the kernel refuses: WAIT_KILLABLE_RECV only tunes a
+     listener; TSYNC with a listener needs TSYNC_ESRCH, and the init has no
+     other thread to sync anyway. */
+  if (f->notify)
+    flags = (flags & ~SECCOMP_FILTER_FLAG_TSYNC) | SECCOMP_FILTER_FLAG_NEW_LISTENER;
+  else
+    flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 
   /* The raw syscall: no allocation in the container's cgroup. With
      NEW_LISTENER it returns the listener fd (O_CLOEXEC: it does not reach

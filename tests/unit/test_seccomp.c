@@ -4,6 +4,7 @@
  * installed in a forked child whose exit status tells what it saw.
  * JSON fixtures use ' for " to stay readable; json() converts. */
 #include <errno.h>
+#include <sys/utsname.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -242,11 +243,35 @@ UNIT_TEST (actions_beyond_the_api_level_are_refused)
   EXPECT_ERR ("{'defaultAction':'SCMP_ACT_KILL_PROCESS'}",
               "linux.seccomp.defaultAction: SCMP_ACT_KILL_PROCESS not supported "
               "by this kernel or libseccomp");
-  /* A flag beyond the level is only a warning. */
+  /* Flags go to the kernel with sbx's own seccomp(2) call: libseccomp's
+     level does not matter for them. */
   EXPECT_OK ("{" ALLOW ",'flags':['SECCOMP_FILTER_FLAG_SPEC_ALLOW']}");
-  CHECK (seccomp_supported_flags ()[0] != NULL
-         && seccomp_supported_flags ()[1] == NULL);
+  CHECK_STREQ (seccomp_supported_flags ()[2], "SECCOMP_FILTER_FLAG_SPEC_ALLOW");
   seccomp_api_set (level);
+}
+
+/* The flags the running kernel knows: TSYNC (3.17), LOG (4.14), SPEC_ALLOW
+   (4.17) everywhere sbx runs; WAIT_KILLABLE_RECV from 5.19 on. */
+UNIT_TEST (supported_flags_follow_the_kernel)
+{
+  struct utsname u;
+  unsigned major = 0, minor = 0;
+  const char *const *f = seccomp_supported_flags ();
+  size_t n;
+
+  REQUIRE (uname (&u) == 0 && sscanf (u.release, "%u.%u", &major, &minor) == 2);
+  for (n = 0; f[n] != NULL; n++)
+    ;
+  CHECK_STREQ (f[0], "SECCOMP_FILTER_FLAG_TSYNC");
+  CHECK_STREQ (f[1], "SECCOMP_FILTER_FLAG_LOG");
+  CHECK_STREQ (f[2], "SECCOMP_FILTER_FLAG_SPEC_ALLOW");
+  if (major > 5 || (major == 5 && minor >= 19))
+    {
+      CHECK_INTEQ (n, 4);
+      CHECK_STREQ (f[3], "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
+    }
+  else
+    CHECK_INTEQ (n, 3);
 }
 
 UNIT_TEST (unknown_syscall_names_are_skipped)
