@@ -132,6 +132,50 @@ teardown() {
 	[ "$(head -1 "$CG/io.weight")" = "default 4950" ]
 }
 
+@test "blockIO per-device weight and throttles, hugepageLimits, cpu burst land in their files" {
+	requires cgroup2
+	grep -qw io "$CG_ROOT/cgroup.controllers" || skip "no io controller"
+	grep -qw hugetlb "$CG_ROOT/cgroup.controllers" || skip "no hugetlb controller"
+	# a loop device is a real block device the io controller accepts
+	truncate -s 8M "$BATS_TEST_TMPDIR/disk"
+	modprobe loop 2>/dev/null || true
+	loop=$(losetup -f --show "$BATS_TEST_TMPDIR/disk") || skip "no loop device (module loop)"
+	maj=$((16#$(stat -c %t "$loop"))) min=$((16#$(stat -c %T "$loop")))
+	# per-device io.weight is iocost's: switch it on for this device
+	echo "$maj:$min enable=1" >"$CG_ROOT/io.cost.qos" || skip "no iocost (io.cost.qos) for $loop"
+	update_config '.linux.resources.blockIO = {"weight": 100,
+			"weightDevice": [{"major": $ma, "minor": $mi, "weight": 300}],
+			"throttleReadBpsDevice": [{"major": $ma, "minor": $mi, "rate": 1048576}],
+			"throttleWriteIOPSDevice": [{"major": $ma, "minor": $mi, "rate": 50}]}
+		| .linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]
+		| .linux.resources.cpu = {"quota": 50000, "period": 100000, "burst": 20000}' \
+		--argjson ma "$maj" --argjson mi "$min"
+	start_ctr io1 /bin/sleep 100
+	st=0
+	grep -q "^$maj:$min rbps=1048576 wbps=max riops=max wiops=50" "$CG/io.max" || st=1
+	grep -q "^$maj:$min " "$CG/io.weight" || st=1
+	[ "$(cat "$CG/hugetlb.2MB.max")" = 4194304 ] || st=1
+	[ "$(cat "$CG/cpu.max.burst")" = 20000 ] || st=1
+	cat "$CG/io.max" "$CG/io.weight" "$CG/hugetlb.2MB.max" "$CG/cpu.max.burst"
+	sbx delete --force io1
+	echo "$maj:$min enable=0" >"$CG_ROOT/io.cost.qos"
+	losetup -d "$loop"
+	[ "$st" -eq 0 ]
+}
+
+@test "events: an OOM kill inside a running container is reported as an oom event" {
+	requires cgroup2
+	update_config '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+	start_ctr oom1 /bin/sh -c 'sleep 1; tail /dev/zero; exec sleep 100'
+	out=$BATS_TEST_TMPDIR/events.out
+	timeout 30 "$SBX" --root "$ROOT" events --interval 1 oom1 >"$out" 2>&1 3>&- &
+	track_pid $!
+	retry 200 0.1 grep -q '"type":"oom"' "$out"
+	grep -q '"id":"oom1"' "$out"
+	# the container lives on: only tail was killed
+	[ "$(sbx state oom1 | jq -r .status)" = running ]
+}
+
 @test "unified: raw keys are written; keys that leave the cgroup are refused" {
 	requires cgroup2
 	update_config '.linux.resources.unified = {"memory.high": "50000000", "pids.max": "7"}'
