@@ -320,6 +320,28 @@ move_procs_to_leaf (int fd, const char *dir, sbx_error_t *err)
   return 0;
 }
 
+static bool
+has_procs (int fd)
+{
+  _cleanup_free_ char *procs = NULL;
+  return read_file_at (fd, "cgroup.procs", &procs, NULL, 1 << 20, NULL) == 0 && procs[0] != '\0';
+}
+
+/* Is every controller of `want` (space separated) in `list`? */
+static bool
+all_in (const char *want, const char *list)
+{
+  _cleanup_free_ char *copy = strdup (want);
+  char *w, *save = NULL;
+
+  if (copy == NULL)
+    return false;
+  for (w = strtok_r (copy, " ", &save); w; w = strtok_r (NULL, " ", &save))
+    if (!word_in (list, w))
+      return false;
+  return true;
+}
+
 /* Enable the controllers in `want` (space separated) in dir's
    subtree_control; `strict`: a controller that is not available is an
    error (the config asked for it), else it is skipped. */
@@ -335,6 +357,23 @@ enable_in (const char *dir, const char *want, bool strict, const char *root, sbx
   if (read_file_at (fd, "cgroup.controllers", &avail, NULL, 4096, err) < 0
       || read_file_at (fd, "cgroup.subtree_control", &on, NULL, 4096, err) < 0)
     return -1;
+  /* A cgroup other than the real root (only that one has no cgroup.type)
+     that holds processes: enabling a domain controller fails, and enabling
+     a threaded one (cpu, pids) makes it a thread root whose new children
+     cannot take a process (clone3 gets EOPNOTSUPP). Controllers the config
+     needs: move the processes to a leaf first (only at the top of a cgroup
+     namespace, the Docker-in-Docker case); the defaults: leave it alone. */
+  if (faccessat (fd, "cgroup.type", F_OK, 0) == 0 && has_procs (fd))
+    {
+      if (!strict)
+        return 0;
+      if (strcmp (dir, root) == 0 && !all_in (want, on))
+        {
+          log_debug ("`%s` holds processes: moving them to `%s/init`", dir, dir);
+          if (move_procs_to_leaf (fd, dir, err) < 0)
+            return -1;
+        }
+    }
   for (w = strtok_r (copy, " ", &save); w; w = strtok_r (NULL, " ", &save))
     {
       char plus[40];
@@ -348,15 +387,7 @@ enable_in (const char *dir, const char *want, bool strict, const char *root, sbx
                                 "cgroup v2 hierarchy at %s (a hybrid host binds it to cgroup v1)", w, root);
         }
       snprintf (plus, sizeof plus, "+%s", w);
-      int r = write_file_at (fd, "cgroup.subtree_control", plus, strlen (plus), NULL);
-      if (r < 0 && errno == EBUSY && strict && strcmp (dir, root) == 0)
-        {
-          log_debug ("`%s` holds processes: moving them to `%s/init`", dir, dir);
-          if (move_procs_to_leaf (fd, dir, err) < 0)
-            return -1;
-          r = write_file_at (fd, "cgroup.subtree_control", plus, strlen (plus), NULL);
-        }
-      if (r < 0)
+      if (write_file_at (fd, "cgroup.subtree_control", plus, strlen (plus), NULL) < 0)
         {
           if (!strict)
             {
