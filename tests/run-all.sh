@@ -134,13 +134,15 @@ if [ "$vm" != 0 ]; then
 		suite vm "$top_srcdir/tests/vm/run.sh" --timeout "${SBX_TEST_VM_TIMEOUT:-2400}" -- env \
 			top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
 			bats "${bats_args[@]}" "${vm_files[@]}"
-		# The engines on cgroup v2: the limits Docker and podman set, and
-		# Docker's AppArmor profile (the VM's kernel has AppArmor).
+		# The engines on cgroup v2: the limits Docker and podman set,
+		# Docker's AppArmor profile (the VM's kernel has AppArmor), and
+		# Docker in Docker on a pure v2 hierarchy.
 		if [ "${SBX_TEST_ENGINES:-1}" != 0 ] && [ -d "$top_srcdir/tests/engines" ]; then
 			suite vm-engines "$top_srcdir/tests/vm/run.sh" --timeout "${SBX_TEST_VM_TIMEOUT:-2400}" -- env \
 				top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
-				bats --tap --filter "${SBX_TEST_VM_ENGINES_FILTER:-cgroup v2|AppArmor|podman run --memory|podman run --pids|docker run --rm: output}" \
-				"$top_srcdir/tests/engines/docker.bats" "$top_srcdir/tests/engines/podman.bats"
+				bats --tap --filter "${SBX_TEST_VM_ENGINES_FILTER:-cgroup v2|AppArmor|podman run --memory|podman run --pids|docker run --rm: output|docker in an sbx container}" \
+				"$top_srcdir/tests/engines/docker.bats" "$top_srcdir/tests/engines/podman.bats" \
+				"$top_srcdir/tests/engines/dind.bats"
 		fi
 	elif [ "$vm" = 1 ]; then
 		failed=$((failed + 1))

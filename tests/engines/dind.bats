@@ -115,6 +115,7 @@ setup() { engines_setup; }
 
 @test "docker in an sbx container: dockerd runs its containers with sbx; nothing left on the host" {
 	run timeout 180 "$SBX" --root "$T/state" run --bundle "$T/bundle" dind
+	echo "$output"
 	[ "$status" -eq 0 ]
 	# the outer container has its own cgroup namespace
 	[ "${lines[0]}" = "outer 0::/" ]
@@ -125,7 +126,11 @@ setup() { engines_setup; }
 	[[ "$output" == *$'\n'"inner-state running"$'\n'* ]]
 	[[ "$output" == *$'\n'"left: cgroups 0 states 0"$'\n'* ]]
 	[[ "$output" == *$'\n'"dockerd-rc=0"* ]]
-	[[ "$output" != *level=error* ]]
+	# no runtime error reached dockerd (its own complaints about cgroups it
+	# manages itself, such as "failed to enable controllers" for /docker on
+	# a cgroup v2 host, are dockerd's)
+	[[ "$output" != *"OCI runtime"* ]]
+	! grep -q 'level=error' <<<"$(grep -v 'failed to enable controllers' <<<"$output")"
 	# no warning from the outer sbx either (such as a cgroup it could not remove)
 	[[ $'\n'"$output" != *$'\n'"sbx: "* ]]
 	# the outer container's state and its whole cgroup subtree are gone, and

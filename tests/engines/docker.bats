@@ -348,10 +348,12 @@ teardown() { docker_teardown; }
 }
 
 @test "docker run --device /dev/null:/dev/mynull:rw; other devices stay denied" {
+	# (the node is made in the container's /dev, a tmpfs without nodev: only
+	# the device program can refuse it there, with EPERM)
 	drun --rm --device /dev/null:/dev/mynull:rw "$IMAGE" sh -c '
 		stat -c "%F %t:%T" /dev/mynull
 		echo x >/dev/mynull && echo write-ok
-		mknod /tmp/sda b 8 0 && { head -c1 /tmp/sda >/dev/null || echo blk-denied; }'
+		mknod /dev/sda-test b 8 0 && { head -c1 /dev/sda-test >/dev/null || echo blk-denied; }'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = "character special file 1:3" ]
 	[[ "$output" == *write-ok* ]]
@@ -430,12 +432,21 @@ teardown() { docker_teardown; }
 	want=$(printf '%016x' $(((1 << (last + 1)) - 1)))
 	have=$(awk '/^CapBnd:/ { print $2 }' /proc/self/status)
 	[ "$have" = "$want" ] || skip "this host's bounding set lacks capabilities ($have): no runtime can grant them"
-	drun --rm --privileged "$IMAGE" sh -c 'grep CapEff /proc/self/status; [ -e /dev/kmsg ] && echo has-kmsg; grep " /sys " /proc/mounts'
+	drun -d --privileged "$IMAGE" sleep 100
 	[ "$status" -eq 0 ]
-	[ "${lines[0]}" = "CapEff:	$want" ]
+	# every capability docker asked for (its own list may be shorter than
+	# this kernel's: Docker 20.10 knows 38) is effective
+	asked=$(jq '.process.capabilities.effective | length' "$BUNDLES/$CID/config.json")
+	run dk exec "$CID" sh -c 'grep CapEff /proc/self/status; [ -e /dev/kmsg ] && echo has-kmsg; grep " /sys " /proc/mounts'
+	[ "$status" -eq 0 ]
+	eff=$((16#${lines[0]#CapEff:$'\t'}))
+	bits=0
+	while [ "$eff" -ne 0 ]; do bits=$((bits + (eff & 1))); eff=$((eff >> 1)); done
+	[ "$bits" -eq "$asked" ]
+	[ "$asked" -ge 38 ]
 	[ "${lines[1]}" = has-kmsg ]
 	[[ "${lines[2]}" == "sysfs /sys sysfs rw,"* ]]
-	assert_clean "$CID"
+	rm_and_assert_clean "$CID"
 }
 
 @test "docker run --memory on a hybrid host: refused clearly, nothing left" {
