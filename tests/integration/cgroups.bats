@@ -166,11 +166,14 @@ teardown() {
 @test "events: an OOM kill inside a running container is reported as an oom event" {
 	requires cgroup2
 	update_config '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
-	start_ctr oom1 /bin/sh -c 'sleep 1; tail /dev/zero; exec sleep 100'
+	start_ctr oom1 /bin/sh -c 'while [ ! -e /tmp/go ]; do sleep 0.1; done; tail /dev/zero; exec sleep 100'
 	out=$BATS_TEST_TMPDIR/events.out
-	timeout 30 "$SBX" --root "$ROOT" events --interval 1 oom1 >"$out" 2>&1 3>&- &
+	timeout 60 "$SBX" --root "$ROOT" events --interval 1 oom1 >"$out" 2>&1 3>&- &
 	track_pid $!
-	retry 200 0.1 grep -q '"type":"oom"' "$out"
+	# the OOM comes once events watches (its first stats line is out)
+	retry 200 0.1 grep -q '"type":"stats"' "$out"
+	touch "$ROOTFS/tmp/go"
+	retry 300 0.1 grep -q '"type":"oom"' "$out"
 	grep -q '"id":"oom1"' "$out"
 	# the container lives on: only tail was killed
 	[ "$(sbx state oom1 | jq -r .status)" = running ]
