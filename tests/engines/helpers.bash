@@ -232,6 +232,21 @@ dk() {
 	"$DOCKER" -H "unix://${T:?}/docker.sock" "$@"
 }
 
+# wait_daemon NAME PIDFILE LOG CMD...: wait up to 30 s until CMD succeeds;
+# fail early (with the log's tail) when the daemon in PIDFILE died.
+wait_daemon() {
+	local name=$1 pidfile=$2 log=$3 i
+	shift 3
+	for ((i = 0; i < 300; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		kill -0 "$(cat "$pidfile")" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "$name did not come up within 30 s; its log:" >&2
+	tail -30 "$log" >&2
+	return 1
+}
+
 docker_setup_file() {
 	engines_require "$DOCKERD" "$DOCKER" containerd containerd-shim-runc-v2 || return 0
 	[ -x "$SBX" ] || fail "runtime \$SBX=$SBX not found (build it, or set SBX)" || return 1
@@ -255,20 +270,7 @@ docker_setup_file() {
 		-H "unix://$T/docker.sock" --config-file "$T/daemon.json" \
 		</dev/null >"$T/dockerd.log" 2>&1 3>&- &
 	echo $! >"$T/dockerd.bgpid"
-	local i
-	for ((i = 0; i < 300; i++)); do
-		dk version >/dev/null 2>&1 && break
-		if ! kill -0 "$(cat "$T/dockerd.bgpid")" 2>/dev/null; then
-			i=300
-			break
-		fi
-		sleep 0.1
-	done
-	if [ "$i" -ge 300 ]; then
-		echo "dockerd did not come up within 30 s; its log:" >&2
-		tail -30 "$T/dockerd.log" >&2
-		return 1
-	fi
+	wait_daemon dockerd "$T/dockerd.bgpid" "$T/dockerd.log" dk version || return 1
 	PROBE=/nonexistent "$MKROOTFS" "$T/rootfs" >&2 || return 1
 	tar -C "$T/rootfs" -c . | dk import - "$IMAGE" >/dev/null || return 1
 	mounts_under "$T" | sort >"$T/mounts.base"
@@ -495,20 +497,7 @@ containerd_setup_file() {
 	containerd_config "$T/sbx.toml" >"$T/config.toml"
 	"$CONTAINERD" --config "$T/config.toml" </dev/null >"$T/containerd.log" 2>&1 3>&- &
 	echo $! >"$T/containerd.bgpid"
-	local i
-	for ((i = 0; i < 300; i++)); do
-		"$CTR" -a "$T/containerd.sock" version >/dev/null 2>&1 && break
-		if ! kill -0 "$(cat "$T/containerd.bgpid")" 2>/dev/null; then
-			i=300
-			break
-		fi
-		sleep 0.1
-	done
-	if [ "$i" -ge 300 ]; then
-		echo "containerd did not come up within 30 s; its log:" >&2
-		tail -30 "$T/containerd.log" >&2
-		return 1
-	fi
+	wait_daemon containerd "$T/containerd.bgpid" "$T/containerd.log" "$CTR" -a "$T/containerd.sock" version || return 1
 	PROBE=/nonexistent "$MKROOTFS" "$T/rootfs" >&2 || return 1
 	mkimage "$T/rootfs" "$T/image.tar" "$CTR_IMAGE" || return 1
 	c images import "$T/image.tar" >&2 || return 1
