@@ -3,7 +3,8 @@
 #
 #   contrib/install.sh [--prefix DIR] [--default] [--docker-config FILE] [--no-docker]
 #
-#   --prefix DIR          install DIR/bin/sbx (default /usr/local)
+#   --prefix DIR          install DIR/bin/sbx and DIR/libexec/sbx/sbx-systemd
+#                         (default /usr/local)
 #   --default             also make sbx Docker's default runtime
 #   --docker-config FILE  the dockerd config to edit (default /etc/docker/daemon.json)
 #   --no-docker           only install the binary
@@ -31,7 +32,7 @@ while [ $# -gt 0 ]; do
 	--docker-config=*) config=${1#*=}; shift ;;
 	--default) default=1; shift ;;
 	--no-docker) docker=0; shift ;;
-	-h | --help) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	-h | --help) sed -n '2,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "install.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -43,13 +44,24 @@ if [ ! -x "$src" ]; then
 fi
 "$src" --version >/dev/null || { echo "install.sh: $src --version failed" >&2; exit 1; }
 
+# put FILE DEST: copy next to the target, then rename (a running dockerd
+# may exec the old one)
+put() {
+	mkdir -p "$(dirname "$2")"
+	cp "$1" "$2.new.$$"
+	chmod 0755 "$2.new.$$"
+	mv -f "$2.new.$$" "$2"
+}
 bin=$prefix/bin/sbx
-mkdir -p "$prefix/bin"
-# copy next to the target, then rename: a running dockerd may exec the old one
-cp "$src" "$bin.new.$$"
-chmod 0755 "$bin.new.$$"
-mv -f "$bin.new.$$" "$bin"
+put "$src" "$bin"
 echo "installed $bin: $("$bin" --version | head -1)"
+# --systemd-cgroup's helper (the only program linked with libsystemd); sbx
+# finds it in ../libexec/sbx/ from its own directory
+helper=$(dirname "$src")/sbx-systemd
+if [ -x "$helper" ]; then
+	put "$helper" "$prefix/libexec/sbx/sbx-systemd"
+	echo "installed $prefix/libexec/sbx/sbx-systemd"
+fi
 
 [ "$docker" = 1 ] || exit 0
 

@@ -113,14 +113,11 @@ cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
         }
       if (name[0] == '\0')
         snprintf (name, sizeof name, "%s", id);
-      /* sbx does not talk to systemd over D-Bus (yet): it makes the same
-         directories systemd would, itself. Say so when systemd runs, since
-         it does not know about the scope then. */
-      if (systemd && access ("/run/systemd/system", F_OK) == 0)
-        log_warn ("--systemd-cgroup: sbx creates %s itself; systemd is not asked over D-Bus", cgroups_path);
-      else if (systemd)
-        log_debug ("--systemd-cgroup: systemd is not running (no /run/systemd/system): "
-                   "using the systemd path layout under %s", root);
+      /* With systemd running, systemd makes this scope (cgroup-systemd.c);
+         without, sbx makes the same directories itself, and says so. */
+      if (systemd && access ("/run/systemd/system", F_OK) < 0)
+        log_warn ("--systemd-cgroup: systemd is not running here (no /run/systemd/system): "
+                  "sbx creates the cgroup of %s under %s itself", cgroups_path, root);
       if (strlen (name) > 6 && strcmp (name + strlen (name) - 6, ".slice") == 0)
         snprintf (rel, sizeof rel, "%s/%s", sl, name);
       else if (prefix[0])

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup-systemd.h"
 #include "cleanup.h"
 #include "container.h"
 #include "error.h"
@@ -164,13 +165,28 @@ struct created
   struct process_handle h;
 };
 
+/* A scope systemd made for the container: stop it (a failure is logged:
+   the container must stay deletable without systemd). */
+static void
+stop_scope (const char *cgroup_path)
+{
+  sbx_error_t e = { 0 };
+
+  if (cgroup_systemd_stop (cgroup_path, &e) < 0)
+    log_warn ("%s", e.msg);
+  sbx_error_free (&e);
+}
+
 static void
 created_cleanup (struct created *c, const char *id, bool remove)
 {
   if (remove)
     {
       sbx_error_t e = { 0 };
-      if (c->st.cgroup_path)
+      /* A scope systemd refused to make may be someone else's unit. */
+      if (c->st.cgroup_path && c->h.scope_started)
+        stop_scope (c->st.cgroup_path);
+      if (c->st.cgroup_path && (!c->st.systemd_cgroup || c->h.scope_started))
         rmdir (c->st.cgroup_path);
       if (c->rootfd >= 0)
         rm_rf_at (c->rootfd, id, &e);
@@ -268,7 +284,11 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
                                                ctx->systemd_cgroup, err);
       if (c->st.cgroup_path == NULL)
         return -1;
-      if (geteuid () != 0 && access (c->st.cgroup_path, W_OK) < 0)
+      /* A root sbx asks a running systemd for the scope; rootless
+         (systemd's user manager) is not supported: see cgroup-systemd.h. */
+      if (ctx->systemd_cgroup && geteuid () == 0 && cgroup_systemd_running ())
+        c->st.systemd_cgroup = true;
+      else if (geteuid () != 0 && access (c->st.cgroup_path, W_OK) < 0)
         {
           log_debug ("rootless: cgroup `%s` not writable, running without a cgroup", c->st.cgroup_path);
           free (c->st.cgroup_path);
@@ -280,6 +300,7 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   pc.bundle = c->b.dir;
   pc.rootfs = c->b.rootfs;
   pc.cgroup_path = c->st.cgroup_path;
+  pc.systemd_scope = c->st.systemd_cgroup;
   pc.state_dirfd = c->dirfd;
   pc.lock_fd = c->dirfd;
   pc.console_socket = o->console_socket;
@@ -297,7 +318,6 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   c->st.rootfs = c->b.rootfs;
   c->st.created = strdup (now);
   c->st.owner = NULL;
-  c->st.systemd_cgroup = ctx->systemd_cgroup;
   pidns = spec_linux_namespace (c->b.spec, SPEC_NS_PID);
   c->st.pid_ns_private = pidns != NULL && pidns->path == NULL;
   c->st.annotations = c->b.spec->annotations;
@@ -395,6 +415,8 @@ destroy (int rootfd, int dirfd, const char *id, const struct container_state *st
   struct sbx_spec *hooks = load_hooks (dirfd, st);
   int r = 0;
 
+  if (st != NULL && st->cgroup_path != NULL && st->systemd_cgroup)
+    stop_scope (st->cgroup_path);
   if (st != NULL && st->cgroup_path != NULL && cgroup_destroy (st->cgroup_path, err) < 0)
     r = -1;
   if (r == 0)

@@ -41,7 +41,11 @@ linux_part (struct json_buf *b)
     json_str (b, caps_name (i));
   json_close (b, ']');
   json_key (b, "cgroup");
+#ifdef HAVE_SYSTEMD
+  json_raw (b, "{\"v1\":false,\"v2\":true,\"systemd\":true,\"systemdUser\":false,\"rdma\":false}");
+#else
   json_raw (b, "{\"v1\":false,\"v2\":true,\"systemd\":false,\"systemdUser\":false,\"rdma\":false}");
+#endif
   json_key (b, "seccomp");
   json_open (b, '{');
 #ifdef HAVE_SECCOMP

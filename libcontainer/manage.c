@@ -12,6 +12,7 @@
 
 #include "cgroup-ops.h"
 #include "cgroup-resources.h"
+#include "cgroup-systemd.h"
 #include "cleanup.h"
 #include "container.h"
 #include "error.h"
@@ -131,6 +132,20 @@ update_devices (struct target *t, int cgfd, const struct spec_resources *res, sb
   return r;
 }
 
+/* Tell systemd the new limits too, so a daemon-reload keeps them. */
+static int
+update_scope (const char *cgroup_path, const struct spec_resources *res, sbx_error_t *err)
+{
+  struct cg_plan plan;
+  int r;
+
+  if (cgroup_plan (res, true, &plan, err) < 0)
+    return -1;
+  r = cgroup_systemd_update (cgroup_path, &plan, err);
+  cgroup_plan_free (&plan);
+  return r;
+}
+
 int
 sbx_container_update (struct sbx_context *ctx, const char *id, const char *json, size_t len,
                       sbx_error_t *err)
@@ -154,6 +169,8 @@ sbx_container_update (struct sbx_context *ctx, const char *id, const char *json,
             r = cgroup_set_resources (t.st.cgroup_path, cgfd, res, true, err);
           if (r == 0 && res->n_devices > 0)
             r = update_devices (&t, cgfd, res, err);
+          if (r == 0 && t.st.systemd_cgroup)
+            r = update_scope (t.st.cgroup_path, res, err);
         }
     }
   if (res != NULL)

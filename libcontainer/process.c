@@ -19,6 +19,7 @@
 #include "caps.h"
 #include "cgroup-resources.h"
 #include "cgroup.h"
+#include "cgroup-systemd.h"
 #include "config.h"
 #ifdef HAVE_SECCOMP
 #include "seccomp.h"
@@ -179,6 +180,33 @@ limit_resources (const struct process_config *c, int cgfd, sbx_error_t *err)
   return 0;
 }
 
+/* --systemd-cgroup: systemd moves the waiting init into its new scope;
+   then the limits, as for a cgroup of sbx's own. */
+static int
+place_in_scope (const struct process_config *c, pid_t pid, struct prepared *p,
+                struct process_handle *h, sbx_error_t *err)
+{
+  _cleanup_free_ char *procs = NULL;
+  char want[32];
+  bool found = false;
+
+  if (cgroup_systemd_start (c->cgroup_path, c->id, pid, c->spec->linux_->resources, err) < 0)
+    return -1;
+  h->scope_started = true;
+  p->cgroup_fd = open (c->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (p->cgroup_fd < 0)
+    return sbx_error_errno (err, "open cgroup `%s` (systemd's scope)", c->cgroup_path);
+  if (read_file_at (p->cgroup_fd, "cgroup.procs", &procs, NULL, 1 << 20, err) < 0)
+    return -1;
+  snprintf (want, sizeof want, "%d", pid);
+  for (char *save = NULL, *l = strtok_r (procs, "\n", &save); l && !found; l = strtok_r (NULL, "\n", &save))
+    found = strcmp (l, want) == 0;
+  if (!found)
+    return sbx_error_set (err, EIO, "systemd started the scope, but the init (pid %d) is not in `%s`",
+                          pid, c->cgroup_path);
+  return limit_resources (c, p->cgroup_fd, err);
+}
+
 static int
 prepare (const struct process_config *c, bool host_devices, struct prepared *p, sbx_error_t *err)
 {
@@ -218,10 +246,22 @@ prepare (const struct process_config *c, bool host_devices, struct prepared *p, 
       if (devices_open_host (p->devs, p->n_devs, p->dev_fds, err) < 0)
         return -1;
     }
-  if (c->cgroup_path != NULL && (p->cgroup_fd = cgroup_create (c->cgroup_path, err)) < 0)
-    return -1;
-  if (limit_resources (c, p->cgroup_fd, err) < 0)
-    return -1;
+  if (c->systemd_scope)
+    {
+      /* The scope comes after the clone (place_in_scope): check the
+         limits now, before any process exists. */
+      struct cg_plan plan;
+      if (cgroup_plan (spec->linux_->resources, false, &plan, err) < 0)
+        return -1;
+      cgroup_plan_free (&plan);
+    }
+  else
+    {
+      if (c->cgroup_path != NULL && (p->cgroup_fd = cgroup_create (c->cgroup_path, err)) < 0)
+        return -1;
+      if (limit_resources (c, p->cgroup_fd, err) < 0)
+        return -1;
+    }
   if (c->state_dirfd >= 0 && (p->fifo_fd = open_exec_fifo (c->state_dirfd, err)) < 0)
     return -1;
   if (spec->process->terminal && c->console_socket != NULL
@@ -490,7 +530,7 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
   memcpy (a.ns_fds, p.ns_fds, sizeof a.ns_fds);
   a.ns_fds[SPEC_NS_PID] = a.ns_fds[SPEC_NS_TIME] = -1; /* done here */
   a.new_userns = new_userns;
-  a.wait_go = new_userns;
+  a.wait_go = new_userns || c->systemd_scope;
   a.no_pivot = c->no_pivot;
   a.no_new_keyring = c->no_new_keyring;
   {
@@ -537,6 +577,8 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
   h->pidfd = pidfd;
   h->sync_fd = sock[0];
   sock[0] = -1;
+  if (c->systemd_scope && place_in_scope (c, pid, &p, h, err) < 0)
+    goto out;
   r = converse (c, h, &p, a.wait_go, new_userns, err);
   pid = h->pid; /* converse may have adopted a grandchild init */
   if (r < 0)

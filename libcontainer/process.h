@@ -26,6 +26,7 @@ struct process_config
   const char *bundle;           /* absolute */
   const char *rootfs;           /* absolute */
   const char *cgroup_path;      /* NULL: no cgroup */
+  bool systemd_scope;           /* cgroup_path is a scope systemd makes */
   int state_dirfd;
   int lock_fd;                  /* closed in the child */
   const char *console_socket;
@@ -42,6 +43,7 @@ struct process_handle
   int sync_fd;
   int master_fd;                /* with want_master */
   unsigned long long start_time;
+  bool scope_started;           /* systemd made the scope for it (kept on error) */
 };
 
 /* Clone the init and drive it to READY. On error nothing is left running. */

@@ -129,6 +129,8 @@ SBX_PUBLIC int sbx_spec_generate (const char *bundle_dir, bool rootless,
    /proc/self/exe already is one. Returns 0 when protected, -1 on error;
    does not return when it re-executes. */
 SBX_PUBLIC int sbx_protect_self (char **argv, sbx_error_t *err);
+/* The directory the sbx binary was started from (before that re-exec). */
+const char *sbx_self_dir (void);
 
 SBX_PUBLIC int sbx_features_print (FILE *out, sbx_error_t *err);
 

@@ -24,6 +24,7 @@
  * even that: case 1. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -94,13 +95,38 @@ sealed_copy_of (int exefd)
   return take_fd (&mfd);
 }
 
+/* The directory of the binary as installed: after the re-exec,
+   /proc/self/exe names the protected copy, so the first exec passes it on
+   in REEXEC_ENV. */
+static char self_dir[4096];
+
+const char *
+sbx_self_dir (void)
+{
+  char buf[sizeof self_dir];
+  ssize_t n;
+
+  if (self_dir[0])
+    return self_dir;
+  n = readlink ("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0 || buf[0] != '/')
+    return NULL;
+  buf[n] = '\0';
+  *strrchr (buf, '/') = '\0';
+  snprintf (self_dir, sizeof self_dir, "%s", buf[0] ? buf : "/");
+  return self_dir;
+}
+
 int
 sbx_protect_self (char **argv, sbx_error_t *err)
 {
   _cleanup_fd_ int exefd = open ("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  bool reexecuted = getenv (REEXEC_ENV) != NULL;
+  const char *origin = getenv (REEXEC_ENV);
+  bool reexecuted = origin != NULL;
   int fd;
 
+  if (origin != NULL && origin[0] == '/')
+    snprintf (self_dir, sizeof self_dir, "%s", origin);
   unsetenv (REEXEC_ENV);
   if (exefd < 0)
     return sbx_error_errno (err, "open /proc/self/exe");
@@ -116,7 +142,7 @@ sbx_protect_self (char **argv, sbx_error_t *err)
     }
   if (fd < 0)
     return sbx_error_errno (err, "protect sbx's binary from the container (CVE-2019-5736)");
-  setenv (REEXEC_ENV, "1", 1);
+  setenv (REEXEC_ENV, sbx_self_dir () ? sbx_self_dir () : "1", 1);
   syscall (SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
   unsetenv (REEXEC_ENV);
   sbx_error_errno (err, "re-execute sbx from a protected copy");

@@ -42,7 +42,7 @@ usage (FILE *out)
            "  --log FILE            write log lines to FILE instead of stderr\n"
            "  --log-format FORMAT   text (default) or json\n"
            "  --debug               log debug lines too\n"
-           "  --systemd-cgroup      cgroupsPath is slice:prefix:name\n"
+           "  --systemd-cgroup      cgroupsPath is slice:prefix:name: a systemd scope unit\n"
            "  -v, --version         print the version\n"
            "  -h, --help            show this help\n\n"
            "`sbx COMMAND --help` shows a command's options.\n");

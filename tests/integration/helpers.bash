@@ -272,6 +272,12 @@ requires() {
 			[ -x "$RECVTTY" ] || skip "recvtty not built ($RECVTTY)" ;;
 		probe)
 			[ -x "$ROOTFS/bin/probe" ] || skip "probe not built ($PROBE)" ;;
+		systemd)
+			[ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && [ -d /run/systemd/system ] ||
+				skip "needs systemd as PID 1 (the VM's systemd boot: tests/vm/run.sh --systemd)"
+			[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] || skip "needs a pure cgroup v2 host" ;;
+		no-systemd)
+			[ ! -d /run/systemd/system ] || skip "systemd is PID 1 here" ;;
 		apparmor)
 			[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] ||
 				skip "AppArmor is not enabled in this kernel (it is in the cgroup v2 VM)"

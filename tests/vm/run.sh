@@ -4,7 +4,10 @@
 # cgroup v2 hierarchy.
 #
 #   tests/vm/run.sh [--timeout SECS] [--mem MB] [--cpus N] [--env NAME[=VALUE]]...
-#                   -- COMMAND [ARGS...]
+#                   [--systemd] -- COMMAND [ARGS...]
+#
+# --systemd boots the guest with systemd as PID 1 (only the command's own
+# service is started; no D-Bus broker): for the --systemd-cgroup tests.
 #
 # A single COMMAND argument is a shell command line (run by /bin/sh -c); with
 # several arguments they are run as that exact argv (still through /bin/sh,
@@ -36,6 +39,7 @@ timeout=${SBX_VM_TIMEOUT:-1500}
 mem=${SBX_VM_MEM:-3072}
 cpus=${SBX_VM_CPUS:-2}
 debug=${SBX_VM_DEBUG:-0}
+systemd=0
 envs=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -48,6 +52,7 @@ while [ $# -gt 0 ]; do
 	--env) [ $# -ge 2 ] || usage; envs+=("$2"); shift 2 ;;
 	--env=*) envs+=("${1#*=}"); shift ;;
 	--debug) debug=1; shift ;;
+	--systemd) systemd=1; shift ;;
 	-h | --help) usage 0 ;;
 	--) shift; break ;;
 	*) msg "unknown option: $1"; usage ;;
@@ -230,6 +235,7 @@ cmdline="console=ttyS0 quiet loglevel=3 panic=-1 oops=panic cgroup_no_v1=all"
 cmdline+=" 8250.nr_uarts=1 i8042.noaux i8042.nokbd i8042.nopnp mitigations=off"
 cmdline+=" tsc=reliable rdinit=/init sbxvm.run=$RUN"
 [ "$debug" = 1 ] && cmdline=${cmdline/ quiet loglevel=3/} && cmdline+=" sbxvm.debug=1"
+[ "$systemd" = 1 ] && cmdline+=" sbxvm.systemd=1"
 [ -n "${SBX_VM_APPEND:-}" ] && cmdline+=" $SBX_VM_APPEND"
 
 # CPU model: "max" is the configuration known to boot reliably under TCG

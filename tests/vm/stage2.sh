@@ -24,12 +24,45 @@ finish() {
 	$BB sleep 10
 }
 
-debug=0
+debug=0 systemd=0
 for arg in $($BB cat /proc/cmdline); do
 	case "$arg" in
 	sbxvm.debug=1) debug=1 ;;
+	sbxvm.systemd=1) systemd=1 ;;
 	esac
 done
+
+# --systemd: PID 1 becomes systemd, which starts only sbx-vm.target: this
+# script again, as a service (below, $$ is no longer 1).
+if [ "$systemd" = 1 ] && [ $$ = 1 ]; then
+	U=/etc/systemd/system
+	$BB mkdir -p $U
+	$BB cat >$U/sbx-vm.service <<-EOF
+	[Unit]
+	Description=sbx VM harness command
+	DefaultDependencies=no
+	[Service]
+	Type=oneshot
+	TimeoutStartSec=infinity
+	ExecStart=$BB sh $D/stage2.sh
+	StandardInput=null
+	StandardOutput=tty
+	StandardError=tty
+	TTYPath=/dev/ttyS0
+	EOF
+	$BB cat >$U/sbx-vm.target <<-EOF
+	[Unit]
+	Description=sbx VM harness
+	DefaultDependencies=no
+	AllowIsolate=yes
+	Requires=sbx-vm.service
+	After=sbx-vm.service
+	EOF
+	log "starting systemd"
+	exec /lib/systemd/systemd --unit=sbx-vm.target --log-target=console \
+		--log-level="$([ "$debug" = 1 ] && echo info || echo warning)"
+	finish "boot-failed: cannot exec /lib/systemd/systemd"
+fi
 
 port() {
 	# virtio-serial port device by name
@@ -59,17 +92,20 @@ while :; do
 done
 
 # --- cgroup v2: move everything to a leaf, enable all controllers at root ---
+# (under systemd, the hierarchy is systemd's)
 CG=/sys/fs/cgroup
 [ "$($BB stat -f -c %t $CG)" = 63677270 ] || finish "boot-failed: $CG is not cgroup2"
-$BB mkdir -p $CG/init
-for p in $($BB cat $CG/cgroup.procs); do
-	echo "$p" >$CG/init/cgroup.procs 2>/dev/null || true
-done
-for c in $($BB cat $CG/cgroup.controllers); do
-	echo "+$c" >$CG/cgroup.subtree_control 2>/dev/null ||
-		log "warning: cannot enable controller $c"
-done
-log "cgroup controllers enabled: $($BB cat $CG/cgroup.subtree_control)"
+if [ "$systemd" = 0 ]; then
+	$BB mkdir -p $CG/init
+	for p in $($BB cat $CG/cgroup.procs); do
+		echo "$p" >$CG/init/cgroup.procs 2>/dev/null || true
+	done
+	for c in $($BB cat $CG/cgroup.controllers); do
+		echo "+$c" >$CG/cgroup.subtree_control 2>/dev/null ||
+			log "warning: cannot enable controller $c"
+	done
+	log "cgroup controllers enabled: $($BB cat $CG/cgroup.subtree_control)"
+fi
 
 # --- misc system setup ---
 $BB hostname sbx-vm
