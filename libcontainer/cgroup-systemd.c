@@ -240,6 +240,15 @@ split_unit (const char *path, char *slice, char *unit, size_t len, sbx_error_t *
   return 0;
 }
 
+static bool
+has_prop (char **v, size_t n, const char *prefix)
+{
+  for (size_t i = 0; i < n; i++)
+    if (strncmp (v[i], prefix, strlen (prefix)) == 0)
+      return true;
+  return false;
+}
+
 int
 cgroup_systemd_start (const char *cgroup_path, const char *id, pid_t pid,
                       const struct spec_resources *r, sbx_error_t *err)
@@ -260,7 +269,7 @@ cgroup_systemd_start (const char *cgroup_path, const char *id, pid_t pid,
     return -1;
   props = cgroup_systemd_props (&plan, &n);
   cgroup_plan_free (&plan);
-  args = calloc (n + nfixed + 7, sizeof *args);
+  args = calloc (n + nfixed + 8, sizeof *args);
   if (props == NULL || args == NULL || asprintf (&slice_prop, "Slice=%s", slice) < 0
       || asprintf (&desc, "Description=sbx container %s", id) < 0)
     {
@@ -276,6 +285,10 @@ cgroup_systemd_start (const char *cgroup_path, const char *id, pid_t pid,
   args[a++] = desc;
   for (size_t i = 0; i < nfixed; i++)
     args[a++] = (char *) fixed[i];
+  /* No pids limit in the config means none: not systemd's DefaultTasksMax,
+     which it would otherwise give every scope with TasksAccounting. */
+  if (!has_prop (props, n, "TasksMax="))
+    args[a++] = (char *) "TasksMax=infinity";
   for (size_t i = 0; i < n; i++)
     args[a++] = props[i];
   log_debug ("systemd: start %s in %s for pid %d (%zu limits as properties)", unit, slice, pid, n);

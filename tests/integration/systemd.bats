@@ -51,6 +51,10 @@ sd_run() {
 	[ "$(grep '^0::' /proc/$CTR_PID/cgroup)" = "0::/system.slice/$UNIT" ]
 	grep -qx "$CTR_PID" "$CG/cgroup.procs"
 	systemctl status --no-pager "$UNIT" | grep -q "$CTR_PID"
+	# no limits in the config: none in the scope, not systemd's defaults
+	[ "$(cat "$CG/pids.max")" = max ]
+	[ "$(prop TasksMax)" = infinity ]
+	[ "$(cat "$CG/memory.max")" = max ]
 	# seen from inside: its own cgroup namespace starts at the scope
 	wait_output c1 '^0::/$'
 	run sbx delete --force c1
