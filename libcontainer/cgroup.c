@@ -89,6 +89,9 @@ cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
       sbx_error_set (err, ENOENT, "no cgroup v2 hierarchy mounted at /sys/fs/cgroup or /sys/fs/cgroup/unified");
       return NULL;
     }
+  /* Absent with --systemd-cgroup: the unit sbx-ID.scope in system.slice. */
+  if ((cgroups_path == NULL || cgroups_path[0] == '\0') && systemd)
+    cgroups_path = "system.slice:sbx:";
   if (cgroups_path == NULL || cgroups_path[0] == '\0')
     snprintf (rel, sizeof rel, "/sbx/%s", id);
   else if (systemd || (cgroups_path[0] != '/' && strchr (cgroups_path, ':') != NULL))
@@ -113,11 +116,6 @@ cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
         }
       if (name[0] == '\0')
         snprintf (name, sizeof name, "%s", id);
-      /* With systemd running, systemd makes this scope (cgroup-systemd.c);
-         without, sbx makes the same directories itself, and says so. */
-      if (systemd && access ("/run/systemd/system", F_OK) < 0)
-        log_warn ("--systemd-cgroup: systemd is not running here (no /run/systemd/system): "
-                  "sbx creates the cgroup of %s under %s itself", cgroups_path, root);
       if (strlen (name) > 6 && strcmp (name + strlen (name) - 6, ".slice") == 0)
         snprintf (rel, sizeof rel, "%s/%s", sl, name);
       else if (prefix[0])
@@ -146,6 +144,11 @@ cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
       sbx_error_errno (err, "asprintf");
       return NULL;
     }
+  /* With systemd running, systemd makes this scope (cgroup-systemd.c);
+     without, sbx makes the same directories itself, and says so. */
+  if (systemd && access ("/run/systemd/system", F_OK) < 0)
+    log_warn ("--systemd-cgroup: systemd is not running here (no /run/systemd/system): "
+              "sbx creates the cgroup %s itself", out);
   return out;
 }
 

@@ -156,6 +156,21 @@ sd_run() {
 	systemctl stop sbxtest-a.slice sbxtest.slice
 }
 
+@test "no cgroupsPath: the unit is sbx-ID.scope in system.slice" {
+	requires systemd
+	update_config 'del(.linux.cgroupsPath)'
+	set_args /bin/sleep 100
+	sd_run c$N
+	echo "$output"
+	[ "$status" -eq 0 ]
+	UNIT=sbx-c$N.scope
+	[ "$(prop ActiveState)" = active ]
+	[ "$(grep '^0::' /proc/$CTR_PID/cgroup)" = "0::/system.slice/$UNIT" ]
+	run sbx delete --force c$N
+	[ "$status" -eq 0 ]
+	[ "$(prop LoadState)" = not-found ]
+}
+
 @test "sbx run in the foreground: the unit is gone when run returns" {
 	requires systemd
 	update_config '.linux.namespaces -= [{"type": "cgroup"}]'

@@ -108,6 +108,11 @@ UNIT_TEST (cgroup_paths)
   snprintf (want, sizeof want, "%s/sbx/abc", root);
   CHECK_STREQ (p, want);
   free (p);
+  /* absent with --systemd-cgroup: sbx-ID.scope in system.slice */
+  p = cgroup_resolve_path (NULL, "abc", true, &err);
+  snprintf (want, sizeof want, "%s/system.slice/sbx-abc.scope", root);
+  CHECK_STREQ (p, want);
+  free (p);
   p = cgroup_resolve_path ("system.slice:sbxtest:t4", "t4", true, &err);
   snprintf (want, sizeof want, "%s/system.slice/sbxtest-t4.scope", root);
   CHECK_STREQ (p, want);
