@@ -13,8 +13,8 @@
 #      default below. Under TCG every fork+exec costs tens of milliseconds,
 #      so this pass stays focused (~8 minutes). Then the engine tests that
 #      need cgroup v2 or AppArmor, and, in a guest booted with systemd as
-#      PID 1, the --systemd-cgroup tests (systemd.bats, and Docker's and
-#      containerd's systemd cgroup drivers).
+#      PID 1, the --systemd-cgroup tests (systemd.bats, and the systemd
+#      cgroup drivers of Docker, containerd and podman).
 # and prints the TAP of each as it goes, then the names of the failed tests,
 # then one summary line: "N passed, N failed, N skipped". Exit status 1 when
 # anything failed (a test, or a suite that crashed without reporting one).
@@ -148,12 +148,13 @@ if [ "$vm" != 0 ]; then
 				"$top_srcdir/tests/engines/dind.bats"
 		fi
 		# --systemd-cgroup with systemd as PID 1 (a second boot of the
-		# guest, under systemd): sbx's scopes, and Docker's and containerd's
-		# systemd cgroup drivers.
+		# guest, under systemd): sbx's scopes, and the systemd cgroup
+		# drivers of Docker, containerd and podman.
 		sd_files=("$top_srcdir/tests/integration/systemd.bats")
 		if [ "${SBX_TEST_ENGINES:-1}" != 0 ] && [ -d "$top_srcdir/tests/engines" ]; then
 			sd_files+=("$top_srcdir/tests/engines/docker-systemd.bats"
-				"$top_srcdir/tests/engines/containerd-systemd.bats")
+				"$top_srcdir/tests/engines/containerd-systemd.bats"
+				"$top_srcdir/tests/engines/podman-systemd.bats")
 		fi
 		suite vm-systemd "$top_srcdir/tests/vm/run.sh" --systemd --timeout "${SBX_TEST_VM_TIMEOUT:-2400}" -- env \
 			top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
