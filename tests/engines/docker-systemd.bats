@@ -51,6 +51,14 @@ prop() { systemctl show -P "$1" "docker-$CID.scope"; }
 	[ "$(cat "$cg/memory.max")" = 33554432 ]
 	systemctl daemon-reload
 	[ "$(cat "$cg/memory.max")" = 33554432 ]
+	# restart: the same id, so the same unit name, made again at once
+	run dk restart -t 1 "$CID"
+	[ "$status" -eq 0 ]
+	pid2=$(dk inspect -f '{{.State.Pid}}' "$CID")
+	[ "$pid2" != "$pid" ]
+	[ "$(prop ActiveState)" = active ]
+	grep -qx "$pid2" "$cg/cgroup.procs"
+	[ "$(prop MemoryMax)" = 33554432 ]
 	run dk rm -f "$CID"
 	[ "$status" -eq 0 ]
 	[ "$(prop LoadState)" = not-found ]
