@@ -105,10 +105,11 @@ push_one (char **v, size_t *n, const char *file, const char *val)
     return push_cpu_max (v, n, val);
   if (strcmp (file, "io.weight") == 0)
     {
-      /* "default N" or "N"; per-device weights stay sbx's. */
-      if (sscanf (val, "default %llu", &w) == 1 || sscanf (val, "%llu", &w) == 1)
-        if (strchr (val, ':') == NULL || strncmp (val, "default", 7) == 0)
-          return push (v, n, "IOWeight=%llu", w);
+      /* "default N" (the first line) or a bare "N"; per-device weights
+         ("MAJ:MIN N") stay sbx's. */
+      if (sscanf (val, "default %llu", &w) == 1
+          || (strchr (val, ':') == NULL && sscanf (val, "%llu", &w) == 1))
+        return push (v, n, "IOWeight=%llu", w);
       return 0;
     }
   for (size_t i = 0; i < sizeof direct / sizeof direct[0]; i++)
@@ -251,7 +252,7 @@ has_prop (char **v, size_t n, const char *prefix)
 
 int
 cgroup_systemd_start (const char *cgroup_path, const char *id, pid_t pid,
-                      const struct spec_resources *r, sbx_error_t *err)
+                      const struct cg_plan *plan, sbx_error_t *err)
 {
   static const char *fixed[] = { "Delegate=yes", "DefaultDependencies=no", "MemoryAccounting=yes",
                                  "CPUAccounting=yes", "IOAccounting=yes", "TasksAccounting=yes" };
@@ -260,15 +261,12 @@ cgroup_systemd_start (const char *cgroup_path, const char *id, pid_t pid,
   _cleanup_free_ char *slice_prop = NULL, *desc = NULL;
   _cleanup_free_ char **args = NULL;
   char **props = NULL;
-  struct cg_plan plan = { 0 };
   size_t n = 0, a = 0;
   int ret;
 
-  if (split_unit (cgroup_path, slice, unit, sizeof slice, err) < 0
-      || (r != NULL && cgroup_plan (r, false, &plan, err) < 0))
+  if (split_unit (cgroup_path, slice, unit, sizeof slice, err) < 0)
     return -1;
-  props = cgroup_systemd_props (&plan, &n);
-  cgroup_plan_free (&plan);
+  props = cgroup_systemd_props (plan, &n);
   args = calloc (n + nfixed + 8, sizeof *args);
   if (props == NULL || args == NULL || asprintf (&slice_prop, "Slice=%s", slice) < 0
       || asprintf (&desc, "Description=sbx container %s", id) < 0)

@@ -23,9 +23,9 @@ char **cgroup_systemd_props (const struct cg_plan *plan, size_t *n);
 void cgroup_systemd_props_free (char **v);
 
 /* Ask systemd for the scope at cgroup_path (its last two components are the
-   slice and the unit) holding pid, with r's limits as properties. */
+   slice and the unit) holding pid, with the plan's limits as properties. */
 int cgroup_systemd_start (const char *cgroup_path, const char *id, pid_t pid,
-                          const struct spec_resources *r, sbx_error_t *err);
+                          const struct cg_plan *plan, sbx_error_t *err);
 /* `sbx update`: the plan's properties into the unit (runtime only). */
 int cgroup_systemd_update (const char *cgroup_path, const struct cg_plan *plan, sbx_error_t *err);
 /* Stop the unit; one systemd no longer knows is fine. */

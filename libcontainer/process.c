@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup-ops.h"
 #include "cgroup-resources.h"
 #include "cgroup.h"
 #include "cgroup-systemd.h"
@@ -51,6 +52,7 @@ struct sbx_clone_args
 /* Everything opened for the child; closed in the parent after clone. */
 struct prepared
 {
+  struct cg_plan scope_plan;    /* --systemd-cgroup: checked before the clone */
   struct caps_sets caps;
   struct seccomp_filter *seccomp;
   int ns_fds[SPEC_NS_COUNT];
@@ -69,6 +71,7 @@ static void
 prepared_free (struct prepared *p, size_t n_mounts)
 {
   ns_close_fds (p->ns_fds);
+  cgroup_plan_free (&p->scope_plan);
   if (p->mount_fds)
     mounts_close_sources (p->mount_fds, n_mounts);
   if (p->dev_fds)
@@ -186,24 +189,23 @@ static int
 place_in_scope (const struct process_config *c, pid_t pid, struct prepared *p,
                 struct process_handle *h, sbx_error_t *err)
 {
-  _cleanup_free_ char *procs = NULL;
-  char want[32];
+  _cleanup_free_ pid_t *pids = NULL;
+  size_t n = 0;
   bool found = false;
 
-  if (cgroup_systemd_start (c->cgroup_path, c->id, pid, c->spec->linux_->resources, err) < 0)
+  if (cgroup_systemd_start (c->cgroup_path, c->id, pid, &p->scope_plan, err) < 0)
     return -1;
   h->scope_started = true;
-  p->cgroup_fd = open (c->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (p->cgroup_fd < 0)
-    return sbx_error_errno (err, "open cgroup `%s` (systemd's scope)", c->cgroup_path);
-  if (read_file_at (p->cgroup_fd, "cgroup.procs", &procs, NULL, 1 << 20, err) < 0)
+  if (cgroup_pids (c->cgroup_path, &pids, &n, err) < 0)
     return -1;
-  snprintf (want, sizeof want, "%d", pid);
-  for (char *save = NULL, *l = strtok_r (procs, "\n", &save); l && !found; l = strtok_r (NULL, "\n", &save))
-    found = strcmp (l, want) == 0;
+  for (size_t i = 0; i < n && !found; i++)
+    found = pids[i] == pid;
   if (!found)
     return sbx_error_set (err, EIO, "systemd started the scope, but the init (pid %d) is not in `%s`",
                           pid, c->cgroup_path);
+  p->cgroup_fd = open (c->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (p->cgroup_fd < 0)
+    return sbx_error_errno (err, "open cgroup `%s` (systemd's scope)", c->cgroup_path);
   return limit_resources (c, p->cgroup_fd, err);
 }
 
@@ -250,10 +252,8 @@ prepare (const struct process_config *c, bool host_devices, struct prepared *p, 
     {
       /* The scope comes after the clone (place_in_scope): check the
          limits now, before any process exists. */
-      struct cg_plan plan;
-      if (cgroup_plan (spec->linux_->resources, false, &plan, err) < 0)
+      if (cgroup_plan (spec->linux_->resources, false, &p->scope_plan, err) < 0)
         return -1;
-      cgroup_plan_free (&plan);
     }
   else
     {

@@ -10,11 +10,7 @@ load helpers
 
 setup() {
 	sbx_setup
-	if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
-		CG_ROOT=/sys/fs/cgroup
-	else
-		CG_ROOT=/sys/fs/cgroup/unified
-	fi
+	CG_ROOT=$(cg_root)
 	CG_REL=/sbx-test-$$-$BATS_TEST_NUMBER
 	update_config '.linux.cgroupsPath = $p' --arg p "$CG_REL/c"
 	CG=$CG_ROOT$CG_REL/c

@@ -229,6 +229,16 @@ start_ctr() {
 	CTR_PID=$(ctr_pid "$id")
 }
 
+# cg_root: where the cgroup v2 hierarchy is (sbx's containers live there):
+# /sys/fs/cgroup on a pure v2 host, /sys/fs/cgroup/unified on a hybrid one.
+cg_root() {
+	if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
+		echo /sys/fs/cgroup
+	else
+		echo /sys/fs/cgroup/unified
+	fi
+}
+
 # host_ns PID NS: the namespace link of a host process.
 host_ns() { readlink "/proc/$1/ns/$2"; }
 

@@ -227,8 +227,7 @@ sd_run() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"systemd is not running here"* ]]
-	root=/sys/fs/cgroup
-	[ "$(stat -fc %T $root)" = cgroup2fs ] || root=/sys/fs/cgroup/unified
+	root=$(cg_root)
 	pid=$(ctr_pid c9)
 	[ "$(grep '^0::' /proc/$pid/cgroup)" = "0::/system.slice/$UNIT" ]
 	run sbx delete --force c9

@@ -7,14 +7,6 @@
 
 load helpers
 
-cg_root() {
-	if [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]; then
-		echo /sys/fs/cgroup
-	else
-		echo /sys/fs/cgroup/unified
-	fi
-}
-
 # a victim process on the host whose cgroup must not change
 start_victim() {
 	sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
