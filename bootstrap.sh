@@ -9,7 +9,8 @@ what=${1:-build}
 
 deps="build-essential autoconf automake pkg-config libyajl-dev libseccomp-dev python3 \
 libcap-dev libselinux1-dev libsystemd-dev systemd busybox-static bats jq util-linux iproute2 \
-qemu-system-x86 qemu-system-common linux-image-cloud-amd64 cpio \
+qemu-system-x86 qemu-system-common linux-image-cloud-amd64 linux-image-amd64 cpio \
+ibverbs-utils ibverbs-providers \
 docker.io containerd podman bsdutils apparmor"
 
 missing=""

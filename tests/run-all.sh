@@ -14,7 +14,8 @@
 #      so this pass stays focused (~8 minutes). Then the engine tests that
 #      need cgroup v2 or AppArmor, and, in a guest booted with systemd as
 #      PID 1, the --systemd-cgroup tests (systemd.bats, and the systemd
-#      cgroup drivers of Docker, containerd and podman).
+#      cgroup drivers of Docker, containerd and podman); and rdma.bats in a
+#      guest running Debian's generic kernel (rdma_rxe makes a device).
 # and prints the TAP of each as it goes, then the names of the failed tests,
 # then one summary line: "N passed, N failed, N skipped". Exit status 1 when
 # anything failed (a test, or a suite that crashed without reporting one).
@@ -159,6 +160,18 @@ if [ "$vm" != 0 ]; then
 		suite vm-systemd "$top_srcdir/tests/vm/run.sh" --systemd --timeout "${SBX_TEST_VM_TIMEOUT:-2400}" -- env \
 			top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
 			bats "${bats_args[@]}" "${sd_files[@]}"
+		# rdma limits need an RDMA device: Debian's generic kernel (the
+		# cloud one has no soft-RDMA driver) with rdma_rxe, in a third boot.
+		generic=$(ls /boot/vmlinuz-*-amd64 2>/dev/null | grep -v -- -cloud- | sort -V | tail -n1)
+		if [ -n "$generic" ]; then
+			suite vm-rdma env SBX_VM_KERNEL="$generic" "$top_srcdir/tests/vm/run.sh" \
+				--timeout "${SBX_TEST_VM_TIMEOUT:-2400}" -- env \
+				top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
+				bats "${bats_args[@]}" "$top_srcdir/tests/integration/rdma.bats"
+		else
+			failed=$((failed + 1))
+			failures+=("vm-rdma: no generic kernel in /boot (apt package linux-image-amd64; bootstrap.sh installs it)")
+		fi
 	elif [ "$vm" = 1 ]; then
 		failed=$((failed + 1))
 		failures+=("vm: not available: $why")

@@ -282,6 +282,10 @@ requires() {
 			[ -x "$RECVTTY" ] || skip "recvtty not built ($RECVTTY)" ;;
 		probe)
 			[ -x "$ROOTFS/bin/probe" ] || skip "probe not built ($PROBE)" ;;
+		rdma)
+			grep -qw rdma "$(cg_root)/cgroup.controllers" 2>/dev/null && [ -e /dev/infiniband/uverbs0 ] &&
+				command -v ibv_devinfo >/dev/null ||
+				skip "needs an RDMA device, the rdma controller and ibv_devinfo (the VM pass with Debian's generic kernel and rdma_rxe)" ;;
 		systemd)
 			[ "$(cat /proc/1/comm 2>/dev/null)" = systemd ] && [ -d /run/systemd/system ] ||
 				skip "needs systemd as PID 1 (the VM's systemd boot: tests/vm/run.sh --systemd)"
