@@ -42,9 +42,9 @@ linux_part (struct json_buf *b)
   json_close (b, ']');
   json_key (b, "cgroup");
 #ifdef HAVE_SYSTEMD
-  json_raw (b, "{\"v1\":false,\"v2\":true,\"systemd\":true,\"systemdUser\":false,\"rdma\":false}");
+  json_raw (b, "{\"v1\":false,\"v2\":true,\"systemd\":true,\"systemdUser\":false,\"rdma\":true}");
 #else
-  json_raw (b, "{\"v1\":false,\"v2\":true,\"systemd\":false,\"systemdUser\":false,\"rdma\":false}");
+  json_raw (b, "{\"v1\":false,\"v2\":true,\"systemd\":false,\"systemdUser\":false,\"rdma\":true}");
 #endif
   json_key (b, "seccomp");
   json_open (b, '{');
