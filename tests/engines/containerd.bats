@@ -116,6 +116,7 @@ teardown() { containerd_teardown; }
 	run c tasks pause sbx-t4
 	[ "$status" -eq 0 ]
 	[ "$(task_status sbx-t4)" = PAUSED ]
+	sleep 0.3	# lines in flight to the log when the freeze came
 	n1=$(wc -l <"$T/t4.log")
 	sleep 0.5
 	[ "$(wc -l <"$T/t4.log")" -eq "$n1" ]
