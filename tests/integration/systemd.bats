@@ -220,6 +220,41 @@ sd_run() {
 	[ -z "$(sbx list -q)" ]
 }
 
+# sd_run_nopriv ID [ENV...]: sd_run in a mount namespace where systemd's
+# private socket is /dev/null, so the helper must take the system bus.
+sd_run_nopriv() {
+	local id=$1
+	shift
+	run_bg "$BATS_TEST_TMPDIR/$id" env "$@" unshare -m --propagation private sh -c '
+		mount --bind /dev/null /run/systemd/private || exit 99
+		exec "$1" --root "$2" --systemd-cgroup run -d --bundle "$3" "$4"' sh "$SBX" "$ROOT" "$BUNDLE" "$id"
+}
+
+@test "systemd's private socket unreachable: the system bus is used; neither: a clear error" {
+	requires systemd
+	[ -S /run/dbus/system_bus_socket ] ||
+		systemctl start --job-mode=ignore-dependencies dbus.socket dbus.service
+	set_args /bin/sleep 100
+	update_config '.linux.resources = {"memory": {"limit": 33554432}}'
+	# neither way open: an error naming both, and nothing made
+	sd_run_nopriv c10 DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent
+	echo "$output"
+	[ "$status" -ne 0 ] && [ "$status" -ne 99 ]
+	[[ "$output" == *"/run/systemd/private or the system bus"* ]]
+	[ "$(prop LoadState)" = not-found ]
+	[ -z "$(sbx list -q)" ]
+	# the system bus open: systemd makes the scope through the broker
+	sd_run_nopriv c10
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(prop ActiveState)" = active ]
+	[ "$(prop MemoryMax)" = 33554432 ]
+	[ "$(grep '^0::' /proc/$(ctr_pid c10)/cgroup)" = "0::/system.slice/$UNIT" ]
+	run sbx delete --force c10
+	[ "$status" -eq 0 ]
+	[ "$(prop LoadState)" = not-found ]
+}
+
 @test "without systemd as PID 1, --systemd-cgroup says so and uses the systemd layout itself" {
 	requires no-systemd root
 	set_args /bin/sleep 100
