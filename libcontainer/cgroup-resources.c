@@ -505,16 +505,26 @@ cgroup_set_resources (const char *path, int cgfd, const struct spec_resources *r
 
 /* The device allow-list: linux.resources.devices, sbx's defaults and an
    allow rule for every linux.devices node, as an eBPF program on the
-   cgroup. Always attached when there is a cgroup, so a container never
-   runs without one. */
+   cgroup. Always attached when there is a cgroup and sbx runs as root, so
+   such a container never runs without one. Rootless, the kernel refuses
+   the program (it needs CAP_BPF and CAP_SYS_ADMIN on the host), and has no
+   need of it: mknod of a real device needs CAP_MKNOD on the host, and a
+   file system mounted in the container's user namespace is nodev, so the
+   container reaches only the nodes the user could open anyway. */
 int
 cgroup_limit_devices (const struct spec_linux *l, const struct spec_resources *r, int cgfd,
                       sbx_error_t *err)
 {
-  _cleanup_free_ struct bpf_dev_rule *extra = calloc (l->n_devices + 1, sizeof *extra);
+  _cleanup_free_ struct bpf_dev_rule *extra = NULL;
   _cleanup_free_ struct bpf_dev_rule *rules = NULL;
   size_t n = 0;
 
+  if (geteuid () != 0)
+    {
+      log_debug ("rootless: no device program (the user namespace keeps device nodes out)");
+      return 0;
+    }
+  extra = calloc (l->n_devices + 1, sizeof *extra);
   if (extra == NULL)
     return sbx_error_errno (err, "calloc");
   for (size_t i = 0; i < l->n_devices; i++)

@@ -173,9 +173,10 @@ helper_path (char *buf, size_t len, sbx_error_t *err)
                         buf);
 }
 
-/* Run the helper with args; its stderr line becomes the error. */
+/* Run the helper with args; its stderr line becomes the error, and on
+   success its first output line goes to out (when given). */
 static int
-run_helper (char **args, sbx_error_t *err)
+run_helper (char **args, char *out, size_t outlen, sbx_error_t *err)
 {
   char path[PATH_MAX], msg[1024];
   size_t got = 0;
@@ -215,9 +216,13 @@ run_helper (char **args, sbx_error_t *err)
   while (waitpid (pid, &status, 0) < 0)
     if (errno != EINTR)
       return sbx_error_errno (err, "wait for %s", path);
-  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
-    return 0;
   msg[strcspn (msg, "\n")] = '\0';
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    {
+      if (out != NULL)
+        snprintf (out, outlen, "%s", msg);
+      return 0;
+    }
   return sbx_error_set (err, EIO, "%s", msg[0] ? msg : "sbx-systemd failed");
 }
 
@@ -290,7 +295,7 @@ cgroup_systemd_start (const char *cgroup_path, const char *id, pid_t pid,
   for (size_t i = 0; i < n; i++)
     args[a++] = props[i];
   log_debug ("systemd: start %s in %s for pid %d (%zu limits as properties)", unit, slice, pid, n);
-  ret = run_helper (args, err);
+  ret = run_helper (args, NULL, 0, err);
   cgroup_systemd_props_free (props);
   return ret;
 }
@@ -338,7 +343,7 @@ cgroup_systemd_update (const char *cgroup_path, const struct cg_plan *plan, sbx_
           args[1] = (char *) "set";
           args[2] = unit;
           memcpy (args + 3, props, n * sizeof *props);
-          ret = run_helper (args, err);
+          ret = run_helper (args, NULL, 0, err);
         }
     }
   cgroup_systemd_props_free (props);
@@ -353,5 +358,25 @@ cgroup_systemd_stop (const char *cgroup_path, sbx_error_t *err)
 
   if (split_unit (cgroup_path, slice, unit, sizeof slice, err) < 0)
     return -1;
-  return run_helper (args, err);
+  return run_helper (args, NULL, 0, err);
+}
+
+char *
+cgroup_systemd_user_root (sbx_error_t *err)
+{
+  char *args[3] = { NULL, (char *) "root", NULL };
+  char root[1024];
+  char *out;
+
+  if (run_helper (args, root, sizeof root, err) < 0)
+    return NULL;
+  if (root[0] != '/' || strstr (root, "/..") != NULL)
+    {
+      sbx_error_set (err, EIO, "systemd's user manager gave `%s` as its cgroup", root);
+      return NULL;
+    }
+  out = strdup (strcmp (root, "/") == 0 ? "" : root);
+  if (out == NULL)
+    sbx_error_errno (err, "strdup");
+  return out;
 }

@@ -30,5 +30,9 @@ int cgroup_systemd_start (const char *cgroup_path, const char *id, pid_t pid,
 int cgroup_systemd_update (const char *cgroup_path, const struct cg_plan *plan, sbx_error_t *err);
 /* Stop the unit; one systemd no longer knows is fine. */
 int cgroup_systemd_stop (const char *cgroup_path, sbx_error_t *err);
+/* Rootless: the cgroup of this user's systemd manager, relative to the v2
+   root ("/user.slice/user-1000.slice/user@1000.service"; "" for "/");
+   malloc'd, NULL and err when the manager cannot be reached. */
+char *cgroup_systemd_user_root (sbx_error_t *err);
 
 #endif

@@ -78,7 +78,7 @@ expand_slice (const char *slice, char *out, size_t len)
 
 char *
 cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
-                     sbx_error_t *err)
+                     const char *manager_cg, sbx_error_t *err)
 {
   const char *root = cgroup_v2_root ();
   char rel[4096];
@@ -91,7 +91,7 @@ cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
     }
   /* Absent with --systemd-cgroup: the unit sbx-ID.scope in system.slice. */
   if ((cgroups_path == NULL || cgroups_path[0] == '\0') && systemd)
-    cgroups_path = "system.slice:sbx:";
+    cgroups_path = manager_cg ? "user.slice:sbx:" : "system.slice:sbx:";
   if (cgroups_path == NULL || cgroups_path[0] == '\0')
     snprintf (rel, sizeof rel, "/sbx/%s", id);
   else if (systemd || (cgroups_path[0] != '/' && strchr (cgroups_path, ':') != NULL))
@@ -108,7 +108,7 @@ cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
       snprintf (prefix, sizeof prefix, "%.*s", (int) (b - a - 1), a + 1);
       snprintf (name, sizeof name, "%s", b + 1);
       if (slice[0] == '\0')
-        strcpy (slice, "system.slice");
+        strcpy (slice, manager_cg ? "user.slice" : "system.slice");
       if (expand_slice (slice, sl, sizeof sl) < 0 || strchr (prefix, '/') || strchr (name, '/'))
         {
           sbx_error_set (err, EINVAL, "linux.cgroupsPath: invalid systemd path `%s`", cgroups_path);
@@ -139,7 +139,7 @@ cgroup_resolve_path (const char *cgroups_path, const char *id, bool systemd,
       sbx_error_set (err, EINVAL, "linux.cgroupsPath: the root cgroup cannot hold a container");
       return NULL;
     }
-  if (asprintf (&out, "%s%s", root, rel) < 0)
+  if (asprintf (&out, "%s%s%s", root, systemd && manager_cg ? manager_cg : "", rel) < 0)
     {
       sbx_error_errno (err, "asprintf");
       return NULL;

@@ -14,9 +14,11 @@
 const char *cgroup_v2_root (void);
 /* Map config.json's cgroupsPath (absent, absolute, relative, or
  * "slice:prefix:name" with systemd) to an absolute directory under the v2
- * root. Refuses ".." and anything that would leave the hierarchy. */
+ * root. Refuses ".." and anything that would leave the hierarchy. With
+ * systemd and a manager_cg (a user manager's cgroup, rootless), the slice
+ * path is under that cgroup and defaults to user.slice. */
 char *cgroup_resolve_path (const char *cgroups_path, const char *id,
-                           bool systemd, sbx_error_t *err);
+                           bool systemd, const char *manager_cg, sbx_error_t *err);
 /* Create the cgroup directory (and parents); return an O_DIRECTORY fd for
  * CLONE_INTO_CGROUP. */
 int cgroup_create (const char *path, sbx_error_t *err);

@@ -280,13 +280,27 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
     }
   if (cgroup_v2_root () != NULL)
     {
+      /* With systemd running, sbx asks it for the scope: root asks PID 1,
+         rootless asks its own user manager, whose cgroup the path then
+         lives under. */
+      bool scope = ctx->systemd_cgroup && cgroup_systemd_running ();
+      _cleanup_free_ char *user_cg = NULL;
+      if (scope && geteuid () != 0)
+        {
+          sbx_error_t e = { 0 };
+          user_cg = cgroup_systemd_user_root (&e);
+          if (user_cg == NULL)
+            {
+              log_warn ("--systemd-cgroup: no scope from systemd's user manager (%s)", e.msg);
+              scope = false;
+            }
+          sbx_error_free (&e);
+        }
       c->st.cgroup_path = cgroup_resolve_path (c->b.spec->linux_->cgroups_path, id,
-                                               ctx->systemd_cgroup, err);
+                                               ctx->systemd_cgroup, user_cg, err);
       if (c->st.cgroup_path == NULL)
         return -1;
-      /* A root sbx asks a running systemd for the scope; rootless
-         (systemd's user manager) is not supported: see cgroup-systemd.h. */
-      if (ctx->systemd_cgroup && geteuid () == 0 && cgroup_systemd_running ())
+      if (scope)
         c->st.systemd_cgroup = true;
       else if (geteuid () != 0 && access (c->st.cgroup_path, W_OK) < 0)
         {

@@ -42,7 +42,7 @@ linux_part (struct json_buf *b)
   json_close (b, ']');
   json_key (b, "cgroup");
 #ifdef HAVE_SYSTEMD
-  json_raw (b, "{\"v1\":false,\"v2\":true,\"systemd\":true,\"systemdUser\":false,\"rdma\":true}");
+  json_raw (b, "{\"v1\":false,\"v2\":true,\"systemd\":true,\"systemdUser\":true,\"rdma\":true}");
 #else
   json_raw (b, "{\"v1\":false,\"v2\":true,\"systemd\":false,\"systemdUser\":false,\"rdma\":true}");
 #endif

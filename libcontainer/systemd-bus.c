@@ -2,11 +2,14 @@
  *
  * The connection: as root, systemd's private socket /run/systemd/private
  * (no broker needed, as systemctl does); else, or when that fails, the
- * system bus; a non-root caller uses its user manager on the session bus.
+ * system bus. A non-root caller talks to its own user manager the same way:
+ * $XDG_RUNTIME_DIR/systemd/private, else the session bus.
  * Job completion arrives as the Manager's JobRemoved signal, which systemd
  * only sends to subscribed clients: subscribe, install the match, then
  * call, so the signal cannot be missed. */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,19 +60,34 @@ bus_open (sd_bus **out, sbx_error_t *err)
   sd_bus *bus = NULL;
   int r;
 
+  char addr[PATH_MAX + 32];
+  const char *xdg = getenv ("XDG_RUNTIME_DIR");
+
   if (geteuid () != 0)
     {
-      r = sd_bus_open_user (out);
-      return r < 0 ? sbx_error_sys (err, -r, "systemd: connect to the user bus") : 0;
+      /* the user manager's own socket, then the session bus */
+      if (xdg != NULL && xdg[0] == '/')
+        snprintf (addr, sizeof addr, "unix:path=%s/systemd/private", xdg);
+      else
+        snprintf (addr, sizeof addr, "unix:path=/run/user/%u/systemd/private", (unsigned) geteuid ());
     }
+  else
+    snprintf (addr, sizeof addr, "unix:path=/run/systemd/private");
   if (sd_bus_new (&bus) >= 0)
     {
-      if (sd_bus_set_address (bus, "unix:path=/run/systemd/private") >= 0 && sd_bus_start (bus) >= 0)
+      if (sd_bus_set_address (bus, addr) >= 0 && sd_bus_start (bus) >= 0)
         {
           *out = bus;
           return 0;
         }
       sd_bus_unref (bus);
+    }
+  if (geteuid () != 0)
+    {
+      r = sd_bus_open_user (out);
+      return r < 0 ? sbx_error_sys (err, -r, "systemd: connect to %s or the user bus (is systemd's user "
+                                    "manager running for uid %u?)", addr + 10, (unsigned) geteuid ())
+                   : 0;
     }
   r = sd_bus_open_system (out);
   if (r < 0)
@@ -344,4 +362,22 @@ sdbus_set_properties (const char *unit, const struct sdbus_props *p, sbx_error_t
   sd_bus_message_unref (m);
   sd_bus_flush_close_unref (bus);
   return ret;
+}
+
+int
+sdbus_manager_cgroup (char **out, sbx_error_t *err)
+{
+  sd_bus *bus = NULL;
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  int r;
+
+  *out = NULL;
+  if (bus_open (&bus, err) < 0)
+    return -1;
+  r = sd_bus_get_property_string (bus, SD_DEST, SD_PATH, SD_MANAGER, "ControlGroup", &e, out);
+  if (r < 0)
+    bus_fail (err, r, &e, "read the manager's", "ControlGroup");
+  sd_bus_error_free (&e);
+  sd_bus_flush_close_unref (bus);
+  return r < 0 ? -1 : 0;
 }

@@ -28,5 +28,8 @@ int sdbus_set_properties (const char *unit, const struct sdbus_props *p, sbx_err
 /* StopUnit(unit, "replace") and wait; a unit systemd does not know
    (already gone) is not an error. */
 int sdbus_stop_unit (const char *unit, sbx_error_t *err);
+/* The manager's own cgroup, as its ControlGroup property says (for a user
+   manager "/user.slice/user-1000.slice/user@1000.service"); malloc'd. */
+int sdbus_manager_cgroup (char **out, sbx_error_t *err);
 
 #endif

@@ -5,6 +5,7 @@
  *   sbx-systemd start UNIT PID [Name=value]...   transient unit holding PID
  *   sbx-systemd set UNIT Name=value...           change its properties
  *   sbx-systemd stop UNIT                        stop it (gone already: ok)
+ *   sbx-systemd root                             print the manager's cgroup
  *
  * Exit status 0 on success; else 1 and one line on stderr saying why. */
 #include <stdio.h>
@@ -18,7 +19,8 @@ usage (void)
 {
   fputs ("usage: sbx-systemd start UNIT PID [Name=value]...\n"
          "       sbx-systemd set UNIT Name=value...\n"
-         "       sbx-systemd stop UNIT\n",
+         "       sbx-systemd stop UNIT\n"
+         "       sbx-systemd root\n",
          stderr);
   return 2;
 }
@@ -30,6 +32,18 @@ main (int argc, char **argv)
   struct sdbus_props p = { 0 };
   int r;
 
+  if (argc == 2 && strcmp (argv[1], "root") == 0)
+    {
+      char *cg;
+      if (sdbus_manager_cgroup (&cg, &err) == 0)
+        {
+          printf ("%s\n", cg);
+          free (cg);
+          return 0;
+        }
+      fprintf (stderr, "%s\n", err.msg ? err.msg : "failed");
+      return 1;
+    }
   if (argc < 3)
     return usage ();
   if (strcmp (argv[1], "start") == 0 && argc >= 4)

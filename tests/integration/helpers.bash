@@ -252,6 +252,23 @@ make_traversable() {
 	done
 }
 
+# rootless_bundle ARGS_JSON: $rl, a bundle owned by $ROOTLESS_UID (from
+# `sbx spec --rootless`) running ARGS_JSON, and $ROOTLESS_ROOT, its state dir.
+rootless_bundle() {
+	make_traversable
+	rl=$BATS_TEST_TMPDIR/rl
+	mkdir "$rl"
+	cp -a "$ROOTFS" "$rl/rootfs"
+	chown -R "$ROOTLESS_UID:$ROOTLESS_UID" "$rl"
+	ROOTLESS_ROOT=$BATS_TEST_TMPDIR/rl-state
+	mkdir -m 0700 "$ROOTLESS_ROOT"
+	chown "$ROOTLESS_UID:$ROOTLESS_UID" "$ROOTLESS_ROOT"
+	(cd "$rl" && as_user "$SBX" spec --rootless)
+	jq --argjson a "$1" '.process.terminal = false | .root.readonly = false | .process.args = $a' \
+		"$rl/config.json" | jq "$SBX_TEST_JQ" >"$rl/c" && mv "$rl/c" "$rl/config.json"
+	chown "$ROOTLESS_UID" "$rl/config.json"
+}
+
 # as_user CMD...: run CMD as the rootless test user.
 as_user() {
 	setpriv --reuid="$ROOTLESS_UID" --regid="$ROOTLESS_UID" --clear-groups \

@@ -18,7 +18,7 @@ setup() {
 
 teardown() {
 	sbx_teardown
-	systemctl stop "$UNIT" 2>/dev/null || true
+	systemctl stop "$UNIT" ${UMGR:+"$UMGR"} 2>/dev/null || true
 }
 
 # prop NAME [UNIT]: one property of the unit, as systemctl shows it.
@@ -253,6 +253,75 @@ sd_run_nopriv() {
 	run sbx delete --force c10
 	[ "$status" -eq 0 ]
 	[ "$(prop LoadState)" = not-found ]
+}
+
+# user_manager: a systemd user manager for $ROOTLESS_UID, started as a
+# delegated service as user@.service would be (without its PAM session);
+# sets UMGR (the unit), XDG (its runtime dir) and MGR_CG (its cgroup).
+user_manager() {
+	[ -S /run/dbus/system_bus_socket ] ||
+		systemctl start --job-mode=ignore-dependencies dbus.socket dbus.service
+	XDG=/run/user/$ROOTLESS_UID
+	mkdir -p "$XDG"
+	chown "$ROOTLESS_UID:$ROOTLESS_UID" "$XDG"
+	chmod 0700 "$XDG"
+	UMGR=sbx-test-umgr-$N.service
+	# (no default dependencies: sysinit.target would mount a fresh /tmp)
+	systemd-run --quiet --unit="$UMGR" -p Type=notify -p Delegate=yes -p DefaultDependencies=no \
+		-p User="$ROOTLESS_UID" -p Group="$ROOTLESS_UID" \
+		-E XDG_RUNTIME_DIR="$XDG" -E HOME=/ /lib/systemd/systemd --user
+	retry 100 0.1 test -S "$XDG/systemd/private"
+	MGR_CG=$(prop ControlGroup "$UMGR")
+}
+
+# uctl ARGS...: systemctl --user of the rootless test user.
+uctl() { as_user env XDG_RUNTIME_DIR="$XDG" systemctl --user "$@"; }
+
+@test "rootless: the user's systemd manager makes the scope, under its own cgroup" {
+	requires systemd rootless
+	user_manager
+	# (no device program rootless: the user namespace keeps devices out)
+	rootless_bundle '["/bin/sh", "-c", "mknod /tmp/m c 1 3 || echo mknod-denied; exec sleep 100"]'
+	jq --arg p "user.slice:sbx-test:$N" '.linux.cgroupsPath = $p
+		| .linux.resources = {"memory": {"limit": 33554432}, "pids": {"limit": 20}}' \
+		"$rl/config.json" >"$rl/c" && mv "$rl/c" "$rl/config.json"
+	out=$BATS_TEST_TMPDIR/rl.out
+	st=0
+	as_user env XDG_RUNTIME_DIR="$XDG" "$SBX" --root "$ROOTLESS_ROOT" --systemd-cgroup \
+		run -d --bundle "$rl" rl3 </dev/null >"$out" 2>&1 3>&- || st=$?
+	[ "$st" -eq 0 ] || fail "rootless --systemd-cgroup run failed: $(cat "$out")"
+	ucg=$(cg_root)$MGR_CG/user.slice/$UNIT
+	pid=$(as_user "$SBX" --root "$ROOTLESS_ROOT" state rl3 | jq -r .pid)
+	# the user manager's unit, not PID 1's
+	[ "$(uctl show -P ActiveState "$UNIT")" = active ]
+	[ "$(uctl show -P Delegate "$UNIT")" = yes ]
+	[ "$(uctl show -P MemoryMax "$UNIT")" = 33554432 ]
+	[ "$(systemctl show -P LoadState "$UNIT")" = not-found ]
+	[ "$(grep '^0::' /proc/$pid/cgroup)" = "0::$MGR_CG/user.slice/$UNIT" ]
+	[ "$(sbx features | jq .linux.cgroup.systemdUser)" = true ]
+	[ "$(cat "$ucg/memory.max")" = 33554432 ]
+	[ "$(cat "$ucg/pids.max")" = 20 ]
+	[ "$(stat -c %u "$ucg")" = "$ROOTLESS_UID" ]
+	retry 50 0.1 grep -q mknod-denied "$out"
+	as_user env XDG_RUNTIME_DIR="$XDG" "$SBX" --root "$ROOTLESS_ROOT" --systemd-cgroup update --memory 64m rl3
+	[ "$(cat "$ucg/memory.max")" = 67108864 ]
+	[ "$(uctl show -P MemoryMax "$UNIT")" = 67108864 ]
+	as_user env XDG_RUNTIME_DIR="$XDG" "$SBX" --root "$ROOTLESS_ROOT" --systemd-cgroup delete --force rl3
+	[ "$(uctl show -P LoadState "$UNIT")" = not-found ]
+	[ ! -d "$ucg" ]
+	systemctl stop "$UMGR"
+}
+
+@test "rootless without a user manager: a warning, and the container runs without systemd's scope" {
+	requires systemd rootless
+	rootless_bundle '["/bin/true"]'
+	out=$BATS_TEST_TMPDIR/rl.out
+	st=0
+	as_user env XDG_RUNTIME_DIR=/nonexistent "$SBX" --root "$ROOTLESS_ROOT" --systemd-cgroup \
+		run --bundle "$rl" rl4 </dev/null >"$out" 2>&1 3>&- || st=$?
+	cat "$out"
+	[ "$st" -eq 0 ]
+	grep -q "no scope from systemd's user manager" "$out"
 }
 
 @test "without systemd as PID 1, --systemd-cgroup says so and uses the systemd layout itself" {

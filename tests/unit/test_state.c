@@ -96,37 +96,51 @@ UNIT_TEST (cgroup_paths)
   if (root == NULL)
     {
       printf ("# no cgroup v2 hierarchy: path tests need one\n");
-      CHECK (cgroup_resolve_path ("/a", "id", false, &err) == NULL);
+      CHECK (cgroup_resolve_path ("/a", "id", false, NULL, &err) == NULL);
       sbx_error_free (&err);
       return;
     }
-  p = cgroup_resolve_path ("/docker/abc", "abc", false, &err);
+  p = cgroup_resolve_path ("/docker/abc", "abc", false, NULL, &err);
   snprintf (want, sizeof want, "%s/docker/abc", root);
   CHECK_STREQ (p, want);
   free (p);
-  p = cgroup_resolve_path (NULL, "abc", false, &err);
+  p = cgroup_resolve_path (NULL, "abc", false, NULL, &err);
   snprintf (want, sizeof want, "%s/sbx/abc", root);
   CHECK_STREQ (p, want);
   free (p);
   /* absent with --systemd-cgroup: sbx-ID.scope in system.slice */
-  p = cgroup_resolve_path (NULL, "abc", true, &err);
+  p = cgroup_resolve_path (NULL, "abc", true, NULL, &err);
   snprintf (want, sizeof want, "%s/system.slice/sbx-abc.scope", root);
   CHECK_STREQ (p, want);
   free (p);
-  p = cgroup_resolve_path ("system.slice:sbxtest:t4", "t4", true, &err);
+  p = cgroup_resolve_path ("system.slice:sbxtest:t4", "t4", true, NULL, &err);
   snprintf (want, sizeof want, "%s/system.slice/sbxtest-t4.scope", root);
   CHECK_STREQ (p, want);
   free (p);
-  p = cgroup_resolve_path ("a-b.slice:pre:n", "n", true, &err);
+  p = cgroup_resolve_path ("a-b.slice:pre:n", "n", true, NULL, &err);
   snprintf (want, sizeof want, "%s/a.slice/a-b.slice/pre-n.scope", root);
   CHECK_STREQ (p, want);
   free (p);
-  CHECK (cgroup_resolve_path ("/a/../../etc", "x", false, &err) == NULL);
+  /* rootless: under the user manager's cgroup, user.slice by default */
+  p = cgroup_resolve_path ("user.slice:libpod:n", "n", true, "/user.slice/user-7.slice/user@7.service", &err);
+  snprintf (want, sizeof want, "%s/user.slice/user-7.slice/user@7.service/user.slice/libpod-n.scope", root);
+  CHECK_STREQ (p, want);
+  free (p);
+  p = cgroup_resolve_path (NULL, "abc", true, "/u@7.service", &err);
+  snprintf (want, sizeof want, "%s/u@7.service/user.slice/sbx-abc.scope", root);
+  CHECK_STREQ (p, want);
+  free (p);
+  /* a manager's cgroup only matters to the systemd form */
+  p = cgroup_resolve_path ("/docker/abc", "abc", false, "/u@7.service", &err);
+  snprintf (want, sizeof want, "%s/docker/abc", root);
+  CHECK_STREQ (p, want);
+  free (p);
+  CHECK (cgroup_resolve_path ("/a/../../etc", "x", false, NULL, &err) == NULL);
   CHECK_CONTAINS (err.msg, "..");
-  CHECK (cgroup_resolve_path ("..", "x", false, &err) == NULL);
-  CHECK (cgroup_resolve_path ("/", "x", false, &err) == NULL);
+  CHECK (cgroup_resolve_path ("..", "x", false, NULL, &err) == NULL);
+  CHECK (cgroup_resolve_path ("/", "x", false, NULL, &err) == NULL);
   /* "a..b" is a legal name, not a parent reference. */
-  p = cgroup_resolve_path ("/a..b", "x", false, &err);
+  p = cgroup_resolve_path ("/a..b", "x", false, NULL, &err);
   CHECK (p != NULL);
   free (p);
   sbx_error_free (&err);
