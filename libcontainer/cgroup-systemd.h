@@ -3,7 +3,8 @@
  * cgroupsPath) that systemd creates, holding the init, with Delegate=yes;
  * sbx then writes its limits there as usual, and also hands systemd the
  * ones it knows as unit properties, so a `systemctl daemon-reload` keeps
- * them. The D-Bus calls run in the sbx-systemd helper (systemd-bus.c). */
+ * them. Rootless, the caller's own user manager makes the scope, under its
+ * own cgroup. The D-Bus calls run in the sbx-systemd helper (systemd-bus.c). */
 #ifndef SBX_CGROUP_SYSTEMD_H
 #define SBX_CGROUP_SYSTEMD_H
 
