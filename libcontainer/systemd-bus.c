@@ -9,9 +9,9 @@
  * call, so the signal cannot be missed. */
 #include <errno.h>
 #include <limits.h>
-#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -57,22 +57,20 @@ bus_fail (sbx_error_t *err, int r, const sd_bus_error *e, const char *what, cons
 static int
 bus_open (sd_bus **out, sbx_error_t *err)
 {
+  const char *xdg = getenv ("XDG_RUNTIME_DIR");
+  const uid_t uid = geteuid ();
+  char addr[PATH_MAX + 32];
   sd_bus *bus = NULL;
   int r;
 
-  char addr[PATH_MAX + 32];
-  const char *xdg = getenv ("XDG_RUNTIME_DIR");
-
-  if (geteuid () != 0)
-    {
-      /* the user manager's own socket, then the session bus */
-      if (xdg != NULL && xdg[0] == '/')
-        snprintf (addr, sizeof addr, "unix:path=%s/systemd/private", xdg);
-      else
-        snprintf (addr, sizeof addr, "unix:path=/run/user/%u/systemd/private", (unsigned) geteuid ());
-    }
-  else
+  /* the manager's own socket first; then the user's session bus, or the
+     system bus */
+  if (uid == 0)
     snprintf (addr, sizeof addr, "unix:path=/run/systemd/private");
+  else if (xdg != NULL && xdg[0] == '/')
+    snprintf (addr, sizeof addr, "unix:path=%s/systemd/private", xdg);
+  else
+    snprintf (addr, sizeof addr, "unix:path=/run/user/%u/systemd/private", (unsigned) uid);
   if (sd_bus_new (&bus) >= 0)
     {
       if (sd_bus_set_address (bus, addr) >= 0 && sd_bus_start (bus) >= 0)
@@ -82,11 +80,11 @@ bus_open (sd_bus **out, sbx_error_t *err)
         }
       sd_bus_unref (bus);
     }
-  if (geteuid () != 0)
+  if (uid != 0)
     {
       r = sd_bus_open_user (out);
       return r < 0 ? sbx_error_sys (err, -r, "systemd: connect to %s or the user bus (is systemd's user "
-                                    "manager running for uid %u?)", addr + 10, (unsigned) geteuid ())
+                                    "manager running for uid %u?)", addr + 10, (unsigned) uid)
                    : 0;
     }
   r = sd_bus_open_system (out);

@@ -32,21 +32,17 @@ main (int argc, char **argv)
   struct sdbus_props p = { 0 };
   int r;
 
-  if (argc == 2 && strcmp (argv[1], "root") == 0)
-    {
-      char *cg;
-      if (sdbus_manager_cgroup (&cg, &err) == 0)
-        {
-          printf ("%s\n", cg);
-          free (cg);
-          return 0;
-        }
-      fprintf (stderr, "%s\n", err.msg ? err.msg : "failed");
-      return 1;
-    }
-  if (argc < 3)
+  if (argc < 2)
     return usage ();
-  if (strcmp (argv[1], "start") == 0 && argc >= 4)
+  if (strcmp (argv[1], "root") == 0 && argc == 2)
+    {
+      char *cg = NULL;
+      r = sdbus_manager_cgroup (&cg, &err);
+      if (r == 0)
+        printf ("%s\n", cg);
+      free (cg);
+    }
+  else if (strcmp (argv[1], "start") == 0 && argc >= 4)
     {
       char *end;
       long pid = strtol (argv[3], &end, 10);
