@@ -259,6 +259,19 @@ sd_run_nopriv() {
 # delegated service as user@.service would be (without its PAM session);
 # sets UMGR (the unit), XDG (its runtime dir) and MGR_CG (its cgroup).
 user_manager() {
+	# systemd runs a service as a user only with passwd and group entries; in the
+	# project's VM (sbxvm.run= on the kernel command line) /etc is an
+	# overlay on tmpfs, so one can be added there without touching the host
+	if ! getent passwd "$ROOTLESS_UID" >/dev/null; then
+		grep -q 'sbxvm\.run=' /proc/cmdline ||
+			skip "systemd needs a passwd entry for uid $ROOTLESS_UID (SBX_TEST_ROOTLESS_UID)"
+		echo "sbx-rootless:x:$ROOTLESS_UID:$ROOTLESS_UID::/:/bin/sh" >>/etc/passwd
+	fi
+	if ! getent group "$ROOTLESS_UID" >/dev/null; then
+		grep -q 'sbxvm\.run=' /proc/cmdline ||
+			skip "systemd needs a group entry for gid $ROOTLESS_UID (SBX_TEST_ROOTLESS_UID)"
+		echo "sbx-rootless:x:$ROOTLESS_UID:" >>/etc/group
+	fi
 	[ -S /run/dbus/system_bus_socket ] ||
 		systemctl start --job-mode=ignore-dependencies dbus.socket dbus.service
 	XDG=/run/user/$ROOTLESS_UID
