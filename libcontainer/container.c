@@ -24,6 +24,7 @@
 #include "foreground.h"
 #include "fsutil.h"
 #include "hooks.h"
+#include "hygiene.h"
 #include "log.h"
 #include "passwd.h"
 #include "process.h"
@@ -264,6 +265,9 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   memset (c, 0, sizeof *c);
   c->rootfd = c->dirfd = -1;
   c->h.pidfd = c->h.sync_fd = c->h.master_fd = -1;
+  /* Before anything is opened: nothing the caller left open (an engine's
+     socket, a directory fd) may follow us towards the container. */
+  hygiene_close_inherited (o->preserve_fds, log_fd ());
   if (state_check_id (id, err) < 0 || bundle_load (o->bundle, &c->b, err) < 0)
     return -1;
   if (c->b.spec->process->terminal && o->console_socket == NULL && !want_master)
@@ -316,7 +320,6 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   pc.cgroup_path = c->st.cgroup_path;
   pc.systemd_scope = c->st.systemd_cgroup;
   pc.state_dirfd = c->dirfd;
-  pc.lock_fd = c->dirfd;
   pc.console_socket = o->console_socket;
   pc.no_pivot = o->no_pivot;
   pc.no_new_keyring = o->no_new_keyring;

@@ -29,6 +29,7 @@
 #include "exec.h"
 #include "foreground.h"
 #include "fsutil.h"
+#include "hygiene.h"
 #include "init.h"
 #include "label.h"
 #include "log.h"
@@ -48,10 +49,10 @@ struct exec_child
 {
   const struct sbx_spec *spec;     /* the container's, process replaced */
   int pidfd;                       /* the container's init */
-  int ns_flags;                    /* joined in the child */
+  int ns_flags;                    /* joined in the child, pid and time too */
+  bool fork_in;                    /* a pid or time namespace: fork to enter */
   bool userns;
   int sync_fd;
-  int close_first[3];
   struct caps_sets caps;
   struct seccomp_filter *seccomp;
   char **env;
@@ -249,8 +250,6 @@ exec_child_run (struct exec_child *c, char **exe, sbx_error_t *err)
   _cleanup_fd_ int procfd = -1;
   struct sync_frame f;
 
-  if (c->ns_flags != 0 && setns (c->pidfd, c->ns_flags) < 0)
-    return sbx_error_errno (err, "join the container's namespaces");
   if (c->userns && init_become_root (err) < 0)
     return -1;
   if (init_setup_terminal (c->sync_fd, p, false, err) < 0)
@@ -285,16 +284,44 @@ exec_child_run (struct exec_child *c, char **exe, sbx_error_t *err)
   return sync_expect (c->sync_fd, SYNC_READY_ACK, &f, err);
 }
 
+/* The joiner: cloned into the container's cgroup but still in the host's
+   pid namespace, where the container cannot see it. It drops every fd but
+   the sync socket and the init's pidfd, wipes the caller's environment,
+   joins the namespaces, lets the pidfd go, and only then forks the process
+   that enters the container's pid namespace (a process's pid namespace is
+   fixed at fork). That one holds stdio, the preserved fds and the sync
+   socket: nothing a tracer in the container could use. */
+static int
+exec_enter (struct exec_child *c, sbx_error_t *err)
+{
+  pid_t pid;
+
+  if (c->ns_flags != 0 && setns (c->pidfd, c->ns_flags) < 0)
+    return sbx_error_errno (err, "join the container's namespaces");
+  close (c->pidfd);
+  c->pidfd = -1;
+  if (!c->fork_in)
+    return 0;
+  pid = (pid_t) syscall (SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
+  if (pid < 0)
+    return sbx_error_errno (err, "fork into the container's pid namespace");
+  if (pid == 0)
+    return 0;
+  if (sync_send (c->sync_fd, SYNC_CHILD_PID, &pid, sizeof pid, -1, err) < 0)
+    _exit (1);
+  _exit (0);
+}
+
 _Noreturn static void
 exec_child_main (struct exec_child *c)
 {
   sbx_error_t err = { 0 };
   sigset_t none;
   char *exe = NULL;
+  int keep[2] = { c->sync_fd, c->pidfd };
 
-  for (size_t i = 0; i < sizeof c->close_first / sizeof c->close_first[0]; i++)
-    if (c->close_first[i] >= 0)
-      close (c->close_first[i]);
+  hygiene_close_except (3 + (int) c->keep_fds, keep, 2);
+  hygiene_wipe_environ ();
   for (int s = 1; s < NSIG; s++)
     if (s != SIGKILL && s != SIGSTOP)
       signal (s, SIG_DFL);
@@ -302,6 +329,11 @@ exec_child_main (struct exec_child *c)
   sigprocmask (SIG_SETMASK, &none, NULL);
   log_forward_to (c->sync_fd);
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0); /* see init.c: until execve */
+  if (exec_enter (c, &err) < 0)
+    {
+      sync_send_error (c->sync_fd, &err);
+      _exit (1);
+    }
   if (exec_child_run (c, &exe, &err) < 0)
     {
       sync_send_error (c->sync_fd, &err);
@@ -334,7 +366,7 @@ struct exec_parent
 {
   struct container_state st;
   struct sbx_spec *spec;
-  int dirfd, pidfd, cgfd, console_fd, self_pidns, self_timens;
+  int dirfd, pidfd, cgfd, console_fd;
   int sock[2];
   char **env;
 };
@@ -342,8 +374,7 @@ struct exec_parent
 static void
 exec_parent_free (struct exec_parent *x)
 {
-  int *fds[] = { &x->dirfd, &x->pidfd, &x->cgfd, &x->console_fd, &x->self_pidns,
-                 &x->self_timens, &x->sock[0], &x->sock[1] };
+  int *fds[] = { &x->dirfd, &x->pidfd, &x->cgfd, &x->console_fd, &x->sock[0], &x->sock[1] };
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (*fds[i] >= 0)
       close (*fds[i]);
@@ -410,11 +441,7 @@ container_ns_flags (const struct sbx_spec *spec)
   int flags = 0;
 
   for (size_t i = 0; spec->linux_ && i < spec->linux_->n_namespaces; i++)
-    {
-      enum spec_ns_type t = spec->linux_->namespaces[i].type;
-      if (t != SPEC_NS_PID && t != SPEC_NS_TIME)
-        flags |= ns_clone_flag (t);
-    }
+    flags |= ns_clone_flag (spec->linux_->namespaces[i].type);
   return flags;
 }
 
@@ -435,41 +462,50 @@ clone_into (int cgfd, int *pidfd)
 }
 
 static int
-spawn (struct exec_parent *x, struct exec_child *c, const struct sbx_exec_opts *o,
-       pid_t *pid_out, int *pidfd_out, sbx_error_t *err)
+spawn (struct exec_parent *x, struct exec_child *c, pid_t *pid_out, int *pidfd_out,
+       sbx_error_t *err)
 {
-  const struct spec_namespace *pidns = spec_linux_namespace (x->spec, SPEC_NS_PID);
-  const struct spec_namespace *timens = spec_linux_namespace (x->spec, SPEC_NS_TIME);
-  int child_ns = (pidns ? CLONE_NEWPID : 0) | (timens ? CLONE_NEWTIME : 0);
-  pid_t pid;
+  pid_t pid = clone_into (x->cgfd, pidfd_out);
 
-  /* The pid (and time) namespace of a process is fixed when it is forked:
-     enter the container's for our children, clone, come back. */
-  if (child_ns != 0)
-    {
-      x->self_pidns = open ("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-      x->self_timens = open ("/proc/self/ns/time_for_children", O_RDONLY | O_CLOEXEC);
-      if (x->self_pidns < 0 || setns (x->pidfd, child_ns) < 0)
-        return sbx_error_errno (err, "enter the container's pid namespace");
-    }
-  pid = clone_into (x->cgfd, pidfd_out);
   if (pid == 0)
     exec_child_main (c);
-  if (child_ns != 0)
-    {
-      setns (x->self_pidns, CLONE_NEWPID);
-      if (timens != NULL && x->self_timens >= 0)
-        setns (x->self_timens, CLONE_NEWTIME);
-    }
   if (pid < 0)
     return sbx_error_errno (err, "clone3 exec process");
-  (void) o;
   *pid_out = pid;
   return 0;
 }
 
+/* The joiner forked the process inside the pid namespace and exited:
+   reap it and track that process instead (it is our child: CLONE_PARENT). */
 static int
-converse (struct exec_parent *x, bool keep_master, int *master, sbx_error_t *err)
+adopt (const struct sync_frame *f, pid_t *pid, int *pidfd, sbx_error_t *err)
+{
+  pid_t child;
+  int fd;
+
+  if (f->len != sizeof child)
+    return sbx_error_set (err, EPROTO, "sync: bad CHILD_PID payload");
+  memcpy (&child, f->payload, sizeof child);
+  while (waitpid (*pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  *pid = -1;
+  close (*pidfd);
+  *pidfd = -1;
+  fd = (int) syscall (SYS_pidfd_open, child, 0);
+  if (fd < 0)
+    {
+      kill (child, SIGKILL);
+      waitpid (child, NULL, 0);
+      return sbx_error_errno (err, "pidfd_open exec process %d", child);
+    }
+  *pid = child;
+  *pidfd = fd;
+  return 0;
+}
+
+static int
+converse (struct exec_parent *x, bool keep_master, int *master, pid_t *pid, int *pidfd,
+          sbx_error_t *err)
 {
   struct sync_frame *f = malloc (sizeof *f);
   int r = -1;
@@ -484,6 +520,12 @@ converse (struct exec_parent *x, bool keep_master, int *master, sbx_error_t *err
         {
           r = 0;
           break;
+        }
+      if (f->type == SYNC_CHILD_PID)
+        {
+          if (adopt (f, pid, pidfd, err) < 0)
+            break;
+          continue;
         }
       if (f->type != SYNC_PTY_MASTER || f->fd < 0)
         {
@@ -522,12 +564,14 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
                     sbx_error_t *err)
 {
   struct exec_parent x = { .dirfd = -1, .pidfd = -1, .cgfd = -1, .console_fd = -1,
-                           .self_pidns = -1, .self_timens = -1, .sock = { -1, -1 } };
+                           .sock = { -1, -1 } };
   struct exec_child c = { 0 };
   _cleanup_pid_ pid_t pid = -1;
   int pidfd = -1, master = -1, r = -1;
   bool proxy;
 
+  /* See create_common: nothing the caller left open goes any further. */
+  hygiene_close_inherited (o->preserve_fds, log_fd ());
   if (open_target (ctx, id, &x, err) < 0 || build_process (x.spec, o, err) < 0)
     goto out;
   proxy = x.spec->process->terminal && o->console_socket == NULL;
@@ -555,18 +599,16 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
   c.spec = x.spec;
   c.pidfd = x.pidfd;
   c.ns_flags = container_ns_flags (x.spec);
+  c.fork_in = (c.ns_flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
   c.userns = (c.ns_flags & CLONE_NEWUSER) != 0;
   c.sync_fd = x.sock[1];
-  c.close_first[0] = x.sock[0];
-  c.close_first[1] = x.console_fd;
-  c.close_first[2] = x.dirfd;
   c.env = x.env;
   c.keep_fds = o->preserve_fds;
-  if (spawn (&x, &c, o, &pid, &pidfd, err) < 0)
+  if (spawn (&x, &c, &pid, &pidfd, err) < 0)
     goto out;
   close (x.sock[1]);
   x.sock[1] = -1;
-  if (converse (&x, proxy, &master, err) < 0)
+  if (converse (&x, proxy, &master, &pid, &pidfd, err) < 0)
     goto out;
   if (o->pid_file != NULL && container_write_pid_file (o->pid_file, pid, err) < 0)
     goto out;

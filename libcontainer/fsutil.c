@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -184,6 +185,53 @@ done:
   if (fd < 0)
     return sbx_error_errno (err, "open `%s` in container root", path);
   return fd;
+}
+
+/* The fallback of open_nofollow_in_root: each component with O_NOFOLLOW;
+ * a symlink is ELOOP and ".." is refused (EINVAL) rather than resolved. */
+static int
+walk_nofollow (int rootfd, const char *path, int flags)
+{
+  _cleanup_free_ char *copy = strdup (path);
+  _cleanup_fd_ int cur = -1;
+  char *save = NULL;
+
+  if (copy == NULL || (cur = dup (rootfd)) < 0)
+    return -1;
+  for (char *c = strtok_r (copy, "/", &save); c != NULL; c = strtok_r (NULL, "/", &save))
+    {
+      struct stat st;
+      bool last = save == NULL || *save == '\0';
+      int fd;
+
+      if (strcmp (c, ".") == 0)
+        continue;
+      if (strcmp (c, "..") == 0)
+        return errno = EINVAL, -1;
+      fd = openat (cur, c, (last ? flags : O_PATH) | O_NOFOLLOW | O_CLOEXEC);
+      if (fd < 0)
+        return -1;
+      close (cur);
+      cur = fd;
+      if (fstat (cur, &st) < 0)
+        return -1;
+      if (S_ISLNK (st.st_mode))
+        return errno = ELOOP, -1;
+    }
+  return take_fd (&cur);
+}
+
+int
+open_nofollow_in_root (int rootfd, const char *path, int flags)
+{
+  if (!force_walk)
+    {
+      int fd = sys_openat2 (rootfd, path, flags,
+                            RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+      if (fd >= 0 || errno != ENOSYS)
+        return fd;
+    }
+  return walk_nofollow (rootfd, path, flags);
 }
 
 /* Open NAME directly under dirfd, refusing any symlink: used right after

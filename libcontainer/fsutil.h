@@ -13,6 +13,11 @@
 /* Open PATH (absolute or relative, interpreted inside rootfd) with
  * FLAGS (O_PATH etc.). Symlinks and ".." never leave rootfd. */
 int open_in_root (int rootfd, const char *path, int flags, sbx_error_t *err);
+/* Open PATH inside rootfd without following any symlink on the way (not
+ * even one that stays inside): -1 with errno ELOOP when a component is a
+ * symlink, EINVAL for a ".." component on kernels without openat2. For
+ * mount targets that must be where the config says (/proc, /sys). */
+int open_nofollow_in_root (int rootfd, const char *path, int flags);
 /* Create every missing directory of PATH inside rootfd; return an O_PATH
  * fd of the last one. A component raced into a symlink is an error. */
 int mkdirall_in_root (int rootfd, const char *path, mode_t mode, sbx_error_t *err);

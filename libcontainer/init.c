@@ -27,6 +27,7 @@
 #include "error.h"
 #include "fsutil.h"
 #include "hooks.h"
+#include "hygiene.h"
 #include "init.h"
 #include "label.h"
 #include "log.h"
@@ -53,6 +54,47 @@ reset_signals (sbx_error_t *err)
   if (sigprocmask (SIG_SETMASK, &none, NULL) < 0)
     return sbx_error_errno (err, "reset signal mask");
   return 0;
+}
+
+/* The fds the init needs until the rootfs is built: sync, exec.fifo, the
+   mount sources, device nodes and namespaces the parent opened. */
+static void
+drop_inherited (const struct init_args *a)
+{
+  size_t n_mounts = a->spec->n_mounts, n = 0;
+  size_t cap = 2 + n_mounts + a->n_devs + SPEC_NS_COUNT;
+  int buf[64], *keep = cap <= 64 ? buf : malloc (cap * sizeof *keep);
+
+  if (keep == NULL)
+    return; /* the parent's copies close at execve (CLOEXEC) */
+  keep[n++] = a->sync_fd;
+  keep[n++] = a->fifo_fd;
+  for (size_t i = 0; a->mount_fds != NULL && i < n_mounts; i++)
+    keep[n++] = a->mount_fds[i];
+  for (size_t i = 0; a->dev_fds != NULL && i < a->n_devs; i++)
+    keep[n++] = a->dev_fds[i];
+  for (int i = 0; i < SPEC_NS_COUNT; i++)
+    keep[n++] = a->ns_fds[i];
+  hygiene_close_except (3 + (int) a->keep_fds, keep, n);
+  if (keep != buf)
+    free (keep);
+  hygiene_wipe_environ ();
+}
+
+/* Once the root is built its sources are done with: the created init
+   holds only stdio, exec.fifo, the sync socket and the preserved fds. */
+static void
+close_build_fds (const struct init_args *a)
+{
+  for (size_t i = 0; a->mount_fds != NULL && i < a->spec->n_mounts; i++)
+    if (a->mount_fds[i] >= 0)
+      close (a->mount_fds[i]);
+  for (size_t i = 0; a->dev_fds != NULL && i < a->n_devs; i++)
+    if (a->dev_fds[i] >= 0)
+      close (a->dev_fds[i]);
+  for (int i = 0; i < SPEC_NS_COUNT; i++)
+    if (a->ns_fds[i] >= 0)
+      close (a->ns_fds[i]);
 }
 
 int
@@ -375,6 +417,7 @@ init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
     return -1;
   if (run_runtime_hooks (a, err) < 0 || rootfs_pivot (rootfd, a->no_pivot, err) < 0)
     return -1;
+  close_build_fds (a);
   return 0;
 }
 
@@ -483,9 +526,10 @@ init_main (struct init_args *a)
   sbx_error_t err = { 0 };
   char *exe = NULL;
 
-  for (size_t i = 0; i < sizeof a->close_first / sizeof a->close_first[0]; i++)
-    if (a->close_first[i] >= 0)
-      close (a->close_first[i]);
+  /* First act: hold nothing of the caller's or the parent's (the state
+     dir, the cgroup, our own namespaces) that is not needed to build the
+     container, and no trace of the caller's environment. */
+  drop_inherited (a);
   log_forward_to (a->sync_fd);
   /* Until execve this process runs sbx's binary inside the container's
      namespaces: make /proc/PID/{exe,mem,fd} unreachable to the container

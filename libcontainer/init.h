@@ -36,7 +36,6 @@ struct init_args
   struct caps_sets caps;         /* parsed by the parent */
   struct seccomp_filter *seccomp; /* prepared by the parent, or NULL */
   char *hook_state;              /* state JSON from SYNC_HOOKS_DONE */
-  int close_first[4];            /* parent-only fds to drop at once */
 };
 
 _Noreturn void init_main (struct init_args *a);

@@ -14,6 +14,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "fsutil.h"
+#include "mount-target.h"
 #include "mounts.h"
 
 #ifndef MOUNT_ATTR_NOSYMFOLLOW
@@ -268,8 +269,21 @@ apply_attrs (int mntfd, const struct mount_opts *o, bool recursive_tree, sbx_err
   return 0;
 }
 
+uint64_t
+mounts_bind_propagation (const char *rootfs_propagation)
+{
+  const char *p = rootfs_propagation;
+
+  if (p != NULL && (strcmp (p, "shared") == 0 || strcmp (p, "rshared") == 0))
+    return 0;
+  if (p != NULL && (strcmp (p, "private") == 0 || strcmp (p, "rprivate") == 0))
+    return MS_PRIVATE;
+  return MS_SLAVE;
+}
+
 int
-mounts_open_bind_source (const struct spec_mount *m, const char *bundle, sbx_error_t *err)
+mounts_open_bind_source (const struct spec_mount *m, const char *bundle, uint64_t default_prop,
+                         sbx_error_t *err)
 {
   struct mount_opts o;
   _cleanup_free_ char *abs = NULL;
@@ -293,6 +307,19 @@ mounts_open_bind_source (const struct spec_mount *m, const char *bundle, sbx_err
       mount_opts_free (&o);
       return -1;
     }
+  /* A clone of a shared mount is a peer of the host's: whatever the
+     container later mounts below it would appear on the host (and, with a
+     directory renamed in a shared volume meanwhile, where an attacker
+     chose: CVE-2021-30465). Unless the mount or rootfsPropagation asks for
+     sharing, it becomes a slave before it is attached anywhere. */
+  if (o.propagation == 0 && default_prop != 0 && setattr (fd, AT_RECURSIVE, 0, 0, default_prop) < 0)
+    {
+      sbx_error_errno (err, "make bind source `%s` a %s mount", src,
+                       default_prop == MS_SLAVE ? "slave" : "private");
+      close (fd);
+      mount_opts_free (&o);
+      return -1;
+    }
   if (apply_attrs (fd, &o, o.rbind, err) < 0)
     {
       close (fd);
@@ -306,13 +333,15 @@ mounts_open_bind_source (const struct spec_mount *m, const char *bundle, sbx_err
 int
 mounts_open_sources (const struct sbx_spec *spec, const char *bundle, int *fds, sbx_error_t *err)
 {
+  uint64_t prop = mounts_bind_propagation (spec->linux_ ? spec->linux_->rootfs_propagation : NULL);
+
   for (size_t i = 0; i < spec->n_mounts; i++)
     fds[i] = -1;
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
       if (!mount_is_bind (&spec->mounts[i]))
         continue;
-      fds[i] = mounts_open_bind_source (&spec->mounts[i], bundle, err);
+      fds[i] = mounts_open_bind_source (&spec->mounts[i], bundle, prop, err);
       if (fds[i] < 0)
         {
           mounts_close_sources (fds, i);
@@ -331,20 +360,6 @@ mounts_close_sources (int *fds, size_t n)
         close (fds[i]);
         fds[i] = -1;
       }
-}
-
-int
-mounts_attach_fd (int rootfd, int mntfd, const char *dest, bool is_dir, sbx_error_t *err)
-{
-  _cleanup_fd_ int target = -1;
-
-  target = is_dir ? mkdirall_in_root (rootfd, dest, 0755, err)
-                  : mkfile_in_root (rootfd, dest, 0644, err);
-  if (target < 0)
-    return -1;
-  if (move_mount (mntfd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return sbx_error_errno (err, "move mount to `%s`", dest);
-  return 0;
 }
 
 static bool
@@ -405,11 +420,13 @@ create_fs (const struct spec_mount *m, const struct mount_opts *o,
 }
 
 int
-mounts_apply_one (int rootfd, const struct spec_mount *m, int source_fd,
-                  const char *mount_label, sbx_error_t *err)
+mounts_apply_one (int rootfd, const struct sbx_spec *spec, const struct spec_mount *m,
+                  int source_fd, sbx_error_t *err)
 {
+  const char *label = spec->linux_ ? spec->linux_->mount_label : NULL;
   struct mount_opts o;
-  _cleanup_fd_ int mfd = -1;
+  _cleanup_fd_ int mfd = -1, target = -1;
+  bool is_dir = true;
   int r = -1;
 
   if (m->destination == NULL || m->destination[0] == '\0')
@@ -424,28 +441,38 @@ mounts_apply_one (int rootfd, const struct spec_mount *m, int source_fd,
           sbx_error_errno (err, "stat bind source");
           goto out;
         }
-      r = mounts_attach_fd (rootfd, source_fd, m->destination, S_ISDIR (st.st_mode), err);
+      is_dir = S_ISDIR (st.st_mode);
+    }
+  else
+    {
+      mfd = create_fs (m, &o, label, err);
+      if (mfd < 0 && err->errno_ == EPERM && is_cgroup_type (m->type))
+        {
+          /* Without a cgroup namespace of our own user namespace (rootless),
+             cgroup2 cannot be mounted: show the host's hierarchy instead,
+             with the same (normally read-only) attributes. */
+          mfd = open_tree (AT_FDCWD, "/sys/fs/cgroup", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+          if (mfd < 0 || apply_attrs (mfd, &o, true, err) < 0)
+            {
+              sbx_error_errno (err, "bind the host's /sys/fs/cgroup");
+              goto out;
+            }
+          sbx_error_free (err);
+        }
+      if (mfd < 0)
+        goto out;
+    }
+  target = mount_target_open (rootfd, spec, m, source_fd, is_dir, err);
+  if (target < 0)
+    goto out;
+  if (move_mount (source_fd >= 0 ? source_fd : mfd, "", target, "",
+                  MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    {
+      sbx_error_errno (err, "move mount to `%s`", m->destination);
       goto out;
     }
-  mfd = create_fs (m, &o, mount_label, err);
-  if (mfd < 0 && err->errno_ == EPERM && is_cgroup_type (m->type))
-    {
-      /* Without a cgroup namespace of our own user namespace (rootless),
-         cgroup2 cannot be mounted: show the host's hierarchy instead,
-         with the same (normally read-only) attributes. */
-      mfd = open_tree (AT_FDCWD, "/sys/fs/cgroup", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-      if (mfd < 0 || apply_attrs (mfd, &o, true, err) < 0)
-        {
-          sbx_error_errno (err, "bind the host's /sys/fs/cgroup");
-          goto out;
-        }
-      sbx_error_free (err);
-    }
-  if (mfd < 0)
-    goto out;
-  if (mounts_attach_fd (rootfd, mfd, m->destination, true, err) < 0)
-    goto out;
-  if (o.propagation != 0 && setattr (mfd, o.prop_recursive ? AT_RECURSIVE : 0, 0, 0, o.propagation) < 0)
+  if (source_fd < 0 && o.propagation != 0
+      && setattr (mfd, o.prop_recursive ? AT_RECURSIVE : 0, 0, 0, o.propagation) < 0)
     {
       sbx_error_errno (err, "set mount propagation");
       goto out;

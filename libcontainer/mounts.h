@@ -38,14 +38,16 @@ int mounts_open_sources (const struct sbx_spec *spec, const char *bundle,
                          int *fds, sbx_error_t *err);
 void mounts_close_sources (int *fds, size_t n);
 
-/* One bind source as a detached tree with its attributes set. */
+/* One bind source as a detached tree with its attributes set; a mount
+ * without a propagation option gets default_prop (0: left as cloned). */
 int mounts_open_bind_source (const struct spec_mount *m, const char *bundle,
-                             sbx_error_t *err);
+                             uint64_t default_prop, sbx_error_t *err);
+/* The propagation a bind source gets when its options name none, from
+ * linux.rootfsPropagation: slave by default, private for (r)private, and
+ * 0 (left a peer of the host's mount) for (r)shared. */
+uint64_t mounts_bind_propagation (const char *rootfs_propagation);
 /* Child side: perform mount i onto its destination inside rootfd. */
-int mounts_apply_one (int rootfd, const struct spec_mount *m, int source_fd,
-                      const char *mount_label, sbx_error_t *err);
-/* Attach a detached mount fd at a path inside rootfd (file or dir). */
-int mounts_attach_fd (int rootfd, int mntfd, const char *dest, bool is_dir,
-                      sbx_error_t *err);
+int mounts_apply_one (int rootfd, const struct sbx_spec *spec, const struct spec_mount *m,
+                      int source_fd, sbx_error_t *err);
 
 #endif

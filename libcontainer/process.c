@@ -28,6 +28,7 @@
 #include "cleanup.h"
 #include "devices.h"
 #include "hooks.h"
+#include "hygiene.h"
 #include "error.h"
 #include "fdpass.h"
 #include "fsutil.h"
@@ -128,21 +129,6 @@ build_env (const struct spec_process *proc, unsigned listen_fds)
   return env;
 }
 
-static unsigned
-listen_fds_from_env (void)
-{
-  const char *s = getenv ("LISTEN_FDS");
-  char *end;
-  unsigned long n;
-
-  if (s == NULL)
-    return 0;
-  n = strtoul (s, &end, 10);
-  if (*end != '\0' || n > 4096)
-    return 0;
-  return (unsigned) n;
-}
-
 static int
 open_exec_fifo (int dirfd, sbx_error_t *err)
 {
@@ -213,7 +199,7 @@ static int
 prepare (const struct process_config *c, bool host_devices, struct prepared *p, sbx_error_t *err)
 {
   const struct sbx_spec *spec = c->spec;
-  unsigned listen = listen_fds_from_env ();
+  unsigned listen = hygiene_listen_fds ();
 
   for (int i = 0; i < SPEC_NS_COUNT; i++)
     p->ns_fds[i] = -1;
@@ -534,17 +520,13 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
   a.no_pivot = c->no_pivot;
   a.no_new_keyring = c->no_new_keyring;
   {
-    unsigned listen = listen_fds_from_env ();
+    unsigned listen = hygiene_listen_fds ();
     a.keep_fds = c->preserve_fds > listen ? c->preserve_fds : listen;
   }
   a.env = p.env;
   a.caps = p.caps;
   a.seccomp = p.seccomp;
   a.hooks_request = hooks_any (spec->hooks, true);
-  a.close_first[0] = sock[0];
-  a.close_first[1] = c->lock_fd;
-  a.close_first[2] = p.console_fd;
-  a.close_first[3] = p.cgroup_fd;
   if (enter_for_children (spec, &p, err) < 0)
     {
       restore_for_children (&p);

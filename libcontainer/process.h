@@ -28,7 +28,6 @@ struct process_config
   const char *cgroup_path;      /* NULL: no cgroup */
   bool systemd_scope;           /* cgroup_path is a scope systemd makes */
   int state_dirfd;
-  int lock_fd;                  /* closed in the child */
   const char *console_socket;
   bool no_pivot;
   bool no_new_keyring;

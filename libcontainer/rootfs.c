@@ -45,13 +45,20 @@ int
 rootfs_prepare (const struct rootfs_args *a, sbx_error_t *err)
 {
   const struct sbx_spec *spec = a->spec;
-  const char *label = spec->linux_ ? spec->linux_->mount_label : NULL;
+  const char *prop = spec->linux_ ? spec->linux_->rootfs_propagation : NULL;
+  unsigned long prop_flags = 0;
   _cleanup_fd_ int rootfd = -1;
 
-  /* Nothing we mount may propagate back to the host. A shared
-     rootfsPropagation is applied after pivot, on the new root only. */
-  if (mount (NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-    return sbx_error_errno (err, "make / a slave mount");
+  if (prop != NULL && rootfs_propagation_flags (prop, &prop_flags) < 0)
+    return sbx_error_set (err, EINVAL, "linux.rootfsPropagation: unknown value `%s`", prop);
+
+  /* Nothing we mount may propagate back to the host: before the first
+     mount of the config, the whole tree becomes a slave (private for a
+     private rootfsPropagation). A shared rootfsPropagation is applied
+     after pivot (rootfs_finalize), to the new root's own mounts. Bind
+     sources get the same treatment in the parent (mounts_bind_propagation). */
+  if (mount (NULL, "/", NULL, (prop_flags & MS_PRIVATE ? MS_PRIVATE : MS_SLAVE) | MS_REC, NULL) < 0)
+    return sbx_error_errno (err, "make / a %s mount", prop_flags & MS_PRIVATE ? "private" : "slave");
   if (mount (a->rootfs, a->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return sbx_error_errno (err, "bind rootfs `%s` onto itself", a->rootfs);
   rootfd = open (a->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -68,12 +75,12 @@ rootfs_prepare (const struct rootfs_args *a, sbx_error_t *err)
          mapped user, before pivot_root hides the host. */
       if (src < 0 && mount_is_bind (m))
         {
-          own = mounts_open_bind_source (m, a->bundle, err);
+          own = mounts_open_bind_source (m, a->bundle, mounts_bind_propagation (prop), err);
           if (own < 0)
             return sbx_error_wrap (err, "mounts[%zu] `%s`", i, m->destination);
           src = own;
         }
-      if (mounts_apply_one (rootfd, m, src, label, err) < 0)
+      if (mounts_apply_one (rootfd, spec, m, src, err) < 0)
         return sbx_error_wrap (err, "mounts[%zu] `%s`", i, m->destination);
     }
   if (devices_create (rootfd, a->devs, a->n_devs, a->dev_fds, err) < 0)

@@ -55,28 +55,77 @@ check_kernel_got_it() {
 	check_host_untouched
 }
 
-@test "a host directory mounted as /proc (not a procfs) receives nothing" {
+# expect_refused ID PATTERN: run_ctr ID fails, the error matches PATTERN,
+# and nothing of ID is left.
+expect_refused() {
+	run_ctr "$1" 3>&-
+	[ "$status" -ne 0 ] || fail "$1: the config was accepted: $output"
+	[[ "$output" == $2 ]] || fail "$1: unexpected error: $output"
+	[ ! -e "$ROOT/$1" ] || fail "$1: state left behind"
+}
+
+@test "a host directory mounted as /proc (not a procfs) is refused" {
 	fake_proc "$BATS_TEST_TMPDIR/fake"
 	drop_mount /proc
 	update_config '.mounts = [$m] + .mounts' --argjson m \
 		"$(jq -nc --arg s "$BATS_TEST_TMPDIR/fake" '{destination: "/proc", type: "bind", source: $s, options: ["rbind", "rw"]}')"
 	with_sysctl_and_oom
-	start_ctr s2
-	check_kernel_got_it s2
+	expect_refused s2 "*\`/proc\` is the container's /proc: only a procfs*"
+	# and after the proc mount, over it: refused too
+	cp "$BATS_RUN_TMPDIR/template.cfg/base.json" "$BUNDLE/config.json"
+	add_mount '{"destination": "/proc", "type": "tmpfs", "source": "tmpfs"}'
+	expect_refused s2b "*\`/proc\` is the container's /proc*"
 	fake_untouched "$BATS_TEST_TMPDIR/fake"
 	check_host_untouched
 }
 
-@test "host dirs over /proc/self and /proc/thread-self, a tmpfs over /proc/sys/net: nothing written there" {
+@test "host dirs over /proc/self and /proc/thread-self, a tmpfs over /proc/sys/net: each refused" {
 	fake_proc "$BATS_TEST_TMPDIR/fake"
-	# (thread-self first: /proc/self leads to /proc/1, which holds it)
-	add_mount "$(jq -nc --arg s "$BATS_TEST_TMPDIR/fake/thread-self" '{destination: "/proc/thread-self", type: "bind", source: $s, options: ["bind", "rw"]}')"
-	add_mount "$(jq -nc --arg s "$BATS_TEST_TMPDIR/fake/self" '{destination: "/proc/self", type: "bind", source: $s, options: ["bind", "rw"]}')"
-	add_mount '{"destination": "/proc/sys/net", "type": "tmpfs", "source": "tmpfs"}'
-	with_sysctl_and_oom
-	start_ctr s3
-	check_kernel_got_it s3
+	local m
+	for m in "$(jq -nc --arg s "$BATS_TEST_TMPDIR/fake/thread-self" '{destination: "/proc/thread-self", type: "bind", source: $s, options: ["bind", "rw"]}')" \
+		"$(jq -nc --arg s "$BATS_TEST_TMPDIR/fake/self/attr" '{destination: "/proc/self/attr", type: "bind", source: $s, options: ["rbind", "rw"]}')" \
+		'{"destination": "/proc/sys/net", "type": "tmpfs", "source": "tmpfs"}' \
+		'{"destination": "/proc/1/attr", "type": "tmpfs", "source": "tmpfs"}'; do
+		cp "$BATS_RUN_TMPDIR/template.cfg/base.json" "$BUNDLE/config.json"
+		add_mount "$m"
+		with_sysctl_and_oom
+		expect_refused s3 "*inside a procfs*"
+	done
 	fake_untouched "$BATS_TEST_TMPDIR/fake"
+	check_host_untouched
+}
+
+@test "a volume symlink that leads into /proc: a mount through it is refused (CVE-2019-16884 pattern)" {
+	fake_proc "$BATS_TEST_TMPDIR/fake"
+	mkdir -p "$ROOTFS/vol"
+	ln -s /proc/self/attr "$ROOTFS/vol/attr"
+	ln -s ../proc/sys "$ROOTFS/vol/sys"
+	for d in /vol/attr /vol/sys/kernel; do
+		cp "$BATS_RUN_TMPDIR/template.cfg/base.json" "$BUNDLE/config.json"
+		add_mount "$(jq -nc --arg s "$BATS_TEST_TMPDIR/fake/self/attr" --arg d "$d" '{destination: $d, type: "bind", source: $s, options: ["rbind", "rw"]}')"
+		expect_refused s6 "*\`$d\` is inside a procfs*"
+	done
+	fake_untouched "$BATS_TEST_TMPDIR/fake"
+	check_host_untouched
+}
+
+@test "what may go over /proc still works: lxcfs' files, masked paths, a bind of a procfs" {
+	echo "12345.67 0.00" >"$BATS_TEST_TMPDIR/uptime"
+	add_mount "$(jq -nc --arg s "$BATS_TEST_TMPDIR/uptime" '{destination: "/proc/uptime", type: "bind", source: $s, options: ["bind", "ro"]}')"
+	add_mount '{"destination": "/proc/sys", "type": "tmpfs", "source": "tmpfs", "options": ["ro"]}'
+	set_args /bin/sh -c 'cat /proc/uptime; stat -f -c %T /proc/sys'
+	run_ctr s7 3>&-
+	[ "$status" -eq 0 ] || fail "refused: $output"
+	[ "${lines[0]}" = "12345.67 0.00" ]
+	[ "${lines[1]}" = tmpfs ]
+	# a bind of a procfs over /proc (here the host's: only a test would)
+	cp "$BATS_RUN_TMPDIR/template.cfg/base.json" "$BUNDLE/config.json"
+	drop_mount /proc
+	update_config '.mounts = [{"destination": "/proc", "type": "bind", "source": "/proc", "options": ["rbind"]}] + .mounts'
+	set_args /bin/sh -c 'stat -f -c %T /proc'
+	run_ctr s8 3>&-
+	[ "$status" -eq 0 ] || fail "refused: $output"
+	[ "${lines[0]}" = proc ]
 	check_host_untouched
 }
 
@@ -87,18 +136,6 @@ check_kernel_got_it() {
 	start_ctr s4
 	check_kernel_got_it s4
 	fake_untouched "$ROOTFS/proc"
-	check_host_untouched
-}
-
-@test "exec: sysctls and labels do not go through an over-mounted /proc of the container" {
-	fake_proc "$BATS_TEST_TMPDIR/fake"
-	add_mount "$(jq -nc --arg s "$BATS_TEST_TMPDIR/fake/self" '{destination: "/proc/self", type: "bind", source: $s, options: ["bind", "rw"]}')"
-	set_args /bin/sleep 100
-	start_ctr s5
-	[ "$status" -eq 0 ]
-	run "$SBX" --root "$ROOT" exec s5 /bin/true 3>&-
-	[ "$status" -eq 0 ]
-	fake_untouched "$BATS_TEST_TMPDIR/fake"
 	check_host_untouched
 }
 
