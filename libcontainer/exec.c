@@ -504,27 +504,31 @@ adopt (const struct sync_frame *f, pid_t *pid, int *pidfd, sbx_error_t *err)
 }
 
 static int
-converse (struct exec_parent *x, bool keep_master, int *master, pid_t *pid, int *pidfd,
-          sbx_error_t *err)
+converse (struct exec_parent *x, bool keep_master, int *master, bool forked, pid_t *pid,
+          int *pidfd, sbx_error_t *err)
 {
   struct sync_frame *f = malloc (sizeof *f);
+  bool ready = false, adopted = !forked;
   int r = -1;
 
   if (f == NULL)
     return sbx_error_errno (err, "malloc");
-  for (;;)
+  /* The forked process and its joiner share the socket: its READY may
+     arrive before the joiner's CHILD_PID. Both are needed. */
+  while (!ready || !adopted)
     {
       if (sync_recv (x->sock[0], f, err) < 0)
         break;
-      if (f->type == SYNC_READY)
+      if (f->type == SYNC_READY || f->type == SYNC_CHILD_PID)
         {
-          r = 0;
-          break;
-        }
-      if (f->type == SYNC_CHILD_PID)
-        {
-          if (adopt (f, pid, pidfd, err) < 0)
+          if (f->type == SYNC_READY)
+            ready = true;
+          else if (adopt (f, pid, pidfd, err) < 0)
             break;
+          else
+            adopted = true;
+          if (ready && adopted)
+            r = 0;
           continue;
         }
       if (f->type != SYNC_PTY_MASTER || f->fd < 0)
@@ -608,7 +612,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
     goto out;
   close (x.sock[1]);
   x.sock[1] = -1;
-  if (converse (&x, proxy, &master, &pid, &pidfd, err) < 0)
+  if (converse (&x, proxy, &master, c.fork_in, &pid, &pidfd, err) < 0)
     goto out;
   if (o->pid_file != NULL && container_write_pid_file (o->pid_file, pid, err) < 0)
     goto out;

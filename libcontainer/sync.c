@@ -18,6 +18,10 @@
  *   write state.json and pid file
  *   SYNC_READY_ACK ----------------------->  poll exec.fifo, then execve
  *
+ *   `sbx exec` speaks the same protocol with its joiner: SYNC_CHILD_PID
+ *   (the process it forked into the pid namespace), SYNC_PTY_MASTER,
+ *   SYNC_READY, SYNC_READY_ACK.
+ *
  *   at any time       <------------------  SYNC_LOG (level, text)
  *   at any time       <------------------  SYNC_ERROR (errno, text); exits
  *
