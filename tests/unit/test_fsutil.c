@@ -190,6 +190,44 @@ UNIT_TEST (rm_rf_does_not_follow_symlinks)
   remove_tree ();
 }
 
+/* open_nofollow_in_root: any symlink on the way is ELOOP, even one that
+   stays inside; plain paths open (the mount-target check of #11). */
+static void
+check_nofollow (int walk)
+{
+  int rootfd, fd;
+
+  make_tree ();
+  rootfd = open (root, O_PATH | O_DIRECTORY);
+  fsutil_force_walk (walk);
+  fd = open_nofollow_in_root (rootfd, "/real/file", O_PATH);
+  CHECK (fd >= 0);
+  if (fd >= 0)
+    close (fd);
+  fd = open_nofollow_in_root (rootfd, "real", O_PATH);
+  CHECK (fd >= 0);
+  if (fd >= 0)
+    close (fd);
+  CHECK (open_nofollow_in_root (rootfd, "/abs/real/file", O_PATH) == -1 && errno == ELOOP);
+  CHECK (open_nofollow_in_root (rootfd, "/abs", O_PATH) == -1 && errno == ELOOP);
+  CHECK (open_nofollow_in_root (rootfd, "/esc", O_PATH) == -1 && errno == ELOOP);
+  CHECK (open_nofollow_in_root (rootfd, "/up/real", O_PATH) == -1 && errno == ELOOP);
+  CHECK (open_nofollow_in_root (rootfd, "/real/missing", O_PATH) == -1 && errno == ENOENT);
+  fsutil_force_walk (0);
+  close (rootfd);
+  remove_tree ();
+}
+
+UNIT_TEST (nofollow_refuses_every_symlink)
+{
+  check_nofollow (0);
+}
+
+UNIT_TEST (nofollow_walk_refuses_every_symlink)
+{
+  check_nofollow (1);
+}
+
 int
 main (void)
 {

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <sys/mount.h>
 
+#include "mount-target.h"
 #include "mounts.h"
 #include "rootfs.h"
 #include "unit.h"
@@ -99,6 +100,37 @@ UNIT_TEST (propagation_names)
   CHECK (rootfs_propagation_flags ("rslave", &f) == 0 && f == (MS_SLAVE | MS_REC));
   CHECK (rootfs_propagation_flags ("private", &f) == 0 && f == MS_PRIVATE);
   CHECK (rootfs_propagation_flags ("sideways", &f) == -1);
+}
+
+/* Bind sources: slave unless the config asks for sharing (#11). */
+UNIT_TEST (bind_source_default_propagation)
+{
+  CHECK (mounts_bind_propagation (NULL) == MS_SLAVE);
+  CHECK (mounts_bind_propagation ("rslave") == MS_SLAVE);
+  CHECK (mounts_bind_propagation ("unbindable") == MS_SLAVE);
+  CHECK (mounts_bind_propagation ("private") == MS_PRIVATE);
+  CHECK (mounts_bind_propagation ("rprivate") == MS_PRIVATE);
+  CHECK (mounts_bind_propagation ("shared") == 0);
+  CHECK (mounts_bind_propagation ("rshared") == 0);
+}
+
+/* What a config mount may cover inside a procfs (#11). */
+UNIT_TEST (proc_mount_allowlist)
+{
+  char *masked[] = { "/proc/kcore", NULL };
+  char *ro[] = { "/proc/sys", NULL };
+  struct spec_linux l = { .masked_paths = { masked, 1 }, .readonly_paths = { ro, 1 } };
+  struct sbx_spec spec = { .linux_ = &l };
+  CHECK (mount_target_proc_allowed (&spec, "/proc/cpuinfo"));
+  CHECK (mount_target_proc_allowed (&spec, "//proc//uptime/"));
+  CHECK (mount_target_proc_allowed (&spec, "/proc/kcore"));
+  CHECK (mount_target_proc_allowed (&spec, "/proc/sys"));
+  CHECK (!mount_target_proc_allowed (&spec, "/proc/sys/net"));
+  CHECK (!mount_target_proc_allowed (&spec, "/proc/self/attr"));
+  CHECK (!mount_target_proc_allowed (&spec, "/proc"));
+  CHECK (!mount_target_proc_allowed (&spec, "/proc/./cpuinfo"));
+  CHECK (!mount_target_proc_allowed (&spec, "/proc/x/../cpuinfo"));
+  CHECK (!mount_target_proc_allowed (&spec, "/proc/cpuinfox"));
 }
 
 UNIT_TEST (id_map_format)
