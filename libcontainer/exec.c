@@ -614,6 +614,11 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
   x.sock[1] = -1;
   if (converse (&x, proxy, &master, c.fork_in, &pid, &pidfd, err) < 0)
     goto out;
+  /* The process still waits for READY_ACK: the score holds from its
+     first instruction of the program (runc applies it too; containerd
+     passes the container's for kubectl exec and exec probes). */
+  if (process_set_oom_score_adj (pid, x.spec->process, err) < 0)
+    goto out;
   if (o->pid_file != NULL && container_write_pid_file (o->pid_file, pid, err) < 0)
     goto out;
   if (!o->detach)

@@ -348,8 +348,8 @@ run_runtime_hooks (const struct process_config *c, struct process_handle *h, sbx
   return sync_send (h->sync_fd, SYNC_HOOKS_DONE, json, strlen (json), -1, err);
 }
 
-static int
-set_oom_score_adj (pid_t pid, const struct spec_process *p, sbx_error_t *err)
+int
+process_set_oom_score_adj (pid_t pid, const struct spec_process *p, sbx_error_t *err)
 {
   char path[64], buf[16];
   int n;
@@ -432,7 +432,7 @@ converse (const struct process_config *c, struct process_handle *h,
 
   if (new_userns && userns_write_maps (h->pid, c->spec, err) < 0)
     return -1;
-  if (set_oom_score_adj (h->pid, c->spec->process, err) < 0)
+  if (process_set_oom_score_adj (h->pid, c->spec->process, err) < 0)
     return -1;
   if (wait_go && sync_send (h->sync_fd, SYNC_IDMAP_DONE, NULL, 0, -1, err) < 0)
     return -1;

@@ -51,5 +51,8 @@ int process_spawn (const struct process_config *c, struct process_handle *h,
 /* Tell the init the state is written; it then waits for `start`. */
 int process_release (struct process_handle *h, sbx_error_t *err);
 void process_handle_close (struct process_handle *h);
+/* process.oomScoreAdj, written by the parent through the host's /proc
+   (never the container's). Shared with exec. */
+int process_set_oom_score_adj (pid_t pid, const struct spec_process *p, sbx_error_t *err);
 
 #endif

@@ -69,6 +69,23 @@ setup() {
 	[ "${lines[2]}" = /home/user ]
 }
 
+# containerd sends the container's oomScoreAdj with every exec (kubectl
+# exec, exec probes): it must hold in the exec'd process, as in runc.
+@test "exec --process FILE: oomScoreAdj applies to the exec'd process" {
+	cat >"$BATS_TEST_TMPDIR/p.json" <<-'EOS'
+	{"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["/bin/cat", "/proc/self/oom_score_adj"],
+	 "env": ["PATH=/bin"], "cwd": "/", "oomScoreAdj": 321}
+	EOS
+	run sbx exec --process "$BATS_TEST_TMPDIR/p.json" e1
+	[ "$status" -eq 0 ]
+	[ "$output" = 321 ]
+	# and detached, seen from the host
+	jq '.args = ["/bin/sleep", "100"]' "$BATS_TEST_TMPDIR/p.json" >"$BATS_TEST_TMPDIR/p2.json"
+	run_bg "$BATS_TEST_TMPDIR/x" sbx exec -d --pid-file "$BATS_TEST_TMPDIR/x.pid" --process "$BATS_TEST_TMPDIR/p2.json" e1
+	[ "$status" -eq 0 ]
+	[ "$(cat "/proc/$(cat "$BATS_TEST_TMPDIR/x.pid")/oom_score_adj")" = 321 ]
+}
+
 @test "exec --cap adds to bounding/effective/permitted only" {
 	update_config '.process.capabilities = {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}'
 	run sbx exec --cap CAP_CHOWN e1 /bin/grep -E '^Cap(Inh|Eff|Amb):' /proc/self/status
