@@ -7,6 +7,7 @@
 #include "caps.h"
 #include "config.h"
 #include "error.h"
+#include "idmap.h"
 #include "json.h"
 #include "label.h"
 #include "mounts.h"
@@ -68,7 +69,8 @@ linux_part (struct json_buf *b)
   json_key (b, "intelRdt");
   json_raw (b, "{\"enabled\":false}");
   json_key (b, "mountExtensions");
-  json_raw (b, "{\"idmap\":{\"enabled\":false}}");
+  /* What this kernel can do (idmap.c refuses the rest per filesystem). */
+  json_raw (b, idmap_supported () ? "{\"idmap\":{\"enabled\":true}}" : "{\"idmap\":{\"enabled\":false}}");
   json_close (b, '}');
 }
 

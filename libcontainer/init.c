@@ -62,13 +62,14 @@ static void
 drop_inherited (const struct init_args *a)
 {
   size_t n_mounts = a->spec->n_mounts, n = 0;
-  size_t cap = 2 + n_mounts + a->n_devs + SPEC_NS_COUNT;
+  size_t cap = 3 + n_mounts + a->n_devs + SPEC_NS_COUNT;
   int buf[64], *keep = cap <= 64 ? buf : malloc (cap * sizeof *keep);
 
   if (keep == NULL)
     return; /* the parent's copies close at execve (CLOEXEC) */
   keep[n++] = a->sync_fd;
   keep[n++] = a->fifo_fd;
+  keep[n++] = a->rootfs_fd;
   for (size_t i = 0; a->mount_fds != NULL && i < n_mounts; i++)
     keep[n++] = a->mount_fds[i];
   for (size_t i = 0; a->dev_fds != NULL && i < a->n_devs; i++)
@@ -95,6 +96,8 @@ close_build_fds (const struct init_args *a)
   for (int i = 0; i < SPEC_NS_COUNT; i++)
     if (a->ns_fds[i] >= 0)
       close (a->ns_fds[i]);
+  if (a->rootfs_fd >= 0)
+    close (a->rootfs_fd);
 }
 
 int
@@ -391,7 +394,7 @@ static int
 init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
 {
   struct rootfs_args ra = { .spec = a->spec, .rootfs = a->rootfs, .bundle = a->bundle,
-                            .mount_fds = a->mount_fds, .devs = a->devs, .n_devs = a->n_devs,
+                            .rootfs_fd = a->rootfs_fd, .mount_fds = a->mount_fds, .devs = a->devs, .n_devs = a->n_devs,
                             .dev_fds = a->dev_fds, .no_pivot = a->no_pivot };
   const struct spec_linux *l = a->spec->linux_;
   _cleanup_fd_ int rootfd = -1;

@@ -21,6 +21,7 @@ struct init_args
   int sync_fd;                   /* the child's end */
   int fifo_fd;                   /* exec.fifo, read end; -1 for none */
   const int *mount_fds;          /* per spec mount */
+  int rootfs_fd;                 /* idmapped rootfs clone, or -1 */
   const struct dev_node *devs;
   size_t n_devs;
   const int *dev_fds;            /* NULL: mknod */

@@ -30,6 +30,7 @@ enum opt_kind
   OPT_PROP,
   OPT_BIND,
   OPT_FLAG,      /* superblock flag passed to fsconfig */
+  OPT_IDMAP,     /* idmap, ridmap: applied by idmap.c */
   OPT_IGNORE,
 };
 
@@ -93,6 +94,8 @@ static const struct opt_def opt_table[] = {
   { "dirsync", OPT_FLAG, false, 0, false },
   { "lazytime", OPT_FLAG, false, 0, false },
   { "mand", OPT_FLAG, false, 0, false },
+  { "idmap", OPT_IDMAP, false, 0, false },
+  { "ridmap", OPT_IDMAP, false, 0, true },
   { "async", OPT_IGNORE, false, 0, false },
   { "nomand", OPT_IGNORE, false, 0, false },
   { "nolazytime", OPT_IGNORE, false, 0, false },
@@ -210,6 +213,7 @@ mount_opts_parse (const struct spec_strv *options, struct mount_opts *o, sbx_err
           if (strv_add (&o->flags, opt) < 0)
             return sbx_error_errno (err, "mount option `%s`", opt);
           break;
+        case OPT_IDMAP:
         case OPT_IGNORE:
           break;
         }

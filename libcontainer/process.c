@@ -29,6 +29,7 @@
 #include "devices.h"
 #include "hooks.h"
 #include "hygiene.h"
+#include "idmap.h"
 #include "error.h"
 #include "fdpass.h"
 #include "fsutil.h"
@@ -64,6 +65,8 @@ struct prepared
   int cgroup_fd;
   int fifo_fd;
   int console_fd;
+  int rootfs_fd;                /* idmapped rootfs clone, or -1 */
+  int ctr_userns;               /* the container's maps, for idmapping */
   int self_pidns, self_timens;  /* to restore the parent's view */
   char **env;
 };
@@ -203,7 +206,8 @@ prepare (const struct process_config *c, bool host_devices, struct prepared *p, 
 
   for (int i = 0; i < SPEC_NS_COUNT; i++)
     p->ns_fds[i] = -1;
-  p->cgroup_fd = p->fifo_fd = p->console_fd = p->self_pidns = p->self_timens = -1;
+  p->cgroup_fd = p->fifo_fd = p->console_fd = p->rootfs_fd = p->ctr_userns = -1;
+  p->self_pidns = p->self_timens = -1;
   if (caps_parse (spec->process->capabilities, &p->caps, err) < 0)
     return -1;
   if (spec->linux_->seccomp != NULL)
@@ -222,7 +226,12 @@ prepare (const struct process_config *c, bool host_devices, struct prepared *p, 
     return sbx_error_errno (err, "calloc");
   for (size_t i = 0; i < spec->n_mounts; i++)
     p->mount_fds[i] = -1;
-  if (geteuid () == 0 && mounts_open_sources (spec, c->bundle, p->mount_fds, err) < 0)
+  if (geteuid () == 0 && (mounts_open_sources (spec, c->bundle, p->mount_fds, err) < 0
+                          || idmap_bind_sources (spec, p->mount_fds, &p->ctr_userns, err) < 0))
+    return -1;
+  if (idmap_rootfs_wanted (spec)
+      && (p->rootfs_fd = idmap_open_rootfs (spec, c->rootfs, mounts_bind_propagation (spec->linux_->rootfs_propagation),
+                                            &p->ctr_userns, err)) < 0)
     return -1;
   if (devices_list (spec, &p->devs, &p->n_devs, err) < 0)
     return -1;
@@ -510,6 +519,7 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
   a.sync_fd = sock[1];
   a.fifo_fd = p.fifo_fd;
   a.mount_fds = p.mount_fds;
+  a.rootfs_fd = p.rootfs_fd;
   a.devs = p.devs;
   a.n_devs = p.n_devs;
   a.dev_fds = p.dev_fds;

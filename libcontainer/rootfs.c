@@ -59,7 +59,13 @@ rootfs_prepare (const struct rootfs_args *a, sbx_error_t *err)
      sources get the same treatment in the parent (mounts_bind_propagation). */
   if (mount (NULL, "/", NULL, (prop_flags & MS_PRIVATE ? MS_PRIVATE : MS_SLAVE) | MS_REC, NULL) < 0)
     return sbx_error_errno (err, "make / a %s mount", prop_flags & MS_PRIVATE ? "private" : "slave");
-  if (mount (a->rootfs, a->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+  if (a->rootfs_fd >= 0)
+    {
+      /* The parent's idmapped clone (idmap.c) takes the self-bind's place. */
+      if (move_mount (a->rootfs_fd, "", AT_FDCWD, a->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return sbx_error_errno (err, "mount the idmapped rootfs on `%s`", a->rootfs);
+    }
+  else if (mount (a->rootfs, a->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
     return sbx_error_errno (err, "bind rootfs `%s` onto itself", a->rootfs);
   rootfd = open (a->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)

@@ -15,6 +15,7 @@ struct rootfs_args
   const struct sbx_spec *spec;
   const char *rootfs;           /* absolute host path */
   const char *bundle;           /* relative bind sources */
+  int rootfs_fd;                /* an idmapped clone to use, or -1: self-bind */
   const int *mount_fds;         /* per spec mount, -1 if none */
   const struct dev_node *devs;
   size_t n_devs;

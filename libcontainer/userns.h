@@ -3,6 +3,7 @@
 #ifndef SBX_USERNS_H
 #define SBX_USERNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -13,7 +14,16 @@
  * a range overflows 32 bits. */
 int userns_format_map (const struct spec_id_mappings *m, char *buf, size_t len,
                        sbx_error_t *err);
-/* Write setgroups (deny when unprivileged), uid_map, gid_map of pid. */
+/* Write setgroups (deny when unprivileged and mapping only its own gid),
+ * uid_map, gid_map of pid: directly, or through newuidmap/newgidmap when
+ * an unprivileged caller maps more than its own id. */
+int userns_write_id_maps (pid_t pid, const struct spec_id_mappings *uids,
+                          const struct spec_id_mappings *gids, sbx_error_t *err);
+/* The same with the config's linux.uidMappings/gidMappings. */
 int userns_write_maps (pid_t pid, const struct sbx_spec *spec, sbx_error_t *err);
+/* A user namespace carrying these maps (no process left in it): an fd for
+ * MOUNT_ATTR_IDMAP. Root only. */
+int userns_open_with_maps (const struct spec_id_mappings *uids,
+                           const struct spec_id_mappings *gids, sbx_error_t *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "idmap.h"
 #include "procattrs.h"
 #include "rootfs.h"
 #include "sysctl.h"
@@ -63,7 +64,7 @@ validate_spec (const struct sbx_spec *spec, sbx_error_t *err)
       if (d == NULL || strlen (d) >= PATH_MAX)
         return sbx_error_set (err, EINVAL, "mounts[%zu].destination: missing or longer than %d bytes", i, PATH_MAX - 1);
     }
-  if (procattrs_check (spec, err) < 0 || sysctl_check (spec, err) < 0)
+  if (procattrs_check (spec, err) < 0 || sysctl_check (spec, err) < 0 || idmap_check (spec, err) < 0)
     return -1;
   if (spec->process->has_oom_score_adj
       && (spec->process->oom_score_adj < -1000 || spec->process->oom_score_adj > 1000))

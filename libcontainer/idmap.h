@@ -1,0 +1,33 @@
+/* idmap.h: idmapped mounts (a mount's uidMappings/gidMappings, the idmap
+ * and ridmap options) and the opt-in idmapped rootfs. */
+#ifndef SBX_IDMAP_H
+#define SBX_IDMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sbx.h"
+#include "spec.h"
+
+#define IDMAP_ROOTFS_ANNOTATION "sbx.rootfs.idmap"
+
+/* Does mount m ask for an idmapped mount (and a recursive one)? */
+bool idmap_wanted (const struct spec_mount *m, bool *recursive);
+/* Is the rootfs to be idmapped (annotation sbx.rootfs.idmap = "true")? */
+bool idmap_rootfs_wanted (const struct sbx_spec *spec);
+/* Before any fork: what is asked can be done (bind mounts only, both maps
+ * or none, a user namespace to take them from, root). Names the field. */
+int idmap_check (const struct sbx_spec *spec, sbx_error_t *err);
+/* Does this kernel have idmapped mounts (mount_setattr)? */
+bool idmap_supported (void);
+
+/* Parent side, before the clone. ctr_userns caches a user namespace with
+ * the container's maps (-1 until needed; the caller closes it). */
+int idmap_bind_sources (const struct sbx_spec *spec, int *fds, int *ctr_userns,
+                        sbx_error_t *err);
+/* A detached, idmapped clone of the rootfs (its whole tree), propagation
+ * prop (0: as cloned), to be moved onto the rootfs path by the init. */
+int idmap_open_rootfs (const struct sbx_spec *spec, const char *rootfs, uint64_t prop,
+                       int *ctr_userns, sbx_error_t *err);
+
+#endif
