@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "copyup.h"
 #include "error.h"
 #include "fsutil.h"
 #include "mounts.h"
@@ -447,10 +448,35 @@ create_fs (const struct spec_mount *m, const struct mount_opts *o,
   if (fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
     return sbx_error_errno (err, "create %s filesystem", type);
   attrs = (unsigned) (o->attr_set | o->rec_set);
+  if (o->tmpcopyup)
+    attrs &= ~MOUNT_ATTR_RDONLY; /* set once the copy is in (tmpcopyup) */
   mfd = fsmount (fsfd, FSMOUNT_CLOEXEC, attrs);
   if (mfd < 0)
     return sbx_error_errno (err, "fsmount %s", type);
   return mfd;
+}
+
+/* tmpcopyup: fill the detached tmpfs with the image's directory at dest
+   before it covers it. A destination that does not exist yet has nothing
+   to copy. */
+static int
+tmpcopyup (int rootfd, const char *dest, int mfd, const struct mount_opts *o, sbx_error_t *err)
+{
+  _cleanup_fd_ int src = open_in_root (rootfd, dest, O_RDONLY | O_DIRECTORY, err);
+
+  if (src < 0 && err->errno_ == ENOENT)
+    {
+      sbx_error_free (err);
+      return 0;
+    }
+  if (src < 0)
+    return sbx_error_wrap (err, "tmpcopyup");
+  if (copyup_dir (src, mfd, dest, err) < 0)
+    return -1;
+  if (((o->attr_set | o->rec_set) & MOUNT_ATTR_RDONLY)
+      && setattr (mfd, 0, MOUNT_ATTR_RDONLY, 0, 0) < 0)
+    return sbx_error_errno (err, "tmpcopyup: make the tmpfs read-only");
+  return 0;
 }
 
 int
@@ -491,6 +517,8 @@ mounts_apply_one (int rootfd, const struct spec_mount *m, int source_fd,
       sbx_error_free (err);
     }
   if (mfd < 0)
+    goto out;
+  if (o.tmpcopyup && tmpcopyup (rootfd, m->destination, mfd, &o, err) < 0)
     goto out;
   if (mounts_attach_fd (rootfd, mfd, m->destination, true, err) < 0)
     goto out;
