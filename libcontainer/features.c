@@ -69,6 +69,8 @@ linux_part (struct json_buf *b)
   json_raw (b, label_selinux_enabled () ? "{\"enabled\":true}" : "{\"enabled\":false}");
   json_key (b, "intelRdt");
   json_raw (b, "{\"enabled\":false}");
+  json_key (b, "netDevices");
+  json_raw (b, "{\"enabled\":true}");
   json_key (b, "mountExtensions");
   json_raw (b, "{\"idmap\":{\"enabled\":false}}");
   json_close (b, '}');

@@ -7,6 +7,7 @@
 #include "error.h"
 #include "label.h"
 #include "mounts.h"
+#include "netdev.h"
 #include "procattrs.h"
 #include "rootfs.h"
 #include "sysctl.h"
@@ -80,8 +81,6 @@ check_unsupported (const struct spec_linux *l, sbx_error_t *err)
 {
   if (l->intel_rdt != NULL)
     return sbx_error_set (err, ENOTSUP, "linux.intelRdt: not supported by sbx");
-  if (l->n_net_devices > 0)
-    return sbx_error_set (err, ENOTSUP, "linux.netDevices: not supported by sbx");
   return 0;
 }
 
@@ -110,7 +109,7 @@ validate_spec (const struct sbx_spec *spec, sbx_error_t *err)
       || validate_process (spec->process, err) < 0
       || label_check (NULL, spec->linux_->mount_label, err) < 0
       || mounts_check (spec, err) < 0 || check_seccomp (spec->linux_->seccomp, err) < 0
-      || check_unsupported (spec->linux_, err) < 0)
+      || check_unsupported (spec->linux_, err) < 0 || netdev_check (spec, err) < 0)
     return -1;
   if (spec->process->has_oom_score_adj
       && (spec->process->oom_score_adj < -1000 || spec->process->oom_score_adj > 1000))
