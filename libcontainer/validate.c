@@ -53,6 +53,9 @@ validate_process (const struct spec_process *p, sbx_error_t *err)
   for (size_t i = 0; i < p->env.n; i++)
     if (strchr (p->env.v[i], '=') == NULL)
       return sbx_error_set (err, EINVAL, "process.env[%zu]: `%.64s` is not KEY=VALUE", i, p->env.v[i]);
+  /* Parsed, never applied: refused until sbx sets the affinity. */
+  if (p->exec_cpu_affinity_initial != NULL || p->exec_cpu_affinity_final != NULL)
+    return sbx_error_set (err, ENOTSUP, "process.execCPUAffinity: not supported by sbx");
   return label_check (p, NULL, err);
 }
 

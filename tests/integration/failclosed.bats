@@ -100,6 +100,11 @@ selinux_off() { [ "$(stat -fc %T /sys/fs/selinux 2>/dev/null)" != selinuxfs ]; }
 	refused linux.intelRdt
 }
 
+@test "process.execCPUAffinity is refused (sbx does not set it)" {
+	update_config '.process.execCPUAffinity = {"initial": "0", "final": "0"}'
+	refused process.execCPUAffinity
+}
+
 @test "a mount's uidMappings/gidMappings are refused, naming the mount" {
 	mkdir "$BATS_TEST_TMPDIR/src"
 	update_config '.mounts += [{"destination": "/mnt/idm", "type": "bind", "source": $s, "options": ["rbind"],
