@@ -100,6 +100,12 @@ selinux_off() { [ "$(stat -fc %T /sys/fs/selinux 2>/dev/null)" != selinuxfs ]; }
 	refused linux.intelRdt
 }
 
+@test "linux.resources.network is refused (net_cls/net_prio are cgroup v1 only)" {
+	[ -n "$(cg_root)" ] && [ -w "$(cg_root)" ] || skip "no writable cgroup v2 hierarchy"
+	update_config '.linux.resources.network = {"classID": 1048577}'
+	refused linux.resources.network
+}
+
 @test "process.execCPUAffinity is refused (sbx does not set it)" {
 	update_config '.process.execCPUAffinity = {"initial": "0", "final": "0"}'
 	refused process.execCPUAffinity
