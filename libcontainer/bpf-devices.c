@@ -27,24 +27,31 @@
 #define MAX_INSNS 32000
 
 /* What every container gets, as in runc (libcontainer/specconv's
- * AllowedDevices) and crun. They come after the config's rules, so they win:
+ * AllowedDevices). They come after the config's rules, so they win:
  * mknod of any node is allowed (a node does nothing until it is opened,
  * and opening is what the list guards), and so is /dev/net/tun,
  * open to containers since Docker's early days (runc dropped it in 1.2.0,
- * opencontainers/runc#3468, and restored it in 1.2.4, #4555). */
-static const struct bpf_dev_rule default_rules[] = {
-  { 'c', -1, -1, BPF_DEV_MKNOD, true }, /* mknod of any char device */
-  { 'b', -1, -1, BPF_DEV_MKNOD, true }, /* mknod of any block device */
-  { 'c', 1, 3, BPF_DEV_RWM, true },   /* null */
-  { 'c', 1, 5, BPF_DEV_RWM, true },   /* zero */
-  { 'c', 1, 7, BPF_DEV_RWM, true },   /* full */
-  { 'c', 1, 8, BPF_DEV_RWM, true },   /* random */
-  { 'c', 1, 9, BPF_DEV_RWM, true },   /* urandom */
-  { 'c', 5, 0, BPF_DEV_RWM, true },   /* tty */
-  { 'c', 5, 1, BPF_DEV_RWM, true },   /* console */
-  { 'c', 5, 2, BPF_DEV_RWM, true },   /* ptmx */
-  { 'c', 136, -1, BPF_DEV_RWM, true }, /* pts */
-  { 'c', 10, 200, BPF_DEV_RWM, true }, /* net/tun */
+ * opencontainers/runc#3468, and restored it in 1.2.4, #4555). As in runc,
+ * a default with a path is dropped when linux.devices lists that path: the
+ * config's node then gets only what linux.resources.devices allows. No
+ * /dev/console (5:1): runc has none either, and the container's console is
+ * a pty (136:*). */
+static const struct
+{
+  const char *path;
+  struct bpf_dev_rule rule;
+} default_rules[] = {
+  { NULL, { 'c', -1, -1, BPF_DEV_MKNOD, true } }, /* mknod of any char device */
+  { NULL, { 'b', -1, -1, BPF_DEV_MKNOD, true } }, /* mknod of any block device */
+  { "/dev/null", { 'c', 1, 3, BPF_DEV_RWM, true } },
+  { "/dev/zero", { 'c', 1, 5, BPF_DEV_RWM, true } },
+  { "/dev/full", { 'c', 1, 7, BPF_DEV_RWM, true } },
+  { "/dev/random", { 'c', 1, 8, BPF_DEV_RWM, true } },
+  { "/dev/urandom", { 'c', 1, 9, BPF_DEV_RWM, true } },
+  { "/dev/tty", { 'c', 5, 0, BPF_DEV_RWM, true } },
+  { NULL, { 'c', 5, 2, BPF_DEV_RWM, true } },    /* ptmx */
+  { NULL, { 'c', 136, -1, BPF_DEV_RWM, true } }, /* pts */
+  { NULL, { 'c', 10, 200, BPF_DEV_RWM, true } }, /* net/tun */
 };
 #define N_DEFAULTS (sizeof default_rules / sizeof default_rules[0])
 
@@ -82,8 +89,18 @@ parse_number (bool has, int64_t v, int64_t *out)
   return 0;
 }
 
+static bool
+listed (const char *path, const struct spec_device *nodes, size_t n)
+{
+  for (size_t i = 0; path != NULL && i < n; i++)
+    if (nodes[i].path != NULL && strcmp (nodes[i].path, path) == 0)
+      return true;
+  return false;
+}
+
 int
 bpf_devices_rules (const struct spec_device_cgroup *rules, size_t n,
+                   const struct spec_device *nodes, size_t n_nodes,
                    const struct bpf_dev_rule *extra, size_t n_extra,
                    struct bpf_dev_rule **out, size_t *n_out, sbx_error_t *err)
 {
@@ -118,8 +135,9 @@ bpf_devices_rules (const struct spec_device_cgroup *rules, size_t n,
       v[k].type = t[0];
       v[k].allow = d->allow;
     }
-  memcpy (v + k, default_rules, sizeof default_rules);
-  k += N_DEFAULTS;
+  for (i = 0; i < N_DEFAULTS; i++)
+    if (!listed (default_rules[i].path, nodes, n_nodes))
+      v[k++] = default_rules[i].rule;
   if (n_extra > 0)
     memcpy (v + k, extra, n_extra * sizeof *extra);
   *n_out = k + n_extra;

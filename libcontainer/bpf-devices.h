@@ -1,5 +1,5 @@
 /* bpf-devices.h: the cgroup v2 device allow-list. linux.resources.devices
- * (plus sbx's defaults and linux.devices) -> rules -> an eBPF program of
+ * (plus sbx's defaults) -> rules -> an eBPF program of
  * type BPF_PROG_TYPE_CGROUP_DEVICE -> attached to the container's cgroup.
  * Creating the cgroup itself is cgroup.c's job. */
 #ifndef SBX_BPF_DEVICES_H
@@ -12,6 +12,7 @@
 #include "sbx.h"
 
 struct bpf_insn;
+struct spec_device;
 struct spec_device_cgroup;
 
 /* Access bits: the kernel's BPF_DEVCG_ACC_* values. */
@@ -32,12 +33,15 @@ struct bpf_dev_rule
 };
 
 /* Rules in this order: linux.resources.devices (config order), sbx's
- * defaults (c 1:3, 1:5, 1:7, 1:8, 1:9, 5:0, 5:1, 5:2, 136:*, rwm), then
- * `extra` (allow rules for linux.devices). The last matching rule wins, so
- * the defaults and linux.devices cannot be denied by the config. A bad
- * type, access or number is an error naming linux.resources.devices[i].
- * *out is malloc'ed. */
+ * defaults (runc's: c *:* m, b *:* m, c 1:3, 1:5, 1:7, 1:8, 1:9, 5:0, 5:2,
+ * 136:*, 10:200 rwm) but those whose path one of `nodes` (linux.devices)
+ * lists, then `extra`. The last matching rule wins, so the defaults cannot
+ * be denied by the config. A node of linux.devices gets no rule of its
+ * own: access to it is what linux.resources.devices allows (as in runc;
+ * engines add their allow rules). A bad type, access or number is an error
+ * naming linux.resources.devices[i]. *out is malloc'ed. */
 int bpf_devices_rules (const struct spec_device_cgroup *rules, size_t n,
+                       const struct spec_device *nodes, size_t n_nodes,
                        const struct bpf_dev_rule *extra, size_t n_extra,
                        struct bpf_dev_rule **out, size_t *n_out,
                        sbx_error_t *err);

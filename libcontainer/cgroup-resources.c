@@ -503,9 +503,12 @@ cgroup_set_resources (const char *path, int cgfd, const struct spec_resources *r
   return ret;
 }
 
-/* The device allow-list: linux.resources.devices, sbx's defaults and an
-   allow rule for every linux.devices node, as an eBPF program on the
-   cgroup. Always attached when there is a cgroup and sbx runs as root, so
+/* The device allow-list: linux.resources.devices and sbx's defaults, as
+   an eBPF program on the cgroup. A node of linux.devices is created but
+   gets only what linux.resources.devices allows (as in runc: an engine
+   that wants it open adds an allow rule, Docker does); it used to be
+   allowed rwm whatever the config denied. Always attached when there is a
+   cgroup and sbx runs as root, so
    such a container never runs without one. Rootless, the kernel refuses
    the program (it needs CAP_BPF and CAP_SYS_ADMIN on the host), and has no
    need of it: mknod of a real device needs CAP_MKNOD on the host, and a
@@ -515,7 +518,6 @@ int
 cgroup_limit_devices (const struct spec_linux *l, const struct spec_resources *r, int cgfd,
                       sbx_error_t *err)
 {
-  _cleanup_free_ struct bpf_dev_rule *extra = NULL;
   _cleanup_free_ struct bpf_dev_rule *rules = NULL;
   size_t n = 0;
 
@@ -524,19 +526,7 @@ cgroup_limit_devices (const struct spec_linux *l, const struct spec_resources *r
       log_debug ("rootless: no device program (the user namespace keeps device nodes out)");
       return 0;
     }
-  extra = calloc (l->n_devices + 1, sizeof *extra);
-  if (extra == NULL)
-    return sbx_error_errno (err, "calloc");
-  for (size_t i = 0; i < l->n_devices; i++)
-    {
-      const struct spec_device *d = &l->devices[i];
-      extra[i].type = d->type && d->type[0] == 'b' ? 'b' : 'c';
-      extra[i].major = d->major;
-      extra[i].minor = d->minor;
-      extra[i].access = BPF_DEV_RWM;
-      extra[i].allow = true;
-    }
-  if (bpf_devices_rules (r ? r->devices : NULL, r ? r->n_devices : 0, extra, l->n_devices,
+  if (bpf_devices_rules (r ? r->devices : NULL, r ? r->n_devices : 0, l->devices, l->n_devices, NULL, 0,
                          &rules, &n, err) < 0)
     return -1;
   return bpf_devices_apply (cgfd, rules, n, err);

@@ -272,6 +272,11 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
     return -1;
   if (c->b.spec->process->terminal && o->console_socket == NULL && !want_master)
     return sbx_error_set (err, EINVAL, "process.terminal is true: --console-socket is required");
+  /* The pty would be proxied to a stdin that is no terminal: the program
+     waits for input nobody can type (runc refuses it too). */
+  if (c->b.spec->process->terminal && want_master && !isatty (STDIN_FILENO))
+    return sbx_error_set (err, ENOTTY, "process.terminal is true but stdin is not a terminal: "
+                          "use --console-socket, or set process.terminal to false");
   c->rootfd = state_root_open (ctx->root, true, err);
   if (c->rootfd < 0)
     return -1;

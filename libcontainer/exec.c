@@ -40,6 +40,7 @@
 #include "sync.h"
 #include "sysctl.h"
 #include "terminal.h"
+#include "validate.h"
 #ifdef HAVE_SECCOMP
 #include "seccomp.h"
 #endif
@@ -237,6 +238,8 @@ build_process (struct sbx_spec *spec, const struct sbx_exec_opts *o, sbx_error_t
     return -1;
   if (spec->process->cwd == NULL && (spec->process->cwd = strdup ("/")) == NULL)
     return sbx_error_errno (err, "strdup");
+  if (validate_process (spec->process, err) < 0)
+    return -1;
   return procattrs_check (spec, err);
 }
 

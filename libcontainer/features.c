@@ -1,6 +1,7 @@
 /* features.c: `sbx features`, the runtime-spec features.md document:
  * what this build of sbx recognises, independent of the host kernel
- * (except seccomp's supportedFlags, which says what works here). */
+ * (except seccomp's supportedFlags and the apparmor/selinux "enabled",
+ * which say what works here). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -62,12 +63,15 @@ linux_part (struct json_buf *b)
   json_bool (b, false);
 #endif
   json_close (b, '}');
+  /* A label is refused where its LSM is off (label.c): say so here. */
   json_key (b, "apparmor");
-  json_raw (b, "{\"enabled\":true}");
+  json_raw (b, label_apparmor_enabled () ? "{\"enabled\":true}" : "{\"enabled\":false}");
   json_key (b, "selinux");
-  json_raw (b, "{\"enabled\":true}");
+  json_raw (b, label_selinux_enabled () ? "{\"enabled\":true}" : "{\"enabled\":false}");
   json_key (b, "intelRdt");
   json_raw (b, "{\"enabled\":false}");
+  json_key (b, "netDevices");
+  json_raw (b, "{\"enabled\":true}");
   json_key (b, "mountExtensions");
   /* What this kernel can do (idmap.c refuses the rest per filesystem). */
   json_raw (b, idmap_supported () ? "{\"idmap\":{\"enabled\":true}}" : "{\"idmap\":{\"enabled\":false}}");

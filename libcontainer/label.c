@@ -15,7 +15,6 @@
 #include "error.h"
 #include "fsutil.h"
 #include "label.h"
-#include "log.h"
 
 bool
 label_selinux_enabled (void)
@@ -67,6 +66,36 @@ write_attr (int procfd, const char *name, const char *value, size_t len, sbx_err
   return 0;
 }
 
+static bool
+has_label (const char *l)
+{
+  return l != NULL && l[0] != '\0';
+}
+
+/* runc refuses a label the host cannot apply, and so does sbx: a program
+   the config says is confined must never run unconfined. */
+int
+label_check_lsm (const struct spec_process *p, const char *mount_label, bool selinux, bool apparmor,
+                 sbx_error_t *err)
+{
+  if (p != NULL && has_label (p->selinux_label) && !selinux)
+    return sbx_error_set (err, ENOTSUP, "process.selinuxLabel \"%.200s\": SELinux is not enabled on this host",
+                          p->selinux_label);
+  if (p != NULL && has_label (p->apparmor_profile) && !apparmor)
+    return sbx_error_set (err, ENOTSUP, "process.apparmorProfile \"%.200s\": AppArmor is not enabled on this host",
+                          p->apparmor_profile);
+  if (has_label (mount_label) && !selinux)
+    return sbx_error_set (err, ENOTSUP, "linux.mountLabel \"%.200s\": SELinux is not enabled on this host",
+                          mount_label);
+  return 0;
+}
+
+int
+label_check (const struct spec_process *p, const char *mount_label, sbx_error_t *err)
+{
+  return label_check_lsm (p, mount_label, label_selinux_enabled (), label_apparmor_enabled (), err);
+}
+
 int
 label_apply_exec (const struct spec_process *p, int procfd, sbx_error_t *err)
 {
@@ -77,23 +106,21 @@ int
 label_apply_exec_lsm (const struct spec_process *p, int procfd, bool selinux, bool apparmor,
                       sbx_error_t *err)
 {
-  if (p->selinux_label != NULL && p->selinux_label[0] != '\0')
-    {
-      if (!selinux)
-        log_debug ("process.selinuxLabel given but SELinux is not enabled: skipped");
-      else if (write_attr (procfd, "exec", p->selinux_label, strlen (p->selinux_label), err) < 0)
-        return sbx_error_wrap (err, "process.selinuxLabel \"%s\"", p->selinux_label);
-    }
-  if (p->apparmor_profile != NULL && p->apparmor_profile[0] != '\0')
+  /* label_check refused these before any fork; checked again so that no
+     caller can run a program less confined than asked. */
+  if (label_check_lsm (p, NULL, selinux, apparmor, err) < 0)
+    return -1;
+  if (has_label (p->selinux_label)
+      && write_attr (procfd, "exec", p->selinux_label, strlen (p->selinux_label), err) < 0)
+    return sbx_error_wrap (err, "process.selinuxLabel \"%s\"", p->selinux_label);
+  if (has_label (p->apparmor_profile))
     {
       char buf[4096];
       int n = label_apparmor_exec_text (p->apparmor_profile, buf, sizeof buf);
       if (n < 0)
         return sbx_error_set (err, EINVAL, "process.apparmorProfile: too long");
-      if (!apparmor)
-        log_debug ("process.apparmorProfile given but AppArmor is not enabled: skipped");
-      else if (write_attr (procfd, "apparmor/exec", buf, n, err) < 0
-               && write_attr (procfd, "exec", buf, n, err) < 0)
+      if (write_attr (procfd, "apparmor/exec", buf, n, err) < 0
+          && write_attr (procfd, "exec", buf, n, err) < 0)
         return sbx_error_wrap (err, "process.apparmorProfile \"%s\"", p->apparmor_profile);
     }
   return 0;
@@ -104,12 +131,6 @@ label_mount_context (const struct sbx_spec *spec)
 {
   const char *l = spec->linux_ ? spec->linux_->mount_label : NULL;
 
-  if (l == NULL || l[0] == '\0')
-    return NULL;
-  if (!label_selinux_enabled ())
-    {
-      log_debug ("linux.mountLabel given but SELinux is not enabled: skipped");
-      return NULL;
-    }
-  return l;
+  /* Without SELinux, label_check refused the config already. */
+  return has_label (l) ? l : NULL;
 }

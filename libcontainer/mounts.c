@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "copyup.h"
 #include "error.h"
 #include "fsutil.h"
 #include "mount-target.h"
@@ -31,6 +32,7 @@ enum opt_kind
   OPT_BIND,
   OPT_FLAG,      /* superblock flag passed to fsconfig */
   OPT_IDMAP,     /* idmap, ridmap: applied by idmap.c */
+  OPT_TMPCOPYUP, /* tmpfs: copy the image's directory into it */
   OPT_IGNORE,
 };
 
@@ -103,7 +105,7 @@ static const struct opt_def opt_table[] = {
   { "silent", OPT_IGNORE, false, 0, false },
   { "loud", OPT_IGNORE, false, 0, false },
   { "remount", OPT_IGNORE, false, 0, false },
-  { "tmpcopyup", OPT_IGNORE, false, 0, false },
+  { "tmpcopyup", OPT_TMPCOPYUP, false, 0, false },
 };
 
 const char *
@@ -213,11 +215,52 @@ mount_opts_parse (const struct spec_strv *options, struct mount_opts *o, sbx_err
           if (strv_add (&o->flags, opt) < 0)
             return sbx_error_errno (err, "mount option `%s`", opt);
           break;
+        case OPT_TMPCOPYUP:
+          o->tmpcopyup = true;
+          break;
         case OPT_IDMAP:
         case OPT_IGNORE:
           break;
         }
     }
+  return 0;
+}
+
+static bool
+is_tmpfs (const struct spec_mount *m)
+{
+  return m->type != NULL && strcmp (m->type, "tmpfs") == 0 && !mount_is_bind (m);
+}
+
+/* What a mount asks for that sbx cannot do is refused before any fork. A
+   bind mount has no superblock of its own: an option that is neither an
+   attribute nor a propagation would be dropped (tmpfs and the others pass
+   theirs to fsconfig, which refuses what it does not know). */
+static int
+check_one (const struct spec_mount *m, sbx_error_t *err)
+{
+  struct mount_opts o;
+  int r = 0;
+
+  if (mount_opts_parse (&m->options, &o, err) < 0)
+    return -1;
+  if (mount_is_bind (m) && o.flags.n > 0)
+    r = sbx_error_set (err, EINVAL, "mount option `%s`: unknown, or not for a bind mount", o.flags.v[0]);
+  else if (mount_is_bind (m) && o.data.n > 0)
+    r = sbx_error_set (err, EINVAL, "mount option `%s=%s`: unknown, or not for a bind mount", o.data.keys[0],
+                       o.data.values[0]);
+  else if (o.tmpcopyup && !is_tmpfs (m))
+    r = sbx_error_set (err, EINVAL, "mount option `tmpcopyup`: only for a tmpfs");
+  mount_opts_free (&o);
+  return r;
+}
+
+int
+mounts_check (const struct sbx_spec *spec, sbx_error_t *err)
+{
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    if (check_one (&spec->mounts[i], err) < 0)
+      return sbx_error_wrap (err, "mounts[%zu] (%s)", i, spec->mounts[i].destination);
   return 0;
 }
 
@@ -417,10 +460,35 @@ create_fs (const struct spec_mount *m, const struct mount_opts *o,
   if (fsconfig (fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
     return sbx_error_errno (err, "create %s filesystem", type);
   attrs = (unsigned) (o->attr_set | o->rec_set);
+  if (o->tmpcopyup)
+    attrs &= ~MOUNT_ATTR_RDONLY; /* set once the copy is in (tmpcopyup) */
   mfd = fsmount (fsfd, FSMOUNT_CLOEXEC, attrs);
   if (mfd < 0)
     return sbx_error_errno (err, "fsmount %s", type);
   return mfd;
+}
+
+/* tmpcopyup: fill the detached tmpfs with the image's directory at dest
+   before it covers it. A destination that does not exist yet has nothing
+   to copy. */
+static int
+tmpcopyup (int rootfd, const char *dest, int mfd, const struct mount_opts *o, sbx_error_t *err)
+{
+  _cleanup_fd_ int src = open_in_root (rootfd, dest, O_RDONLY | O_DIRECTORY, err);
+
+  if (src < 0 && err->errno_ == ENOENT)
+    {
+      sbx_error_free (err);
+      return 0;
+    }
+  if (src < 0)
+    return sbx_error_wrap (err, "tmpcopyup");
+  if (copyup_dir (src, mfd, dest, err) < 0)
+    return -1;
+  if (((o->attr_set | o->rec_set) & MOUNT_ATTR_RDONLY)
+      && setattr (mfd, 0, MOUNT_ATTR_RDONLY, 0, 0) < 0)
+    return sbx_error_errno (err, "tmpcopyup: make the tmpfs read-only");
+  return 0;
 }
 
 int
@@ -464,6 +532,8 @@ mounts_apply_one (int rootfd, const struct sbx_spec *spec, const struct spec_mou
           sbx_error_free (err);
         }
       if (mfd < 0)
+        goto out;
+      if (o.tmpcopyup && tmpcopyup (rootfd, m->destination, mfd, &o, err) < 0)
         goto out;
     }
   target = mount_target_open (rootfd, spec, m, source_fd, is_dir, err);

@@ -20,6 +20,7 @@ struct mount_opts
   bool prop_recursive;
   bool bind, rbind;
   bool atime_set;                   /* an atime option was given */
+  bool tmpcopyup;
   struct spec_strv flags;           /* fsconfig flags: "newinstance", "sync" */
   struct spec_map data;             /* fsconfig key=value: "size" -> "64k" */
 };
@@ -30,6 +31,9 @@ int mount_opts_parse (const struct spec_strv *options, struct mount_opts *o,
                       sbx_error_t *err);
 void mount_opts_free (struct mount_opts *o);
 bool mount_is_bind (const struct spec_mount *m);
+/* Refuse what sbx cannot do (idmapped mounts, an option a bind mount
+ * would drop, tmpcopyup off a tmpfs), naming mounts[i]. Before any fork. */
+int mounts_check (const struct sbx_spec *spec, sbx_error_t *err);
 
 /* Parent side: for each bind mount, a detached tree (OPEN_TREE_CLONE) with
  * its attributes already set; -1 for other mounts. fds has n_mounts slots.

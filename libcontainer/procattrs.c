@@ -1,11 +1,13 @@
-/* procattrs.c: rlimits, personality, scheduler, ioPriority and
- * no_new_privs. Capabilities are caps.c; oom_score_adj is written by the
+/* procattrs.c: rlimits, personality, scheduler, ioPriority, the NUMA
+ * memory policy (linux.memoryPolicy) and no_new_privs. Capabilities are caps.c; oom_score_adj is written by the
  * parent through the host's /proc (process.c). */
 #include <errno.h>
 #include <linux/ioprio.h>
 #include <linux/sched.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -61,6 +63,32 @@ static const struct
   { "IOPRIO_CLASS_IDLE", IOPRIO_CLASS_IDLE },
 };
 
+/* linux/mempolicy.h's values (glibc has no header for them). */
+static const struct
+{
+  const char *name;
+  int num;
+  int nodes; /* 1: nodes required, -1: forbidden, 0: optional */
+} mpol_modes[] = {
+  { "MPOL_DEFAULT", 0, -1 },   { "MPOL_PREFERRED", 1, 0 },       { "MPOL_BIND", 2, 1 },
+  { "MPOL_INTERLEAVE", 3, 1 }, { "MPOL_LOCAL", 4, -1 },          { "MPOL_PREFERRED_MANY", 5, 1 },
+  { "MPOL_WEIGHTED_INTERLEAVE", 6, 1 },
+};
+
+static const struct
+{
+  const char *name;
+  int num;
+} mpol_flags[] = {
+  { "MPOL_F_NUMA_BALANCING", 1 << 13 },
+  { "MPOL_F_RELATIVE_NODES", 1 << 14 },
+  { "MPOL_F_STATIC_NODES", 1 << 15 },
+};
+
+/* Nodes 0..MPOL_MAX_NODE-1 fit the mask passed to set_mempolicy. */
+#define MPOL_MAX_NODE 1024
+#define MPOL_WORDS (MPOL_MAX_NODE / (8 * sizeof (unsigned long)))
+
 #define LOOKUP(table, key, field)                                              \
   ({                                                                           \
     int found_ = -1;                                                           \
@@ -87,6 +115,87 @@ check_personality (const struct spec_personality *p, sbx_error_t *err)
                           p->domain ? p->domain : "");
   if (p->flags.n > 0)
     return sbx_error_set (err, EINVAL, "linux.personality.flags: no flags are supported");
+  return 0;
+}
+
+/* "0-3,7" -> a node mask. */
+static int
+parse_nodes (const char *s, unsigned long *mask, sbx_error_t *err)
+{
+  const char *p = s;
+
+  memset (mask, 0, MPOL_WORDS * sizeof *mask);
+  while (*p != '\0')
+    {
+      char *end;
+      unsigned long a, b;
+      if (*p < '0' || *p > '9')
+        goto bad;
+      a = b = strtoul (p, &end, 10);
+      if (*end == '-')
+        {
+          if (end[1] < '0' || end[1] > '9')
+            goto bad;
+          b = strtoul (end + 1, &end, 10);
+        }
+      if (a > b || b >= MPOL_MAX_NODE)
+        return sbx_error_set (err, EINVAL, "linux.memoryPolicy.nodes: `%.64s`: nodes are 0..%d, low-high",
+                              s, MPOL_MAX_NODE - 1);
+      for (unsigned long n = a; n <= b; n++)
+        mask[n / (8 * sizeof *mask)] |= 1UL << (n % (8 * sizeof *mask));
+      if (*end != ',' && *end != '\0')
+        goto bad;
+      p = *end == ',' ? end + 1 : end;
+      if (*end == ',' && *p == '\0')
+        goto bad;
+    }
+  return 0;
+bad:
+  return sbx_error_set (err, EINVAL, "linux.memoryPolicy.nodes: `%.64s`: expected a list such as 0-3,7", s);
+}
+
+/* The set_mempolicy arguments of linux.memoryPolicy; *has_nodes false: no
+   mask. Refuses what runc and the kernel refuse, before any fork. */
+static int
+memory_policy (const struct spec_memory_policy *mp, int *mode, unsigned long *mask, bool *has_nodes,
+               sbx_error_t *err)
+{
+  int m = LOOKUP (mpol_modes, mp->mode, num);
+
+  if (m < 0)
+    return sbx_error_set (err, EINVAL, "linux.memoryPolicy.mode: unknown mode \"%.64s\"", mp->mode);
+  *has_nodes = mp->nodes != NULL && mp->nodes[0] != '\0';
+  if (*has_nodes && mpol_modes[m].nodes < 0)
+    return sbx_error_set (err, EINVAL, "linux.memoryPolicy.nodes: not allowed with %s", mp->mode);
+  if (!*has_nodes && mpol_modes[m].nodes > 0)
+    return sbx_error_set (err, EINVAL, "linux.memoryPolicy.nodes: required with %s", mp->mode);
+  if (*has_nodes && parse_nodes (mp->nodes, mask, err) < 0)
+    return -1;
+  *mode = mpol_modes[m].num;
+  for (size_t i = 0; i < mp->flags.n; i++)
+    {
+      int f = LOOKUP (mpol_flags, mp->flags.v[i], num);
+      if (f < 0)
+        return sbx_error_set (err, EINVAL, "linux.memoryPolicy.flags[%zu]: unknown flag \"%.64s\"", i,
+                              mp->flags.v[i]);
+      *mode |= mpol_flags[f].num;
+    }
+  return 0;
+}
+
+static int
+apply_memory_policy (const struct spec_memory_policy *mp, sbx_error_t *err)
+{
+  unsigned long mask[MPOL_WORDS];
+  bool has_nodes;
+  int mode;
+
+  if (memory_policy (mp, &mode, mask, &has_nodes, err) < 0)
+    return -1;
+  /* maxnode counts one more than the bits the kernel reads. */
+  if (syscall (SYS_set_mempolicy, mode, has_nodes ? mask : NULL, has_nodes ? MPOL_MAX_NODE + 1 : 0) < 0)
+    return sbx_error_errno (err, "linux.memoryPolicy: set_mempolicy %s%s%s", mp->mode,
+                            has_nodes ? " " : "", has_nodes ? mp->nodes : "");
   return 0;
 }
 
@@ -126,6 +235,14 @@ procattrs_check (const struct sbx_spec *spec, sbx_error_t *err)
                               p->io_priority->klass ? p->io_priority->klass : "");
       if (p->io_priority->priority < 0 || p->io_priority->priority > 7)
         return sbx_error_set (err, EINVAL, "process.ioPriority.priority: must be 0..7");
+    }
+  if (spec->linux_ != NULL && spec->linux_->memory_policy != NULL)
+    {
+      unsigned long mask[MPOL_WORDS];
+      bool has_nodes;
+      int mode;
+      if (memory_policy (spec->linux_->memory_policy, &mode, mask, &has_nodes, err) < 0)
+        return -1;
     }
   return check_personality (spec->linux_ ? spec->linux_->personality : NULL, err);
 }
@@ -174,6 +291,9 @@ procattrs_apply (const struct sbx_spec *spec, sbx_error_t *err)
   if (pers != NULL && personality (strcmp (pers->domain, "LINUX32") == 0 ? PER_LINUX32 : PER_LINUX) < 0)
     return sbx_error_errno (err, "linux.personality: %s", pers->domain);
   if (p->scheduler != NULL && apply_scheduler (p->scheduler, err) < 0)
+    return -1;
+  if (spec->linux_ != NULL && spec->linux_->memory_policy != NULL
+      && apply_memory_policy (spec->linux_->memory_policy, err) < 0)
     return -1;
   if (p->io_priority != NULL)
     {

@@ -38,6 +38,7 @@
 #include "log.h"
 #include "mounts.h"
 #include "namespaces.h"
+#include "netdev.h"
 #include "process.h"
 #include "state.h"
 #include "sync.h"
@@ -441,6 +442,9 @@ converse (const struct process_config *c, struct process_handle *h,
 
   if (new_userns && userns_write_maps (h->pid, c->spec, err) < 0)
     return -1;
+  /* The init waits (wait_go): the devices are there before it runs. */
+  if (netdev_move_all (c->spec, h->pid, p->ns_fds[SPEC_NS_NETWORK], err) < 0)
+    return -1;
   if (process_set_oom_score_adj (h->pid, c->spec->process, err) < 0)
     return -1;
   if (wait_go && sync_send (h->sync_fd, SYNC_IDMAP_DONE, NULL, 0, -1, err) < 0)
@@ -526,7 +530,7 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
   memcpy (a.ns_fds, p.ns_fds, sizeof a.ns_fds);
   a.ns_fds[SPEC_NS_PID] = a.ns_fds[SPEC_NS_TIME] = -1; /* done here */
   a.new_userns = new_userns;
-  a.wait_go = new_userns || c->systemd_scope;
+  a.wait_go = new_userns || c->systemd_scope || spec->linux_->n_net_devices > 0;
   a.no_pivot = c->no_pivot;
   a.no_new_keyring = c->no_new_keyring;
   {

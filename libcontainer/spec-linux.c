@@ -500,6 +500,12 @@ static const struct spec_field personality_fields[] = {
   SPEC_F (struct spec_personality, SK_STRV, "flags", flags),
 };
 
+static const struct spec_field memory_policy_fields[] = {
+  SPEC_FR (struct spec_memory_policy, SK_STR, "mode", mode),
+  SPEC_F (struct spec_memory_policy, SK_STR, "nodes", nodes),
+  SPEC_F (struct spec_memory_policy, SK_STRV, "flags", flags),
+};
+
 #define LINUX(kind, key, m) SPEC_F (struct spec_linux, kind, key, m)
 static const struct spec_field linux_fields[] = {
   LINUX (SK_STR, "cgroupsPath", cgroups_path),
@@ -553,6 +559,11 @@ spec_parse_linux (yajl_val v, const char *path, struct spec_linux **out,
                            sizeof (struct spec_personality), &l->personality,
                            personality_fields, SPEC_N (personality_fields),
                            err)
+             < 0
+      || spec_parse_alloc (v, "memoryPolicy", path,
+                           sizeof (struct spec_memory_policy),
+                           &l->memory_policy, memory_policy_fields,
+                           SPEC_N (memory_policy_fields), err)
              < 0)
     return -1;
 
@@ -590,5 +601,8 @@ spec_linux_free (struct spec_linux *l)
   spec_free_fields (personality_fields, SPEC_N (personality_fields),
                     l->personality);
   free (l->personality);
+  spec_free_fields (memory_policy_fields, SPEC_N (memory_policy_fields),
+                    l->memory_policy);
+  free (l->memory_policy);
   free (l);
 }

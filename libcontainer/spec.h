@@ -357,6 +357,13 @@ struct spec_personality
   struct spec_strv flags;
 };
 
+struct spec_memory_policy
+{
+  char *mode;               /* required: "MPOL_BIND" ... */
+  char *nodes;              /* "0-3,7"; NULL: none */
+  struct spec_strv flags;   /* "MPOL_F_STATIC_NODES" ... */
+};
+
 struct spec_net_device
 {
   char *host_name;          /* the map key */
@@ -385,6 +392,7 @@ struct spec_linux
   char *mount_label;
   struct spec_intel_rdt *intel_rdt;
   struct spec_personality *personality;
+  struct spec_memory_policy *memory_policy;
 };
 
 struct sbx_spec

@@ -5,7 +5,9 @@
  *   parent (sbx create/run)                 child (container init)
  *   clone3(CLONE_INTO_CGROUP, new ns) ----> starts in its namespaces
  *   [new userns: write uid/gid maps]
- *   SYNC_IDMAP_DONE ---------------------->  (only with a new userns)
+ *   [linux.netDevices: move them in]
+ *   SYNC_IDMAP_DONE ---------------------->  (only with a new userns,
+ *                                          netDevices or a systemd scope)
  *                     <------------------  SYNC_CHILD_PID (joined userns +
  *                                          new pidns: the forked real init)
  *                     <------------------  SYNC_HOOKS_REQUEST (if hooks)

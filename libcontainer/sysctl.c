@@ -34,6 +34,42 @@ ns_present (const struct sbx_spec *spec, enum spec_ns_type t)
   return spec_linux_namespace (spec, t) != NULL;
 }
 
+/* "a.b/c.d" names the file a/b.c/d under /proc/sys (a dot inside an
+   interface name). */
+static void
+key_to_path (const char *key, char *path, size_t len)
+{
+  snprintf (path, len, "%s", key);
+  for (char *p = path; *p; p++)
+    *p = *p == '.' ? '/' : *p == '/' ? '.' : *p;
+}
+
+static bool
+host_has_key (const char *key)
+{
+  char path[512] = "/proc/sys/";
+
+  key_to_path (key, path + 10, sizeof path - 10);
+  return access (path, F_OK) == 0;
+}
+
+/* hostname and kernel.hostname set the same thing: two values for it is
+   a config error, not a race the later write wins. */
+static int
+check_uts_conflict (const struct sbx_spec *spec, const char *key, const char *value, sbx_error_t *err)
+{
+  const char *field = NULL, *given = NULL;
+
+  if (strcmp (key, "kernel.hostname") == 0)
+    field = "hostname", given = spec->hostname;
+  else if (strcmp (key, "kernel.domainname") == 0)
+    field = "domainname", given = spec->domainname;
+  if (given != NULL && strcmp (given, value) != 0)
+    return sbx_error_set (err, EINVAL, "linux.sysctl: \"%s\" (\"%.64s\") conflicts with %s (\"%.64s\")", key,
+                          value, field, given);
+  return 0;
+}
+
 static int
 check_key (const struct sbx_spec *spec, const char *key, sbx_error_t *err)
 {
@@ -71,7 +107,8 @@ check_key (const struct sbx_spec *spec, const char *key, sbx_error_t *err)
         why = "needs a private UTS namespace";
       goto done;
     }
-  why = "is not namespaced: changing it would change the whole host";
+  why = host_has_key (key) ? "is not namespaced: changing it would change the whole host"
+                           : "does not exist (no such file under /proc/sys)";
 done:
   if (why != NULL)
     return sbx_error_set (err, EPERM, "linux.sysctl: \"%s\" %s", key, why);
@@ -84,7 +121,8 @@ sysctl_check (const struct sbx_spec *spec, sbx_error_t *err)
   if (spec->linux_ == NULL)
     return 0;
   for (size_t i = 0; i < spec->linux_->sysctl.n; i++)
-    if (check_key (spec, spec->linux_->sysctl.keys[i], err) < 0)
+    if (check_key (spec, spec->linux_->sysctl.keys[i], err) < 0
+        || check_uts_conflict (spec, spec->linux_->sysctl.keys[i], spec->linux_->sysctl.values[i], err) < 0)
       return -1;
   return 0;
 }
@@ -121,10 +159,8 @@ sysctl_apply (const struct sbx_spec *spec, int procfd, sbx_error_t *err)
       _cleanup_fd_ int fd = -1;
       size_t len = strlen (m->values[i]);
 
-      snprintf (path, sizeof path, "sys/%s", m->keys[i]);
-      /* "a.b/c.d" names "a/b.c/d" (a dot inside an interface name). */
-      for (char *p = path + 4; *p; p++)
-        *p = *p == '.' ? '/' : *p == '/' ? '.' : *p;
+      memcpy (path, "sys/", 4);
+      key_to_path (m->keys[i], path + 4, sizeof path - 4);
       fd = open_in_root (procfd, path, O_WRONLY, err);
       if (fd < 0)
         return sbx_error_wrap (err, "linux.sysctl \"%s\"", m->keys[i]);

@@ -6,6 +6,9 @@
 
 #include "error.h"
 #include "idmap.h"
+#include "label.h"
+#include "mounts.h"
+#include "netdev.h"
 #include "procattrs.h"
 #include "rootfs.h"
 #include "sysctl.h"
@@ -44,6 +47,48 @@ check_namespaces (const struct sbx_spec *spec, sbx_error_t *err)
 }
 
 int
+validate_process (const struct spec_process *p, sbx_error_t *err)
+{
+  /* execve would pass such an entry on, but what it means is up to each
+     libc and shell: runc refuses it. */
+  for (size_t i = 0; i < p->env.n; i++)
+    if (strchr (p->env.v[i], '=') == NULL)
+      return sbx_error_set (err, EINVAL, "process.env[%zu]: `%.64s` is not KEY=VALUE", i, p->env.v[i]);
+  /* Parsed, never applied: refused until sbx sets the affinity. */
+  if (p->exec_cpu_affinity_initial != NULL || p->exec_cpu_affinity_final != NULL)
+    return sbx_error_set (err, ENOTSUP, "process.execCPUAffinity: not supported by sbx");
+  return label_check (p, NULL, err);
+}
+
+static int
+check_seccomp (const struct spec_seccomp *s, sbx_error_t *err)
+{
+  bool notify = false, listener;
+
+  if (s == NULL)
+    return 0;
+  for (size_t i = 0; i < s->n_syscalls; i++)
+    if (s->syscalls[i].action != NULL && strcmp (s->syscalls[i].action, "SCMP_ACT_NOTIFY") == 0)
+      notify = true;
+  listener = s->listener_path != NULL && s->listener_path[0] != '\0';
+  if (listener && !notify)
+    return sbx_error_set (err, EINVAL, "linux.seccomp.listenerPath: given without an SCMP_ACT_NOTIFY rule");
+  if (notify && !listener)
+    return sbx_error_set (err, EINVAL, "linux.seccomp.listenerPath: required with SCMP_ACT_NOTIFY");
+  return 0;
+}
+
+/* Fields sbx does not implement: refused, never ignored (a sandbox weaker
+   than its config says is worse than one that does not start). */
+static int
+check_unsupported (const struct spec_linux *l, sbx_error_t *err)
+{
+  if (l->intel_rdt != NULL)
+    return sbx_error_set (err, ENOTSUP, "linux.intelRdt: not supported by sbx");
+  return 0;
+}
+
+int
 validate_spec (const struct sbx_spec *spec, sbx_error_t *err)
 {
   if (spec->process == NULL)
@@ -64,7 +109,12 @@ validate_spec (const struct sbx_spec *spec, sbx_error_t *err)
       if (d == NULL || strlen (d) >= PATH_MAX)
         return sbx_error_set (err, EINVAL, "mounts[%zu].destination: missing or longer than %d bytes", i, PATH_MAX - 1);
     }
-  if (procattrs_check (spec, err) < 0 || sysctl_check (spec, err) < 0 || idmap_check (spec, err) < 0)
+  if (procattrs_check (spec, err) < 0 || sysctl_check (spec, err) < 0
+      || validate_process (spec->process, err) < 0
+      || label_check (NULL, spec->linux_->mount_label, err) < 0
+      || mounts_check (spec, err) < 0 || idmap_check (spec, err) < 0
+      || check_seccomp (spec->linux_->seccomp, err) < 0
+      || check_unsupported (spec->linux_, err) < 0 || netdev_check (spec, err) < 0)
     return -1;
   if (spec->process->has_oom_score_adj
       && (spec->process->oom_score_adj < -1000 || spec->process->oom_score_adj > 1000))

@@ -309,6 +309,33 @@ teardown() {
 	[ "$(bpftool cgroup show "$CG" | grep -c cgroup_device)" -eq 1 ]
 }
 
+# Bug fixed on branch issue12a (issue #12): every linux.devices node was
+# allowed rwm in the program, whatever linux.resources.devices denied.
+@test "devices: a linux.devices node gets only what linux.resources.devices allows (as runc)" {
+	requires probe
+	[ -c /dev/fuse ] || skip "no /dev/fuse on this host"
+	update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}]
+		| .linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438},
+			{"path": "/dev/mykmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 438}]'
+	set_args /bin/sh -c 'ls -l /dev/fuse | cut -c1; probe read /dev/fuse; probe write /dev/mykmsg
+		probe write /dev/null; probe read /dev/zero; probe read /dev/urandom'
+	run sbx run --bundle "$BUNDLE" dvn
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = c ]       # the node is created
+	[ "${lines[1]}" = EPERM ]   # but denied, as in runc
+	[ "${lines[2]}" = EPERM ]
+	[ "${lines[3]}" = ok ]      # runc's defaults stay allowed
+	[ "${lines[4]}" = ok ]
+	[ "${lines[5]}" = ok ]
+	# an engine that wants the node open says so (Docker adds the rule)
+	update_config '.linux.resources.devices += [{"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rw"}]'
+	set_args /bin/sh -c 'probe read /dev/fuse; probe write /dev/mykmsg'
+	run sbx run --bundle "$BUNDLE" dvn2
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" != EPERM ]
+	[ "${lines[1]}" = EPERM ]
+}
+
 @test "devices: update replaces the program" {
 	requires probe
 	update_config '.linux.resources.devices = [{"allow": false, "access": "rwm"}]

@@ -148,7 +148,7 @@ static bool
 build (const struct spec_device_cgroup *d, size_t n, struct built *b)
 {
   sbx_error_t err = { 0 };
-  bool ok = bpf_devices_rules (d, n, NULL, 0, &b->rules, &b->n, &err) == 0
+  bool ok = bpf_devices_rules (d, n, NULL, 0, NULL, 0, &b->rules, &b->n, &err) == 0
             && bpf_devices_program (b->rules, b->n, &b->insns, &b->n_insns,
                                     &err) == 0;
   if (!ok)
@@ -176,21 +176,56 @@ UNIT_TEST (rules_fold_in_order_with_defaults)
   struct bpf_dev_rule *r = NULL;
   size_t n = 0;
 
-  REQUIRE (bpf_devices_rules (docker_rules, N_DOCKER, &extra, 1, &r, &n, &err) == 0);
-  CHECK_INTEQ (n, N_DOCKER + 12 + 1);
+  REQUIRE (bpf_devices_rules (docker_rules, N_DOCKER, NULL, 0, &extra, 1, &r, &n, &err) == 0);
+  CHECK_INTEQ (n, N_DOCKER + 11 + 1);
   CHECK (r[0].type == 'a' && r[0].major == -1 && r[0].minor == -1);
   CHECK (!r[0].allow && r[0].access == BPF_DEV_RWM);
   CHECK (r[1].type == 'c' && r[1].major == 1 && r[1].minor == 5 && r[1].allow);
   CHECK (!r[N_DOCKER - 1].allow && r[N_DOCKER - 1].minor == 229);
-  /* Defaults after the config, linux.devices last: they always win. */
+  /* Defaults after the config, extra last: they always win. */
   CHECK (r[N_DOCKER].type == 'c' && r[N_DOCKER].major == -1 && r[N_DOCKER].minor == -1);
   CHECK (r[N_DOCKER].access == BPF_DEV_MKNOD && r[N_DOCKER].allow);
   CHECK (r[N_DOCKER + 1].type == 'b' && r[N_DOCKER + 1].access == BPF_DEV_MKNOD);
   CHECK (r[N_DOCKER + 2].major == 1 && r[N_DOCKER + 2].minor == 3 && r[N_DOCKER + 2].allow);
-  CHECK (r[N_DOCKER + 10].major == 136 && r[N_DOCKER + 10].minor == -1);
-  CHECK (r[N_DOCKER + 11].major == 10 && r[N_DOCKER + 11].minor == 200);
+  CHECK (r[N_DOCKER + 8].major == 5 && r[N_DOCKER + 8].minor == 2);
+  CHECK (r[N_DOCKER + 9].major == 136 && r[N_DOCKER + 9].minor == -1);
+  CHECK (r[N_DOCKER + 10].major == 10 && r[N_DOCKER + 10].minor == 200);
   CHECK (r[n - 1].major == 10 && r[n - 1].minor == 200 && r[n - 1].allow);
+  /* runc's defaults: no /dev/console (c 5:1) */
+  for (size_t i = N_DOCKER; i < n; i++)
+    CHECK (!(r[i].major == 5 && r[i].minor == 1));
   free (r);
+  sbx_error_free (&err);
+}
+
+/* linux.devices gets no allow rule (it used to get rwm whatever the config
+   denied); a default whose path it lists is dropped, as in runc, so that
+   node gets what linux.resources.devices says. */
+UNIT_TEST (linux_devices_get_no_rule_and_replace_a_default)
+{
+  struct spec_device_cgroup deny_all[] = { DEV (false, "a", -1, -1, "rwm") };
+  struct spec_device nodes[] = { { .type = (char *) "c", .path = (char *) "/dev/fuse", .major = 10, .minor = 229 },
+                                 { .type = (char *) "c", .path = (char *) "/dev/null", .major = 1, .minor = 3 } };
+  sbx_error_t err = { 0 };
+  struct built b = { 0 };
+  struct bpf_dev_rule *r = NULL;
+  size_t n = 0;
+
+  REQUIRE (bpf_devices_rules (deny_all, 1, nodes, 2, NULL, 0, &r, &n, &err) == 0);
+  CHECK_INTEQ (n, 1 + 11 - 1);
+  for (size_t i = 0; i < n; i++)
+    {
+      CHECK (!(r[i].major == 10 && r[i].minor == 229 && r[i].allow));
+      CHECK (!(r[i].major == 1 && r[i].minor == 3 && r[i].allow));
+    }
+  b.rules = r;
+  b.n = n;
+  REQUIRE (bpf_devices_program (b.rules, b.n, &b.insns, &b.n_insns, &err) == 0);
+  CHECK_INTEQ (VERDICT (b, 'c', R | W, 10, 229), 0);
+  CHECK_INTEQ (VERDICT (b, 'c', R | W, 1, 3), 0);
+  CHECK_INTEQ (VERDICT (b, 'c', M, 10, 229), 1);  /* mknod stays a default */
+  CHECK_INTEQ (VERDICT (b, 'c', R | W, 1, 5), 1); /* /dev/zero: not listed */
+  built_free (&b);
   sbx_error_free (&err);
 }
 
@@ -204,7 +239,7 @@ UNIT_TEST (rules_access_parsing)
   struct bpf_dev_rule *r = NULL;
   size_t n = 0;
 
-  REQUIRE (bpf_devices_rules (d, 4, NULL, 0, &r, &n, &err) == 0);
+  REQUIRE (bpf_devices_rules (d, 4, NULL, 0, NULL, 0, &r, &n, &err) == 0);
   CHECK_INTEQ (r[0].access, R);
   CHECK (r[0].type == 'b' && r[0].major == 8 && r[0].minor == -1);
   CHECK_INTEQ (r[1].access, M | W);
@@ -229,15 +264,15 @@ UNIT_TEST (rules_validation_names_the_entry)
   struct bpf_dev_rule *r = NULL;
   size_t n = 0;
 
-  CHECK (bpf_devices_rules (bad_type, 2, NULL, 0, &r, &n, &err) == -1);
+  CHECK (bpf_devices_rules (bad_type, 2, NULL, 0, NULL, 0, &r, &n, &err) == -1);
   CHECK_CONTAINS (err.msg, "linux.resources.devices[1].type");
   CHECK_CONTAINS (err.msg, "`x`");
-  CHECK (bpf_devices_rules (bad_acc, 2, NULL, 0, &r, &n, &err) == -1);
+  CHECK (bpf_devices_rules (bad_acc, 2, NULL, 0, NULL, 0, &r, &n, &err) == -1);
   CHECK_CONTAINS (err.msg, "linux.resources.devices[1].access");
   CHECK_CONTAINS (err.msg, "`rwz`");
-  CHECK (bpf_devices_rules (bad_major, 2, NULL, 0, &r, &n, &err) == -1);
+  CHECK (bpf_devices_rules (bad_major, 2, NULL, 0, NULL, 0, &r, &n, &err) == -1);
   CHECK_CONTAINS (err.msg, "linux.resources.devices[1].major");
-  CHECK (bpf_devices_rules (bad_minor, 2, NULL, 0, &r, &n, &err) == -1);
+  CHECK (bpf_devices_rules (bad_minor, 2, NULL, 0, NULL, 0, &r, &n, &err) == -1);
   CHECK_CONTAINS (err.msg, "linux.resources.devices[1].minor");
   CHECK (r == NULL);
   sbx_error_free (&err);
@@ -638,7 +673,7 @@ kernel_enforces_and_replaces (void)
   if (cgfd < 0)
     goto out;
 
-  if (!CHECK (bpf_devices_rules (docker_rules, N_DOCKER, NULL, 0, &r, &n, &err) == 0)
+  if (!CHECK (bpf_devices_rules (docker_rules, N_DOCKER, NULL, 0, NULL, 0, &r, &n, &err) == 0)
       || !CHECK (bpf_devices_apply (cgfd, r, n, &err) == 0))
     {
       printf ("# %s\n", err.msg);
@@ -650,7 +685,7 @@ kernel_enforces_and_replaces (void)
   CHECK_INTEQ (probe_in_cgroup (cg, first, sizeof first / sizeof first[0]), 0);
 
   /* Replace: an extra rule granting read of c 1:11 (/dev/kmsg). */
-  if (!CHECK (bpf_devices_rules (docker_rules, N_DOCKER, &kmsg_r, 1, &r, &n, &err) == 0)
+  if (!CHECK (bpf_devices_rules (docker_rules, N_DOCKER, NULL, 0, &kmsg_r, 1, &r, &n, &err) == 0)
       || !CHECK (bpf_devices_apply (cgfd, r, n, &err) == 0))
     printf ("# %s\n", err.msg);
   CHECK_INTEQ (n_attached (cgfd), 1);
@@ -679,7 +714,7 @@ kernel_enforces_and_replaces (void)
   CHECK_INTEQ (flags, 0);
   free (r);
   r = NULL;
-  if (!CHECK (bpf_devices_rules (docker_rules, N_DOCKER, NULL, 0, &r, &n, &err) == 0)
+  if (!CHECK (bpf_devices_rules (docker_rules, N_DOCKER, NULL, 0, NULL, 0, &r, &n, &err) == 0)
       || !CHECK (bpf_devices_apply (cgfd, r, n, &err) == 0))
     printf ("# %s\n", err.msg);
   flags = 1;

@@ -109,7 +109,9 @@ UNIT_TEST (apparmor_falls_back_to_attr_exec_on_old_kernels)
   cleanup (fd);
 }
 
-UNIT_TEST (disabled_lsm_skips_the_write)
+/* Fail closed: a label whose LSM is off is an error naming the field,
+   and nothing is written (it used to be skipped with a debug line). */
+UNIT_TEST (disabled_lsm_refuses_the_label)
 {
   struct spec_process p = { 0 };
   sbx_error_t err = { 0 };
@@ -117,8 +119,14 @@ UNIT_TEST (disabled_lsm_skips_the_write)
   char *s, *t;
 
   p.selinux_label = (char *) "system_u:system_r:container_t:s0";
+  CHECK (label_apply_exec_lsm (&p, fd, false, true, &err) == -1);
+  CHECK (err.msg != NULL && strstr (err.msg, "process.selinuxLabel") != NULL);
+  sbx_error_free (&err);
+  p.selinux_label = NULL;
   p.apparmor_profile = (char *) "docker-default";
-  CHECK (label_apply_exec_lsm (&p, fd, false, false, &err) == 0);
+  CHECK (label_apply_exec_lsm (&p, fd, true, false, &err) == -1);
+  CHECK (err.msg != NULL && strstr (err.msg, "process.apparmorProfile") != NULL);
+  sbx_error_free (&err);
   s = slurp ("thread-self/attr/exec");
   t = slurp ("thread-self/attr/apparmor/exec");
   CHECK_STREQ (s, "");
@@ -126,6 +134,26 @@ UNIT_TEST (disabled_lsm_skips_the_write)
   free (s);
   free (t);
   cleanup (fd);
+}
+
+UNIT_TEST (label_check_names_each_field)
+{
+  struct spec_process p = { 0 };
+  sbx_error_t err = { 0 };
+
+  CHECK (label_check_lsm (&p, NULL, false, false, &err) == 0);
+  p.selinux_label = (char *) "";
+  p.apparmor_profile = (char *) "";
+  CHECK (label_check_lsm (&p, "", false, false, &err) == 0); /* empty: absent */
+  CHECK (label_check_lsm (NULL, "system_u:object_r:container_file_t:s0", false, true, &err) == -1);
+  CHECK (err.msg != NULL && strstr (err.msg, "linux.mountLabel") != NULL);
+  sbx_error_free (&err);
+  CHECK (label_check_lsm (NULL, "system_u:object_r:container_file_t:s0", true, false, &err) == 0);
+  p.apparmor_profile = (char *) "docker-default";
+  CHECK (label_check_lsm (&p, NULL, true, false, &err) == -1);
+  CHECK (err.msg != NULL && strstr (err.msg, "process.apparmorProfile \"docker-default\"") != NULL);
+  sbx_error_free (&err);
+  CHECK (label_check_lsm (&p, NULL, false, true, &err) == 0);
 }
 
 UNIT_TEST (a_failed_write_names_the_field)

@@ -1,5 +1,7 @@
 /* test_mounts.c: the mount option table and id-map formatting. */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 
 #include "mount-target.h"
@@ -167,6 +169,66 @@ UNIT_TEST (id_map_too_long)
     v[i] = (struct spec_id_mapping) { (uint32_t) i * 100000u, 4000000000u, 1 };
   CHECK (userns_format_map (&m, buf, sizeof buf, &err) == -1);
   sbx_error_free (&err);
+}
+
+UNIT_TEST (tmpcopyup_and_idmap_are_parsed)
+{
+  const char *cu[] = { "tmpcopyup", "mode=755" };
+  const char *idm[] = { "rbind", "idmap" };
+  const char *ridm[] = { "ridmap" };
+  int r;
+  struct mount_opts o = parse (cu, 2, &r);
+  CHECK_INTEQ (r, 0);
+  CHECK (o.tmpcopyup);
+  CHECK (o.flags.n == 0 && o.data.n == 1);
+  mount_opts_free (&o);
+  /* idmap and ridmap are idmap.c's: no fsconfig flag, nothing refused */
+  o = parse (idm, 2, &r);
+  CHECK_INTEQ (r, 0);
+  CHECK (o.flags.n == 0 && o.rbind);
+  mount_opts_free (&o);
+  o = parse (ridm, 1, &r);
+  CHECK_INTEQ (r, 0);
+  CHECK (o.flags.n == 0);
+  mount_opts_free (&o);
+}
+
+static int
+check_mounts (const char *type, const char **opts, size_t n, char **msg)
+{
+  struct spec_mount m = { .destination = (char *) "/m", .type = (char *) type, .source = (char *) "/src",
+                          .options = { (char **) opts, n } };
+  struct sbx_spec spec = { .mounts = &m, .n_mounts = 1 };
+  sbx_error_t err = { 0 };
+  int r = mounts_check (&spec, &err);
+  *msg = err.msg ? strdup (err.msg) : NULL;
+  sbx_error_free (&err);
+  return r;
+}
+
+UNIT_TEST (mounts_check_refuses_what_a_bind_would_drop)
+{
+  const char *typo[] = { "rbind", "noexecc" };
+  const char *data[] = { "rbind", "size=1m" };
+  const char *fine[] = { "rbind", "ro", "nosuid", "rprivate", "defaults" };
+  const char *cu[] = { "tmpcopyup" };
+  char *msg = NULL;
+
+  CHECK_INTEQ (check_mounts ("bind", typo, 2, &msg), -1);
+  CHECK (msg != NULL && strstr (msg, "mounts[0] (/m)") && strstr (msg, "noexecc"));
+  free (msg);
+  CHECK_INTEQ (check_mounts ("none", data, 2, &msg), -1);
+  CHECK (msg != NULL && strstr (msg, "size=1m"));
+  free (msg);
+  CHECK_INTEQ (check_mounts ("bind", fine, 5, &msg), 0);
+  free (msg);
+  CHECK_INTEQ (check_mounts ("tmpfs", cu, 1, &msg), 0);
+  free (msg);
+  CHECK_INTEQ (check_mounts ("proc", cu, 1, &msg), -1);
+  CHECK (msg != NULL && strstr (msg, "tmpcopyup"));
+  free (msg);
+  CHECK_INTEQ (check_mounts ("tmpfs", typo + 1, 1, &msg), 0); /* fsconfig refuses it later */
+  free (msg);
 }
 
 int

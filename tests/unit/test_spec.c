@@ -1106,6 +1106,25 @@ UNIT_TEST (fifo_device_needs_no_numbers)
   spec_free (s);
 }
 
+UNIT_TEST (memory_policy)
+{
+  sbx_error_t err = { 0, NULL };
+  struct sbx_spec *s = parse (DOC (",'linux':{'memoryPolicy':{'mode':'MPOL_BIND','nodes':'0-3,7',"
+                                   "'flags':['MPOL_F_STATIC_NODES']}}"),
+                              &err);
+
+  CHECK_STREQ (err.msg, NULL);
+  REQUIRE (s != NULL && s->linux_ != NULL && s->linux_->memory_policy != NULL);
+  CHECK_STREQ (s->linux_->memory_policy->mode, "MPOL_BIND");
+  CHECK_STREQ (s->linux_->memory_policy->nodes, "0-3,7");
+  REQUIRE (s->linux_->memory_policy->flags.n == 1);
+  CHECK_STREQ (s->linux_->memory_policy->flags.v[0], "MPOL_F_STATIC_NODES");
+  spec_free (s);
+  EXPECT_ERR (DOC (",'linux':{'memoryPolicy':{'nodes':'0'}}"), "linux.memoryPolicy.mode: required");
+  EXPECT_ERR (DOC (",'linux':{'memoryPolicy':{'mode':'MPOL_BIND','nodes':0}}"),
+              "linux.memoryPolicy.nodes: expected string");
+}
+
 /* End of the JSON value starting at s (no whitespace skipping needed
  * for the fixtures: values start right after ':'). */
 static const char *
