@@ -374,6 +374,20 @@ sbx_container_create (struct sbx_context *ctx, const char *id,
   return 0;
 }
 
+/* The init holds its end of exec.fifo (close-on-exec) until execve: the
+   fifo losing its last reader (POLLERR on our write end) means the program
+   runs, or the init died. Returning earlier let a `kill` right after
+   `start` reach the init, which as pid 1 of its namespace drops it. Like
+   runc, which reads its fifo to EOF. */
+static void
+wait_exec (int fifo)
+{
+  struct pollfd p = { fifo, 0, 0 };
+
+  while (poll (&p, 1, -1) < 0 && errno == EINTR)
+    ;
+}
+
 /* Release a created container's init: one byte into exec.fifo. */
 static int
 start_locked (int dirfd, const char *id, sbx_error_t *err)
@@ -404,6 +418,7 @@ start_locked (int dirfd, const char *id, sbx_error_t *err)
       state_free (&st);
       return sbx_error_errno (err, "start container \"%s\"", id);
     }
+  wait_exec (fifo);
   run_poststart (dirfd, &st);
   state_free (&st);
   return 0;

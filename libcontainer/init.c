@@ -307,7 +307,25 @@ wait_for_start (int fifo_fd)
   fcntl (fifo_fd, F_SETFL, fl & ~O_NONBLOCK);
   while (read (fifo_fd, &c, 1) < 0 && errno == EINTR)
     ;
-  close (fifo_fd);
+}
+
+/* Close every fd from FROM up, but HOLD (exec.fifo, close-on-exec: `start`
+   waits for it to close at execve). */
+static void
+close_fds_from (unsigned from, int hold)
+{
+  unsigned ranges[2][2] = { { from, ~0U }, { 1, 0 } };
+
+  if (hold >= 0 && (unsigned) hold >= from)
+    {
+      ranges[0][1] = (unsigned) hold - 1;
+      ranges[1][0] = (unsigned) hold + 1;
+      ranges[1][1] = ~0U;
+    }
+  for (int i = 0; i < 2; i++)
+    if (ranges[i][0] <= ranges[i][1] && syscall (SYS_close_range, ranges[i][0], ranges[i][1], 0) < 0)
+      for (unsigned fd = ranges[i][0]; fd < 65536 && fd <= ranges[i][1]; fd++)
+        close ((int) fd);
 }
 
 static bool
@@ -512,9 +530,7 @@ init_main (struct init_args *a)
     }
   /* Nothing of the runtime's may reach the program: keep 0-2 and the
      preserved range only. CVE-2024-21626 class. */
-  if (syscall (SYS_close_range, 3 + a->keep_fds, ~0U, 0) < 0)
-    for (int fd = 3 + a->keep_fds; fd < 65536; fd++)
-      close (fd);
+  close_fds_from (3 + a->keep_fds, a->fifo_fd);
   /* Load seccomp last: every later syscall is filtered, execve included. */
   if (a->seccomp != NULL && init_load_seccomp (a->seccomp, &err) < 0)
     {

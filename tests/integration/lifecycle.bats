@@ -195,6 +195,49 @@ kill_with() {
 @test "kill k1 15" { kill_with 15; }
 @test "kill k1 (default signal is SIGTERM)" { kill_with; }
 
+# issue #12: start returned before the exec, so a TERM sent right after it
+# reached sbx's init (pid 1 of the namespace, which drops it). The
+# startContainer hook runs between the release and the exec: it makes the
+# window wide enough to fail every time without the fix.
+@test "kill TERM right after start reaches the program (start returns after the exec)" {
+	requires probe
+	update_config '.hooks = {"startContainer": [{"path": "/bin/sleep", "args": ["sleep", "0.5"]}]}'
+	set_args /bin/probe signal-wait
+	create_ctr k1
+	[ "$status" -eq 0 ]
+	run sbx start k1
+	[ "$status" -eq 0 ]
+	run sbx kill k1 TERM
+	[ "$status" -eq 0 ]
+	wait_output k1 SIGTERM
+	wait_status k1 stopped
+}
+
+@test "start waits for the exec, not longer: a long-running program does not block it" {
+	set_args /bin/sleep 100
+	create_ctr k1
+	[ "$status" -eq 0 ]
+	run timeout 5 "$SBX" --root "$ROOT" start k1
+	[ "$status" -eq 0 ]
+	[ "$(ctr_status k1)" = running ]
+}
+
+@test "start of a created container whose init dies before the exec returns" {
+	update_config '.hooks = {"startContainer": [{"path": "/bin/sleep", "args": ["sleep", "5"]}]}'
+	set_args /bin/sleep 100
+	create_ctr k1
+	[ "$status" -eq 0 ]
+	pid=$(ctr_pid k1)
+	timeout 10 "$SBX" --root "$ROOT" start k1 3>&- &
+	st=$!
+	sleep 0.3
+	kill -9 "$pid"
+	SECONDS=0
+	wait "$st" || [ $? -ne 124 ]
+	[ "$SECONDS" -lt 3 ]
+	wait_status k1 stopped
+}
+
 @test "kill with SIGUSR1 and a named signal without prefix" {
 	requires probe
 	start_ctr k1 /bin/probe signal-wait
