@@ -454,9 +454,13 @@ init_envelope (struct init_args *a, int nullfd, sbx_error_t *err)
     return -1;
   if (procfd >= 0 && (sysctl_apply (spec, procfd, err) < 0 || label_apply_exec (p, procfd, err) < 0))
     return -1;
+  /* A missing process.cwd is made before the root turns read-only
+     (issue #12), but entered only after the masks, so it cannot dodge one. */
+  if (init_enter_cwd (p, true, err) < 0)
+    return -1;
   if (rootfs_mask_paths (spec, nullfd, err) < 0 || rootfs_finalize (spec, err) < 0)
     return -1;
-  if (init_set_home (a->env, a->spec->process->user.uid, err) < 0 || init_enter_cwd (p, true, err) < 0 || procattrs_apply (spec, err) < 0)
+  if (init_set_home (a->env, a->spec->process->user.uid, err) < 0 || init_enter_cwd (p, false, err) < 0 || procattrs_apply (spec, err) < 0)
     return -1;
   if (!p->no_new_privileges && a->seccomp != NULL && load_seccomp_now (a, err) < 0)
     return -1;

@@ -52,6 +52,30 @@ load helpers
 	[ -d "$ROOTFS/work/dir" ]
 }
 
+# issue #12: the missing cwd was made after the root turned read-only.
+@test "cwd: created when missing even with root.readonly" {
+	requires probe
+	update_config '.process.cwd = "/work/dir" | .root.readonly = true'
+	set_args /bin/sh -c 'probe cwd; probe write /etc/x'
+	run sbx run --bundle "$BUNDLE" p1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = /work/dir ]
+	[ "${lines[1]}" = EROFS ]
+	[ -d "$ROOTFS/work/dir" ]
+}
+
+@test "cwd: a cwd inside a masked directory sees the mask, not what it hides" {
+	mkdir -p "$ROOTFS/secret"
+	echo hidden >"$ROOTFS/secret/file"
+	update_config '.process.cwd = "/secret" | .linux.maskedPaths = ["/secret"]'
+	set_args /bin/sh -c 'pwd; ls -A .; cat file 2>&1 || echo no-file'
+	run sbx run --bundle "$BUNDLE" p1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = /secret ]
+	[ "${lines[1]}" != file ]
+	[[ "$output" != *hidden* ]]
+}
+
 @test "cwd of the container init is inside the container (seen from the host)" {
 	update_config '.process.cwd = "/tmp"'
 	set_args sleep 100
