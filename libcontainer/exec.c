@@ -91,8 +91,12 @@ exec_check_sub_cgroup (const char *sub, sbx_error_t *err)
 {
   const char *p = sub;
 
-  if (sub[0] == '\0' || sub[0] == '/')
-    return sbx_error_set (err, EINVAL, "--cgroup `%s`: must be a relative path inside the container's cgroup", sub);
+  /* Like runc, "/sub" and "sub" both name a sub-cgroup of the container's
+     (issue #12); "/" is the container's own. */
+  while (*p == '/')
+    p++;
+  if (sub[0] == '\0')
+    return sbx_error_set (err, EINVAL, "--cgroup: empty path");
   while (*p)
     {
       const char *e = strchrnul (p, '/');
@@ -113,6 +117,29 @@ set_args (struct spec_strv *v, char *const *args, size_t n)
     if (spec_strv_push (v, args[i]) < 0)
       return -1;
   return 0;
+}
+
+/* --env KEY=VALUE replaces KEY in process.env (issue #12: with both in
+   the list, getenv found the old one first). */
+static int
+set_env (struct spec_strv *env, const char *kv)
+{
+  const char *eq = strchr (kv, '=');
+  size_t klen = eq ? (size_t) (eq - kv) + 1 : 0;
+
+  if (eq == NULL || eq == kv)
+    return -1;
+  for (size_t i = 0; i < env->n; i++)
+    if (strncmp (env->v[i], kv, klen) == 0)
+      {
+        char *dup = strdup (kv);
+        if (dup == NULL)
+          return -1;
+        free (env->v[i]);
+        env->v[i] = dup;
+        return 0;
+      }
+  return spec_strv_push (env, kv);
 }
 
 static int
@@ -172,7 +199,7 @@ apply_flags (struct spec_process *p, const struct sbx_exec_opts *o, sbx_error_t 
   if (p->args.n == 0)
     return sbx_error_set (err, EINVAL, "exec: no command given (ARGS or --process)");
   for (size_t i = 0; i < o->n_env; i++)
-    if (strchr (o->env[i], '=') == NULL || spec_strv_push (&p->env, o->env[i]) < 0)
+    if (set_env (&p->env, o->env[i]) < 0)
       return sbx_error_set (err, EINVAL, "--env `%s`: expected KEY=VALUE", o->env[i]);
   if (o->cwd != NULL)
     {
@@ -396,6 +423,10 @@ open_cgroup (struct exec_parent *x, const char *sub, sbx_error_t *err)
     }
   if (sub != NULL && exec_check_sub_cgroup (sub, err) < 0)
     return -1;
+  while (sub != NULL && *sub == '/')
+    sub++;
+  if (sub != NULL && *sub == '\0')
+    sub = NULL;
   if (asprintf (&path, "%s%s%s", x->st.cgroup_path, sub ? "/" : "", sub ? sub : "") < 0)
     return sbx_error_errno (err, "asprintf");
   x->cgfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);

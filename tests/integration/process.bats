@@ -114,6 +114,42 @@ load helpers
 	[ "${lines[1]}" = ok ]
 }
 
+# issue #12: the stdio pipes stayed owned by host root.
+@test "user: a non-root user can reopen its stdio pipes (/proc/self/fd/1)" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	set_args /bin/sh -c 'echo via-proc >/proc/self/fd/1 && stat -Lc "%u:%g" /proc/self/fd/1'
+	run sbx run --bundle "$BUNDLE" p1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = via-proc ]
+	[ "${lines[1]}" = 1000:1000 ]
+}
+
+@test "user: in a user namespace the stdio pipes are owned by the process user as mapped" {
+	requires userns
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .process.user = {"uid": 1000, "gid": 1000}'
+	chown -R 100000:100000 "$ROOTFS"
+	make_traversable
+	# host root is unmapped here: a pipe left to it would show as 65534
+	set_args /bin/sh -c 'echo via-proc >/proc/self/fd/1 && stat -Lc "%u:%g" /proc/self/fd/1'
+	run sbx run --bundle "$BUNDLE" p1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = via-proc ]
+	[ "${lines[1]}" = 1000:1000 ]
+}
+
+@test "user: a host file given as stdout is not chowned" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	set_args /bin/echo hi
+	: >"$BATS_TEST_TMPDIR/out"
+	chmod 666 "$BATS_TEST_TMPDIR/out"
+	sbx run --bundle "$BUNDLE" p1 >"$BATS_TEST_TMPDIR/out" </dev/null
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = hi ]
+	[ "$(stat -c %u:%g "$BATS_TEST_TMPDIR/out")" = 0:0 ]
+}
+
 @test "umask 0027" {
 	requires probe
 	update_config '.process.user.umask = 23'
