@@ -511,7 +511,10 @@ sbx_container_delete (struct sbx_context *ctx, const char *id, bool force, sbx_e
   if (state_read (dirfd, id, &st, err) < 0)
     return -1;
   s = state_status (dirfd, &st);
-  if (s != STATUS_STOPPED && !force)
+  /* The runtime-spec refuses to delete a created container, but runc and
+     crun kill and delete it, and containerd's shim calls plain `delete`
+     on a task created and never started (issue #12): follow them. */
+  if (s != STATUS_STOPPED && s != STATUS_CREATED && !force)
     {
       state_free (&st);
       return sbx_error_set (err, EBUSY, "cannot delete container \"%s\": it is not stopped (status: %s)",
