@@ -698,7 +698,7 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
       return 0;
     }
   status = foreground_wait (c.h.pid, c.h.pidfd, c.h.master_fd);
-  if (destroy (c.rootfd, c.dirfd, id, &c.st, &derr) < 0)
+  if (!SBX_OPT (o, keep, false) && destroy (c.rootfd, c.dirfd, id, &c.st, &derr) < 0)
     log_warn ("delete container \"%s\" after run: %s", id, derr.msg);
   sbx_error_free (&derr);
   c.st.id = NULL;

@@ -386,7 +386,8 @@ exec_parent_free (struct exec_parent *x)
 }
 
 static int
-open_target (struct sbx_context *ctx, const char *id, struct exec_parent *x, sbx_error_t *err)
+open_target (struct sbx_context *ctx, const char *id, bool ignore_paused, struct exec_parent *x,
+             sbx_error_t *err)
 {
   _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
   enum container_status s;
@@ -399,7 +400,9 @@ open_target (struct sbx_context *ctx, const char *id, struct exec_parent *x, sbx
   if (x->dirfd < 0 || state_read (x->dirfd, id, &x->st, err) < 0)
     return -1;
   s = state_status (x->dirfd, &x->st);
-  if (s == STATUS_PAUSED)
+  /* --ignore-paused (runc): the process joins the frozen cgroup and
+     starts when the container is resumed. */
+  if (s == STATUS_PAUSED && !ignore_paused)
     return sbx_error_set (err, EBUSY, "cannot exec in container \"%s\": it is paused", id);
   if (s == STATUS_STOPPED)
     return sbx_error_set (err, ESRCH, "cannot exec in container \"%s\": container not running", id);
@@ -559,7 +562,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
   int pidfd = -1, master = -1, r = -1;
   bool proxy;
 
-  if (open_target (ctx, id, &x, err) < 0 || build_process (x.spec, o, err) < 0)
+  if (open_target (ctx, id, SBX_OPT (o, ignore_paused, false), &x, err) < 0 || build_process (x.spec, o, err) < 0)
     goto out;
   proxy = x.spec->process->terminal && o->console_socket == NULL;
   if (proxy && o->detach)

@@ -229,6 +229,24 @@ teardown() {
 	grep -q 'frozen 0' "$CG/cgroup.events"
 }
 
+# issue #12: runc's --ignore-paused was an unknown option.
+@test "exec --ignore-paused: the process joins the paused container and runs once resumed" {
+	start_ctr z2 /bin/sleep 100
+	run sbx pause z2
+	[ "$status" -eq 0 ]
+	sbx exec --ignore-paused z2 /bin/sh -c 'echo ran >/tmp/ip' </dev/null >"$BATS_TEST_TMPDIR/ip.out" 2>&1 3>&- &
+	x=$!
+	track_pid $x
+	sleep 1
+	kill -0 "$x"
+	[ ! -e "$ROOTFS/tmp/ip" ]
+	[ "$(ctr_status z2)" = paused ]
+	run sbx resume z2
+	[ "$status" -eq 0 ]
+	wait "$x"
+	[ "$(cat "$ROOTFS/tmp/ip")" = ran ]
+}
+
 @test "ps --format json: a bare array of host pids, nothing on stderr" {
 	start_ctr ps1 /bin/sh -c 'sleep 100 & sleep 100'
 	retry 50 0.1 test "$(wc -l <"$CG/cgroup.procs")" -ge 2
