@@ -51,6 +51,25 @@ host_id (const struct spec_id_mappings *m, uint32_t id)
   return id;
 }
 
+/* A /dev that is a symlink in the image is refused when the config mounts
+   a /dev (issue #12): resolved in the root it led to some other directory,
+   or dangled and left the program a /dev that was not its tmpfs. */
+int
+devices_check_dev_dir (int rootfd, const struct sbx_spec *spec, sbx_error_t *err)
+{
+  char target[256];
+  struct stat st;
+  ssize_t n;
+
+  if (!devices_config_mounts_dev (spec) || fstatat (rootfd, "dev", &st, AT_SYMLINK_NOFOLLOW) < 0
+      || !S_ISLNK (st.st_mode))
+    return 0;
+  n = readlinkat (rootfd, "dev", target, sizeof target - 1);
+  target[n < 0 ? 0 : n] = '\0';
+  return sbx_error_set (err, ELOOP, "rootfs: /dev is a symlink (to `%s`): it must be a directory or absent",
+                        target);
+}
+
 int
 devices_list (const struct sbx_spec *spec, struct dev_node **out, size_t *n, sbx_error_t *err)
 {

@@ -37,5 +37,7 @@ int devices_create (int rootfd, const struct dev_node *nodes, size_t n,
 /* /dev/ptmx, /dev/fd, /dev/std{in,out,err} symlinks. */
 int devices_symlinks (int rootfd, sbx_error_t *err);
 bool devices_config_mounts_dev (const struct sbx_spec *spec);
+/* Refuse a rootfs whose /dev is a symlink when the config mounts /dev. */
+int devices_check_dev_dir (int rootfd, const struct sbx_spec *spec, sbx_error_t *err);
 
 #endif
