@@ -1,7 +1,8 @@
 /* cgroup-ops.c: what is done to a live container's cgroup: freeze and
  * thaw (cgroup.freeze, waiting for cgroup.events to agree), list its
- * processes, and read its statistics in the JSON shape of runc's
+ * processes (the whole subtree), and read its statistics in the JSON shape of runc's
  * `events --stats`, from memory.stat, cpu.stat, pids.current, io.stat. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -52,32 +53,83 @@ cgroup_freeze (const char *path, bool frozen, sbx_error_t *err)
                         frozen ? "pause" : "resume", path);
 }
 
+struct pid_list
+{
+  pid_t *v;
+  size_t n, cap;
+};
+
+/* cgroup.procs of DIRFD, then of each child cgroup: the init may have
+   moved itself (or a nested runtime its containers) below the container's
+   cgroup (issue #12). Bounded in depth; a cgroup removed meanwhile is
+   skipped. */
+static int
+collect_pids (int dirfd, struct pid_list *l, int depth, sbx_error_t *err)
+{
+  _cleanup_free_ char *buf = NULL;
+  char *line, *save = NULL;
+  DIR *d;
+  struct dirent *de;
+  int fd, r = 0;
+
+  if (read_file_at (dirfd, "cgroup.procs", &buf, NULL, 16 << 20, err) < 0)
+    return -1;
+  for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
+    {
+      if (l->n == l->cap)
+        {
+          pid_t *nv = realloc (l->v, (l->cap = l->cap ? l->cap * 2 : 16) * sizeof *nv);
+          if (nv == NULL)
+            return sbx_error_errno (err, "realloc");
+          l->v = nv;
+        }
+      l->v[l->n++] = (pid_t) strtol (line, NULL, 10);
+    }
+  if (depth >= 32)
+    return 0;
+  fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || (d = fdopendir (fd)) == NULL)
+    {
+      r = sbx_error_errno (err, "list cgroup");
+      if (fd >= 0)
+        close (fd);
+      return r;
+    }
+  while (r == 0 && (de = readdir (d)) != NULL)
+    {
+      _cleanup_fd_ int sub = -1;
+      if (de->d_type != DT_DIR || de->d_name[0] == '.')
+        continue;
+      sub = openat (dirfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+      if (sub < 0)
+        continue;
+      r = collect_pids (sub, l, depth + 1, NULL);
+      if (r < 0 && errno == ENOENT)
+        r = 0;
+    }
+  closedir (d);
+  return r < 0 ? sbx_error_errno (err, "read cgroup.procs below the container's cgroup") : 0;
+}
+
 int
 cgroup_pids (const char *path, pid_t **out, size_t *n, sbx_error_t *err)
 {
   _cleanup_fd_ int fd = open_cg (path, err);
-  _cleanup_free_ char *buf = NULL;
-  char *line, *save = NULL;
-  size_t cap = 16;
+  struct pid_list l = { 0 };
 
   *out = NULL;
   *n = 0;
-  if (fd < 0 || read_file_at (fd, "cgroup.procs", &buf, NULL, 16 << 20, err) < 0)
+  if (fd < 0)
     return -1;
-  *out = malloc (cap * sizeof **out);
+  if (collect_pids (fd, &l, 0, err) < 0)
+    {
+      free (l.v);
+      return -1;
+    }
+  *out = l.v ? l.v : malloc (sizeof (pid_t));
+  *n = l.n;
   if (*out == NULL)
     return sbx_error_errno (err, "malloc");
-  for (line = strtok_r (buf, "\n", &save); line; line = strtok_r (NULL, "\n", &save))
-    {
-      if (*n == cap)
-        {
-          pid_t *nv = realloc (*out, (cap *= 2) * sizeof **out);
-          if (nv == NULL)
-            return sbx_error_errno (err, "realloc");
-          *out = nv;
-        }
-      (*out)[(*n)++] = (pid_t) strtol (line, NULL, 10);
-    }
   return 0;
 }
 

@@ -382,6 +382,20 @@ sbx_container_create (struct sbx_context *ctx, const char *id,
   return 0;
 }
 
+/* The init holds its end of exec.fifo (close-on-exec) until execve: the
+   fifo losing its last reader (POLLERR on our write end) means the program
+   runs, or the init died. Returning earlier let a `kill` right after
+   `start` reach the init, which as pid 1 of its namespace drops it. Like
+   runc, which reads its fifo to EOF. */
+static void
+wait_exec (int fifo)
+{
+  struct pollfd p = { fifo, 0, 0 };
+
+  while (poll (&p, 1, -1) < 0 && errno == EINTR)
+    ;
+}
+
 /* Release a created container's init: one byte into exec.fifo. */
 static int
 start_locked (int dirfd, const char *id, sbx_error_t *err)
@@ -412,6 +426,7 @@ start_locked (int dirfd, const char *id, sbx_error_t *err)
       state_free (&st);
       return sbx_error_errno (err, "start container \"%s\"", id);
     }
+  wait_exec (fifo);
   run_poststart (dirfd, &st);
   state_free (&st);
   return 0;
@@ -504,7 +519,10 @@ sbx_container_delete (struct sbx_context *ctx, const char *id, bool force, sbx_e
   if (state_read (dirfd, id, &st, err) < 0)
     return -1;
   s = state_status (dirfd, &st);
-  if (s != STATUS_STOPPED && !force)
+  /* The runtime-spec refuses to delete a created container, but runc and
+     crun kill and delete it, and containerd's shim calls plain `delete`
+     on a task created and never started (issue #12): follow them. */
+  if (s != STATUS_STOPPED && s != STATUS_CREATED && !force)
     {
       state_free (&st);
       return sbx_error_set (err, EBUSY, "cannot delete container \"%s\": it is not stopped (status: %s)",
@@ -688,7 +706,7 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
       return 0;
     }
   status = foreground_wait (c.h.pid, c.h.pidfd, c.h.master_fd);
-  if (destroy (c.rootfd, c.dirfd, id, &c.st, &derr) < 0)
+  if (!SBX_OPT (o, keep, false) && destroy (c.rootfd, c.dirfd, id, &c.st, &derr) < 0)
     log_warn ("delete container \"%s\" after run: %s", id, derr.msg);
   sbx_error_free (&derr);
   c.st.id = NULL;

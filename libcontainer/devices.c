@@ -18,12 +18,12 @@
 #include "fsutil.h"
 
 static const struct dev_node default_nodes[] = {
-  { "/dev/null", 'c', 1, 3, 0666, 0, 0 },
-  { "/dev/zero", 'c', 1, 5, 0666, 0, 0 },
-  { "/dev/full", 'c', 1, 7, 0666, 0, 0 },
-  { "/dev/random", 'c', 1, 8, 0666, 0, 0 },
-  { "/dev/urandom", 'c', 1, 9, 0666, 0, 0 },
-  { "/dev/tty", 'c', 5, 0, 0666, 0, 0 },
+  { "/dev/null", 'c', 1, 3, 0666, 0, 0, 0, 0 },
+  { "/dev/zero", 'c', 1, 5, 0666, 0, 0, 0, 0 },
+  { "/dev/full", 'c', 1, 7, 0666, 0, 0, 0, 0 },
+  { "/dev/random", 'c', 1, 8, 0666, 0, 0, 0, 0 },
+  { "/dev/urandom", 'c', 1, 9, 0666, 0, 0, 0, 0 },
+  { "/dev/tty", 'c', 5, 0, 0666, 0, 0, 0, 0 },
 };
 
 bool
@@ -38,6 +38,36 @@ devices_config_mounts_dev (const struct sbx_spec *spec)
         return true;
     }
   return false;
+}
+
+/* The host id of a container id; unmapped ids (or no user namespace
+   maps) stay as they are. */
+static uint32_t
+host_id (const struct spec_id_mappings *m, uint32_t id)
+{
+  for (size_t i = 0; i < m->n; i++)
+    if (id >= m->v[i].container_id && id - m->v[i].container_id < m->v[i].size)
+      return m->v[i].host_id + (id - m->v[i].container_id);
+  return id;
+}
+
+/* A /dev that is a symlink in the image is refused when the config mounts
+   a /dev (issue #12): resolved in the root it led to some other directory,
+   or dangled and left the program a /dev that was not its tmpfs. */
+int
+devices_check_dev_dir (int rootfd, const struct sbx_spec *spec, sbx_error_t *err)
+{
+  char target[256];
+  struct stat st;
+  ssize_t n;
+
+  if (!devices_config_mounts_dev (spec) || fstatat (rootfd, "dev", &st, AT_SYMLINK_NOFOLLOW) < 0
+      || !S_ISLNK (st.st_mode))
+    return 0;
+  n = readlinkat (rootfd, "dev", target, sizeof target - 1);
+  target[n < 0 ? 0 : n] = '\0';
+  return sbx_error_set (err, ELOOP, "rootfs: /dev is a symlink (to `%s`): it must be a directory or absent",
+                        target);
 }
 
 int
@@ -82,6 +112,11 @@ devices_list (const struct sbx_spec *spec, struct dev_node **out, size_t *n, sbx
       e->gid = d->has_gid ? d->gid : 0;
       cnt++;
     }
+  for (size_t i = 0; i < cnt; i++)
+    {
+      v[i].host_uid = spec->linux_ ? host_id (&spec->linux_->uid_mappings, v[i].uid) : v[i].uid;
+      v[i].host_gid = spec->linux_ ? host_id (&spec->linux_->gid_mappings, v[i].gid) : v[i].gid;
+    }
   *out = v;
   *n = cnt;
   return 0;
@@ -115,6 +150,65 @@ find_in_dev (const struct dev_node *d, char *buf, size_t len)
   return found;
 }
 
+/* A node the host does not have (issue #12): root makes it on a tmpfs
+   that is mounted nowhere (fsopen + fsmount, no path reaches it), owned by
+   the node's ids as mapped, and clones it like a host node. Kernels that
+   cannot clone from a detached mount (before 6.15) refuse with EINVAL. */
+static int
+make_private_node (const struct dev_node *d, sbx_error_t *err)
+{
+  _cleanup_fd_ int fs = -1, mnt = -1;
+  mode_t kind = d->type == 'b' ? S_IFBLK : S_IFCHR;
+  int fd;
+
+  fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0 || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+    return sbx_error_errno (err, "device %s: make a private tmpfs", d->path);
+  mnt = fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+  if (mnt < 0)
+    return sbx_error_errno (err, "device %s: mount a private tmpfs", d->path);
+  if (mknodat (mnt, "node", kind | 0600, makedev (d->major, d->minor)) < 0
+      || fchownat (mnt, "node", d->host_uid, d->host_gid, AT_SYMLINK_NOFOLLOW) < 0
+      || fchmodat (mnt, "node", d->mode, 0) < 0)
+    return sbx_error_errno (err, "device %s (%c %u:%u): no node on the host, and making one failed",
+                            d->path, d->type, d->major, d->minor);
+  fd = open_tree (mnt, "node", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (fd < 0)
+    return sbx_error_errno (err, "device %s (%c %u:%u): no node on the host; clone the one made "
+                            "on a private tmpfs", d->path, d->type, d->major, d->minor);
+  return fd;
+}
+
+/* An open_tree clone of the host's node for D, nosuid and noexec like
+   the rest of /dev (only nodev must stay off). */
+static int
+open_host_node (const struct dev_node *d, sbx_error_t *err)
+{
+  struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC };
+  char byid[320];
+  struct stat st;
+  const char *src = byid;
+  _cleanup_fd_ int fd = -1;
+
+  /* Find the host node by number: udev's /dev/{char,block} links, the
+     same path, or any node of that number directly in /dev. */
+  snprintf (byid, sizeof byid, "/dev/%s/%u:%u", d->type == 'b' ? "block" : "char", d->major, d->minor);
+  if (!is_node (byid, d))
+    src = is_node (d->path, d) ? d->path : find_in_dev (d, byid, sizeof byid);
+  if (src == NULL && geteuid () == 0)
+    fd = make_private_node (d, err);
+  else if (src == NULL || stat (src, &st) < 0)
+    return sbx_error_set (err, ENOENT, "device %s (%c %u:%u): no such node on the host to bind",
+                          d->path, d->type, d->major, d->minor);
+  else if ((fd = open_tree (AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
+    return sbx_error_errno (err, "open host device `%s`", src);
+  if (fd < 0)
+    return -1;
+  if (mount_setattr (fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+    return sbx_error_errno (err, "device %s: make the bind nosuid,noexec", d->path);
+  return take_fd (&fd);
+}
+
 int
 devices_open_host (const struct dev_node *nodes, size_t n, int *fds, sbx_error_t *err)
 {
@@ -122,30 +216,11 @@ devices_open_host (const struct dev_node *nodes, size_t n, int *fds, sbx_error_t
     fds[i] = -1;
   for (size_t i = 0; i < n; i++)
     {
-      char byid[320];
-      struct stat st;
-      const char *src = byid;
-
       if (nodes[i].type == 'p')
         continue;
-      /* Find the host node by number: udev's /dev/{char,block} links,
-         the same path, or any node of that number directly in /dev. */
-      snprintf (byid, sizeof byid, "/dev/%s/%u:%u", nodes[i].type == 'b' ? "block" : "char",
-                nodes[i].major, nodes[i].minor);
-      if (!is_node (byid, &nodes[i]))
-        src = is_node (nodes[i].path, &nodes[i]) ? nodes[i].path : find_in_dev (&nodes[i], byid, sizeof byid);
-      if (src == NULL || stat (src, &st) < 0)
-        {
-          for (size_t j = 0; j < i; j++)
-            if (fds[j] >= 0)
-              close (fds[j]);
-          return sbx_error_set (err, ENOENT, "device %s (%c %u:%u): no such node on the host to bind",
-                                nodes[i].path, nodes[i].type, nodes[i].major, nodes[i].minor);
-        }
-      fds[i] = open_tree (AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+      fds[i] = open_host_node (&nodes[i], err);
       if (fds[i] < 0)
         {
-          sbx_error_errno (err, "open host device `%s`", src);
           for (size_t j = 0; j < i; j++)
             if (fds[j] >= 0)
               close (fds[j]);

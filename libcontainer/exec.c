@@ -93,8 +93,12 @@ exec_check_sub_cgroup (const char *sub, sbx_error_t *err)
 {
   const char *p = sub;
 
-  if (sub[0] == '\0' || sub[0] == '/')
-    return sbx_error_set (err, EINVAL, "--cgroup `%s`: must be a relative path inside the container's cgroup", sub);
+  /* Like runc, "/sub" and "sub" both name a sub-cgroup of the container's
+     (issue #12); "/" is the container's own. */
+  while (*p == '/')
+    p++;
+  if (sub[0] == '\0')
+    return sbx_error_set (err, EINVAL, "--cgroup: empty path");
   while (*p)
     {
       const char *e = strchrnul (p, '/');
@@ -115,6 +119,29 @@ set_args (struct spec_strv *v, char *const *args, size_t n)
     if (spec_strv_push (v, args[i]) < 0)
       return -1;
   return 0;
+}
+
+/* --env KEY=VALUE replaces KEY in process.env (issue #12: with both in
+   the list, getenv found the old one first). */
+static int
+set_env (struct spec_strv *env, const char *kv)
+{
+  const char *eq = strchr (kv, '=');
+  size_t klen = eq ? (size_t) (eq - kv) + 1 : 0;
+
+  if (eq == NULL || eq == kv)
+    return -1;
+  for (size_t i = 0; i < env->n; i++)
+    if (strncmp (env->v[i], kv, klen) == 0)
+      {
+        char *dup = strdup (kv);
+        if (dup == NULL)
+          return -1;
+        free (env->v[i]);
+        env->v[i] = dup;
+        return 0;
+      }
+  return spec_strv_push (env, kv);
 }
 
 static int
@@ -174,7 +201,7 @@ apply_flags (struct spec_process *p, const struct sbx_exec_opts *o, sbx_error_t 
   if (p->args.n == 0)
     return sbx_error_set (err, EINVAL, "exec: no command given (ARGS or --process)");
   for (size_t i = 0; i < o->n_env; i++)
-    if (strchr (o->env[i], '=') == NULL || spec_strv_push (&p->env, o->env[i]) < 0)
+    if (set_env (&p->env, o->env[i]) < 0)
       return sbx_error_set (err, EINVAL, "--env `%s`: expected KEY=VALUE", o->env[i]);
   if (o->cwd != NULL)
     {
@@ -393,7 +420,8 @@ exec_parent_free (struct exec_parent *x)
 }
 
 static int
-open_target (struct sbx_context *ctx, const char *id, struct exec_parent *x, sbx_error_t *err)
+open_target (struct sbx_context *ctx, const char *id, bool ignore_paused, struct exec_parent *x,
+             sbx_error_t *err)
 {
   _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
   enum container_status s;
@@ -406,7 +434,9 @@ open_target (struct sbx_context *ctx, const char *id, struct exec_parent *x, sbx
   if (x->dirfd < 0 || state_read (x->dirfd, id, &x->st, err) < 0)
     return -1;
   s = state_status (x->dirfd, &x->st);
-  if (s == STATUS_PAUSED)
+  /* --ignore-paused (runc): the process joins the frozen cgroup and
+     starts when the container is resumed. */
+  if (s == STATUS_PAUSED && !ignore_paused)
     return sbx_error_set (err, EBUSY, "cannot exec in container \"%s\": it is paused", id);
   if (s == STATUS_STOPPED)
     return sbx_error_set (err, ESRCH, "cannot exec in container \"%s\": container not running", id);
@@ -430,6 +460,10 @@ open_cgroup (struct exec_parent *x, const char *sub, sbx_error_t *err)
     }
   if (sub != NULL && exec_check_sub_cgroup (sub, err) < 0)
     return -1;
+  while (sub != NULL && *sub == '/')
+    sub++;
+  if (sub != NULL && *sub == '\0')
+    sub = NULL;
   if (asprintf (&path, "%s%s%s", x->st.cgroup_path, sub ? "/" : "", sub ? sub : "") < 0)
     return sbx_error_errno (err, "asprintf");
   x->cgfd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
@@ -579,7 +613,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
 
   /* See create_common: nothing the caller left open goes any further. */
   hygiene_close_inherited (o->preserve_fds, log_fd ());
-  if (open_target (ctx, id, &x, err) < 0 || build_process (x.spec, o, err) < 0)
+  if (open_target (ctx, id, SBX_OPT (o, ignore_paused, false), &x, err) < 0 || build_process (x.spec, o, err) < 0)
     goto out;
   proxy = x.spec->process->terminal && o->console_socket == NULL;
   if (proxy && o->detach)

@@ -13,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/keyctl.h>
+#include <linux/magic.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -265,10 +267,34 @@ init_enter_cwd (const struct spec_process *p, bool create, sbx_error_t *err)
   return 0;
 }
 
+/* stdio pipes belong to the caller (host root): the program's user could
+   not reopen /proc/self/fd/1. Give it anonymous pipes only (pipefs), as
+   crun does; a file or named fifo of the host is never chowned. An owner
+   not mapped here (EINVAL, EPERM: rootless) leaves the pipe as it is. */
+static int
+chown_stdio (const struct spec_user *u, sbx_error_t *err)
+{
+  for (int fd = 0; fd < 3; fd++)
+    {
+      struct statfs sfs;
+      struct stat st;
+
+      if (fstat (fd, &st) < 0 || !S_ISFIFO (st.st_mode) || fstatfs (fd, &sfs) < 0
+          || sfs.f_type != PIPEFS_MAGIC || (st.st_uid == u->uid && st.st_gid == u->gid))
+        continue;
+      if (fchown (fd, u->uid, u->gid) < 0 && errno != EINVAL && errno != EPERM)
+        return sbx_error_errno (err, "chown stdio fd %d to the process user", fd);
+    }
+  return 0;
+}
+
 int
 init_set_user (const struct spec_process *p, sbx_error_t *err)
 {
   const struct spec_user *u = &p->user;
+
+  if (chown_stdio (u, err) < 0)
+    return -1;
 
   /* With setgroups denied (rootless user namespaces) only an empty list
      can be "set": keep the current one then. */
@@ -352,7 +378,25 @@ wait_for_start (int fifo_fd)
   fcntl (fifo_fd, F_SETFL, fl & ~O_NONBLOCK);
   while (read (fifo_fd, &c, 1) < 0 && errno == EINTR)
     ;
-  close (fifo_fd);
+}
+
+/* Close every fd from FROM up, but HOLD (exec.fifo, close-on-exec: `start`
+   waits for it to close at execve). */
+static void
+close_fds_from (unsigned from, int hold)
+{
+  unsigned ranges[2][2] = { { from, ~0U }, { 1, 0 } };
+
+  if (hold >= 0 && (unsigned) hold >= from)
+    {
+      ranges[0][1] = (unsigned) hold - 1;
+      ranges[1][0] = (unsigned) hold + 1;
+      ranges[1][1] = ~0U;
+    }
+  for (int i = 0; i < 2; i++)
+    if (ranges[i][0] <= ranges[i][1] && syscall (SYS_close_range, ranges[i][0], ranges[i][1], 0) < 0)
+      for (unsigned fd = ranges[i][0]; fd < 65536 && fd <= ranges[i][1]; fd++)
+        close ((int) fd);
 }
 
 static bool
@@ -482,9 +526,13 @@ init_envelope (struct init_args *a, int nullfd, sbx_error_t *err)
     return -1;
   if (procfd >= 0 && (sysctl_apply (spec, procfd, err) < 0 || label_apply_exec (p, procfd, err) < 0))
     return -1;
+  /* A missing process.cwd is made before the root turns read-only
+     (issue #12), but entered only after the masks, so it cannot dodge one. */
+  if (init_enter_cwd (p, true, err) < 0)
+    return -1;
   if (rootfs_mask_paths (spec, nullfd, err) < 0 || rootfs_finalize (spec, err) < 0)
     return -1;
-  if (init_set_home (a->env, a->spec->process->user.uid, err) < 0 || init_enter_cwd (p, true, err) < 0 || procattrs_apply (spec, err) < 0)
+  if (init_set_home (a->env, a->spec->process->user.uid, err) < 0 || init_enter_cwd (p, false, err) < 0 || procattrs_apply (spec, err) < 0)
     return -1;
   if (!p->no_new_privileges && a->seccomp != NULL && load_seccomp_now (a, err) < 0)
     return -1;
@@ -559,9 +607,7 @@ init_main (struct init_args *a)
     }
   /* Nothing of the runtime's may reach the program: keep 0-2 and the
      preserved range only. CVE-2024-21626 class. */
-  if (syscall (SYS_close_range, 3 + a->keep_fds, ~0U, 0) < 0)
-    for (int fd = 3 + a->keep_fds; fd < 65536; fd++)
-      close (fd);
+  close_fds_from (3 + a->keep_fds, a->fifo_fd);
   /* Load seccomp last: every later syscall is filtered, execve included. */
   if (a->seccomp != NULL && init_load_seccomp (a->seccomp, &err) < 0)
     {

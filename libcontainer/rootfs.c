@@ -70,6 +70,8 @@ rootfs_prepare (const struct rootfs_args *a, sbx_error_t *err)
   rootfd = open (a->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
     return sbx_error_errno (err, "open rootfs `%s`", a->rootfs);
+  if (devices_check_dev_dir (rootfd, spec, err) < 0)
+    return -1;
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
       const struct spec_mount *m = &spec->mounts[i];

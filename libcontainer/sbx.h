@@ -50,6 +50,7 @@ struct sbx_create_opts
   bool no_pivot;
   bool no_new_keyring;
   bool detach;                /* run only */
+  bool keep;                  /* run only: leave the stopped container */
 };
 
 struct sbx_exec_opts
@@ -74,6 +75,7 @@ struct sbx_exec_opts
   const char *process_label;
   unsigned int preserve_fds;
   const char *cgroup;         /* sub-cgroup of the container's */
+  bool ignore_paused;         /* exec into a paused (frozen) container */
 };
 
 enum sbx_list_format

@@ -30,7 +30,10 @@ check_namespaces (const struct sbx_spec *spec, sbx_error_t *err)
       seen[t] = true;
     }
   if (!seen[SPEC_NS_MOUNT])
-    return sbx_error_set (err, EINVAL, "linux.namespaces: a mount namespace is required");
+    /* runc 1.1.5 then makes the rootfs, /proc and /dev mounts in the
+       caller's mount namespace and leaves them there (issue #12). */
+    return sbx_error_set (err, EINVAL, "linux.namespaces: a mount namespace is required (without one, "
+                          "the container's mounts would be made in the host's mount namespace)");
   user = spec_linux_namespace (spec, SPEC_NS_USER);
   if (user != NULL && user->path == NULL
       && (l->uid_mappings.n == 0 || l->gid_mappings.n == 0))
@@ -38,8 +41,9 @@ check_namespaces (const struct sbx_spec *spec, sbx_error_t *err)
   if ((user == NULL || user->path != NULL) && (l->uid_mappings.n > 0 || l->gid_mappings.n > 0))
     return sbx_error_set (err, EINVAL, "linux.uidMappings: given without a new user namespace");
   uts = spec_linux_namespace (spec, SPEC_NS_UTS);
-  if ((spec->hostname != NULL || spec->domainname != NULL) && (uts == NULL || uts->path != NULL))
-    return sbx_error_set (err, EINVAL, "hostname: setting it needs a new uts namespace");
+  /* A joined uts namespace gets the name too, as in runc (issue #12). */
+  if ((spec->hostname != NULL || spec->domainname != NULL) && uts == NULL)
+    return sbx_error_set (err, EINVAL, "hostname: setting it needs a uts namespace (new or joined)");
   time = spec_linux_namespace (spec, SPEC_NS_TIME);
   if ((l->time_monotonic.present || l->time_boottime.present) && (time == NULL || time->path != NULL))
     return sbx_error_set (err, EINVAL, "linux.timeOffsets: needs a new time namespace");

@@ -104,7 +104,8 @@ create_help (const char *cmd, bool detach)
           "      --no-pivot            use MS_MOVE+chroot instead of pivot_root\n"
           "      --no-new-keyring      keep the caller's session keyring\n");
   if (detach)
-    printf ("  -d, --detach              do not wait for the container\n");
+    printf ("  -d, --detach              do not wait for the container\n"
+            "      --keep                do not delete the container after it exits\n");
   printf ("  -h, --help                show this help\n");
 }
 
@@ -120,6 +121,7 @@ cli_parse_create (struct sbx_context *ctx, const char *cmd, int argc, char **arg
     { "no-pivot", no_argument, NULL, 'P' },
     { "no-new-keyring", no_argument, NULL, 'K' },
     { "detach", no_argument, NULL, 'd' },
+    { "keep", no_argument, NULL, 'k' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -160,6 +162,11 @@ cli_parse_create (struct sbx_context *ctx, const char *cmd, int argc, char **arg
           if (!allow_detach)
             return cli_usage (ctx, cmd, "unknown option --detach");
           o->detach = true;
+          break;
+        case 'k':
+          if (!allow_detach)
+            return cli_usage (ctx, cmd, "unknown option --keep");
+          o->keep = true;
           break;
         case 'h':
           create_help (cmd, allow_detach);

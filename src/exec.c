@@ -27,7 +27,8 @@ help (void)
           "      --apparmor PROFILE    AppArmor profile\n"
           "      --process-label LABEL SELinux label\n"
           "      --preserve-fds N      pass N extra fds from 3 on\n"
-          "      --cgroup SUB          a sub-cgroup of the container's\n"
+          "      --cgroup SUB          a sub-cgroup of the container's (`/SUB` or `SUB`)\n"
+          "      --ignore-paused       exec into a paused container (runs once resumed)\n"
           "  -h, --help                show this help\n");
 }
 
@@ -61,6 +62,7 @@ cmd_exec (struct sbx_context *ctx, int argc, char **argv)
     { "process-label", required_argument, NULL, 'L' },
     { "preserve-fds", required_argument, NULL, 'f' },
     { "cgroup", required_argument, NULL, 'G' },
+    { "ignore-paused", no_argument, NULL, 'I' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -100,6 +102,7 @@ cmd_exec (struct sbx_context *ctx, int argc, char **argv)
             return cli_usage (ctx, "exec", "--preserve-fds: `%s` is not a count of fds", optarg);
           break;
         case 'G': o.cgroup = optarg; break;
+        case 'I': o.ignore_paused = true; break;
         case 'h':
           help ();
           return 0;

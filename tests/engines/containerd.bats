@@ -100,6 +100,44 @@ teardown() { containerd_teardown; }
 	assert_mounts_baseline
 }
 
+# issue #12: a task created and never started. ctr has no create-only
+# command: a wrapper makes `start` fail, which leaves the task created.
+# containerd itself refuses a plain `ctr task delete` of it ("must be
+# stopped"); `delete -f` makes the shim run `kill --all ID 9`, then a plain
+# `delete ID` (then `delete --force`). sbx now also deletes a created
+# container without --force, as runc does (lifecycle.bats); this checks the
+# whole engine path ends clean.
+@test "a task created and never started: ctr task delete -f removes it and its init" {
+	cat >"$T/sbx-nostart" <<-EOF
+	#!/bin/sh
+	echo "\$*" >>"$T/sbx-nostart.calls"
+	for a; do [ "\$a" = start ] && { echo "start refused by the test wrapper" >&2; exit 1; }; done
+	exec "$SBX" "\$@"
+	EOF
+	chmod +x "$T/sbx-nostart"
+	: >"$T/sbx-nostart.calls"
+	run "$CTR" -a "$T/containerd.sock" -n "$CTR_NS" run $(ctr_run_flags | sed "s|--runc-binary [^ ]*|--runc-binary $T/sbx-nostart|") \
+		"$CTR_IMAGE" sbx-t-created sleep 1000
+	echo "ctr run -> $status: $output" >&2
+	[ "$status" -ne 0 ]
+	[ "$(task_status sbx-t-created)" = CREATED ]
+	pid=$(cat "$STATE_ROOT/sbx-t-created/state.json" | jq -r .pid)
+	kill -0 "$pid"
+	run c tasks delete sbx-t-created
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"must be stopped"* ]]
+	run c tasks delete -f sbx-t-created
+	echo "ctr tasks delete -f -> $status: $output" >&2
+	cat "$T/sbx-nostart.calls" >&2
+	[ "$status" -eq 0 ]
+	grep -q " delete sbx-t-created\$" "$T/sbx-nostart.calls"
+	[ -z "$(task_status sbx-t-created)" ]
+	[ ! -e "$STATE_ROOT/sbx-t-created" ]
+	run c containers delete sbx-t-created
+	[ "$status" -eq 0 ]
+	assert_clean sbx-t-created "$pid"
+}
+
 @test "ctr run -t: the program gets a pty" {
 	in_pty "$CTR -a $T/containerd.sock -n $CTR_NS run $(ctr_run_flags | tr '\n' ' ')--rm -t $CTR_IMAGE sbx-t3 sh -c 'tty; [ -t 0 ] && echo stdin-tty; echo done; exit 4'"
 	[ "$status" -eq 4 ]

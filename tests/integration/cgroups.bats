@@ -229,6 +229,24 @@ teardown() {
 	grep -q 'frozen 0' "$CG/cgroup.events"
 }
 
+# issue #12: runc's --ignore-paused was an unknown option.
+@test "exec --ignore-paused: the process joins the paused container and runs once resumed" {
+	start_ctr z2 /bin/sleep 100
+	run sbx pause z2
+	[ "$status" -eq 0 ]
+	sbx exec --ignore-paused z2 /bin/sh -c 'echo ran >/tmp/ip' </dev/null >"$BATS_TEST_TMPDIR/ip.out" 2>&1 3>&- &
+	x=$!
+	track_pid $x
+	sleep 1
+	kill -0 "$x"
+	[ ! -e "$ROOTFS/tmp/ip" ]
+	[ "$(ctr_status z2)" = paused ]
+	run sbx resume z2
+	[ "$status" -eq 0 ]
+	wait "$x"
+	[ "$(cat "$ROOTFS/tmp/ip")" = ran ]
+}
+
 @test "ps --format json: a bare array of host pids, nothing on stderr" {
 	start_ctr ps1 /bin/sh -c 'sleep 100 & sleep 100'
 	retry 50 0.1 test "$(wc -l <"$CG/cgroup.procs")" -ge 2
@@ -237,6 +255,40 @@ teardown() {
 	[ -z "$stderr" ]
 	[ "$(jq -r 'length' <<<"$output")" -ge 2 ]
 	jq -e --argjson p "$CTR_PID" 'index($p) != null' <<<"$output"
+}
+
+# issue #12: ps read only the container's own cgroup.procs.
+@test "ps lists the processes of the whole subtree (the init moved into a child cgroup)" {
+	start_ctr ps2 /bin/sleep 100
+	mkdir "$CG/init" "$CG/a" "$CG/a/b"
+	echo "$CTR_PID" >"$CG/init/cgroup.procs"
+	# (not through bats' run: a later exec then fails with ESRCH, also before this change)
+	sbx exec -d --pid-file "$BATS_TEST_TMPDIR/x.pid" --cgroup a/b ps2 /bin/sleep 100 </dev/null >/dev/null 2>&1 3>&-
+	x=$(cat "$BATS_TEST_TMPDIR/x.pid")
+	[ -z "$(cat "$CG/cgroup.procs")" ]
+	run --separate-stderr sbx ps --format json ps2
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	jq -e --argjson p "$CTR_PID" --argjson x "$x" 'index($p) != null and index($x) != null and length == 2' <<<"$output"
+}
+
+# issue #12: "--cgroup /sub" was refused; runc reads it as a sub-cgroup.
+@test "exec --cgroup /sub and sub: a sub-cgroup of the container's; .. stays refused" {
+	start_ctr x1 /bin/sleep 100
+	mkdir "$CG/sub"
+	for arg in /sub sub //sub/; do
+		sbx exec -d --pid-file "$BATS_TEST_TMPDIR/x.pid" --cgroup "$arg" x1 /bin/sleep 100 </dev/null >/dev/null 3>&-
+		[ "$(grep '^0::' "/proc/$(cat "$BATS_TEST_TMPDIR/x.pid")/cgroup")" = "0::$CG_REL/c/sub" ]
+	done
+	sbx exec -d --pid-file "$BATS_TEST_TMPDIR/x.pid" --cgroup / x1 /bin/sleep 100 </dev/null >/dev/null 3>&-
+	[ "$(grep '^0::' "/proc/$(cat "$BATS_TEST_TMPDIR/x.pid")/cgroup")" = "0::$CG_REL/c" ]
+	for arg in /.. ../c /sub/../.. sub/../../..; do
+		run sbx exec --cgroup "$arg" x1 /bin/true
+		[ "$status" -ne 0 ]
+		[[ "$output" == *"not allowed"* ]]
+	done
+	run sbx exec --cgroup /missing x1 /bin/true
+	[ "$status" -ne 0 ]
 }
 
 @test "events --stats: one JSON line with real numbers" {

@@ -97,6 +97,48 @@ load helpers
 	[ "${lines[3]}" = 1 ]
 }
 
+userns_dev_config() {
+	requires userns
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	chown -R 100000:100000 "$ROOTFS"
+	make_traversable
+}
+
+# issue #12: the binds of the host's nodes kept the host /dev's flags.
+@test "user namespace: the default /dev nodes are bound nosuid,noexec" {
+	userns_dev_config
+	set_args /bin/sh -c 'for n in null zero full random urandom tty; do grep " /dev/$n " /proc/self/mountinfo | cut -d" " -f5,6; done'
+	run sbx run --bundle "$BUNDLE" d1
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 6 ]
+	for l in "${lines[@]}"; do
+		[[ ",${l#* }," == *,nosuid,* ]] || fail "not nosuid: $l"
+		[[ ",${l#* }," == *,noexec,* ]] || fail "not noexec: $l"
+		[[ ",${l#* }," != *,nodev,* ]] || fail "nodev: $l"
+	done
+}
+
+# issue #12: a node the host lacks was refused ("no such node on the host
+# to bind"); root makes it, owned by the node's ids as mapped.
+@test "user namespace: a linux.devices node absent on the host is made, owned as mapped" {
+	userns_dev_config
+	[ ! -e /dev/char/4000:77 ] && ! find /dev -xdev \( -type c -o -type b \) -printf '%Hr:%Lr\n' 2>/dev/null | grep -qx '4000:77' ||
+		skip "the host has a node 4000:77"
+	update_config '.linux.devices = [{"path": "/dev/sub/odd", "type": "c", "major": 4000, "minor": 77, "fileMode": 416, "uid": 1000, "gid": 2000},
+		{"path": "/dev/oddb", "type": "b", "major": 4000, "minor": 78}]'
+	set_args /bin/sh -c 'stat -c "%F %t:%T %a %u:%g" /dev/sub/odd /dev/oddb; grep " /dev/sub/odd " /proc/self/mountinfo | cut -d" " -f6; exec sleep 100'
+	start_ctr d1
+	wait_output d1 'rw'
+	mapfile -t out < <(ctr_out d1)
+	[ "${out[0]}" = "character special file fa0:4d 640 1000:2000" ]
+	[ "${out[1]}" = "block special file fa0:4e 666 0:0" ]
+	[[ ",${out[2]}," == *,nosuid,*noexec,* ]]
+	# from the host: owned by the mapped ids
+	[ "$(stat -c '%u:%g' "/proc/$CTR_PID/root/dev/sub/odd")" = "101000:102000" ]
+}
+
 @test "mknod of a new device is refused without CAP_MKNOD" {
 	requires probe
 	set_args probe mknod /tmp/mem c 1 1

@@ -128,7 +128,26 @@ setup() {
 	run sbx exec --cgroup ../../escape e1 /bin/true
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"not allowed"* ]]
+	run sbx exec --cgroup /../escape e1 /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not allowed"* ]]
+	run sbx exec --cgroup sub/../../escape e1 /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"not allowed"* ]]
+	# "/abs" is a sub-cgroup of the container's (as in runc), here missing
 	run sbx exec --cgroup /abs e1 /bin/true
+	[ "$status" -ne 0 ]
+}
+
+# issue #12: the flag was appended after process.env's PATH, which won.
+@test "exec --env overrides a key already in process.env" {
+	grep -q '"PATH=' "$BUNDLE/config.json"
+	run sbx exec --env PATH=/custom:/bin --env NEW=1 e1 /bin/sh -c 'echo "$PATH"; env | grep -c "^PATH="; echo "$NEW"'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = /custom:/bin ]
+	[ "${lines[1]}" = 1 ]
+	[ "${lines[2]}" = 1 ]
+	run sbx exec --env =x e1 /bin/true
 	[ "$status" -ne 0 ]
 }
 

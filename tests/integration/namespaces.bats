@@ -124,6 +124,40 @@ _hostname_of_is() { [ "$(nsenter -t "$1" -u hostname 2>/dev/null)" = "$2" ]; }
 	[ "$(nsenter -t "$hpid" -u hostname)" = "$name" ]
 }
 
+# issue #12: hostname with a joined uts namespace was refused; runc sets it
+# there (the spec allows a hostname with any uts namespace).
+@test "hostname with a uts namespace joined by path: set in that namespace" {
+	old=old-$$-$RANDOM
+	unshare --uts /bin/sh -c "hostname $old; exec sleep 100" &
+	hpid=$!
+	track_pid "$hpid"
+	retry 100 0.05 _hostname_of_is "$hpid" "$old"
+	host_name=$(hostname)
+	update_config '.hostname = "newname" | .linux.namespaces |= map(
+		if .type == "uts" then .path = "/proc/\($p)/ns/uts" else . end)' --arg p "$hpid"
+	set_args /bin/sh -c 'hostname; readlink /proc/self/ns/uts'
+	run sbx run --bundle "$BUNDLE" j2
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = newname ]
+	[ "${lines[1]}" = "$(host_ns "$hpid" uts)" ]
+	[ "$(nsenter -t "$hpid" -u hostname)" = newname ]
+	[ "$(hostname)" = "$host_name" ]
+}
+
+# issue #12: runc 1.1.5 runs a config without a mount namespace by making
+# the rootfs, /proc and /dev mounts in the caller's mount namespace, and
+# leaves them there; sbx keeps refusing, and says why.
+@test "no mount namespace: refused with a clear message, nothing mounted on the host" {
+	update_config '.linux.namespaces |= map(select(.type != "mount"))'
+	before=$(grep -c . /proc/self/mountinfo)
+	run sbx run --bundle "$BUNDLE" m1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"a mount namespace is required"*"host's mount namespace"* ]]
+	[ "$(grep -c . /proc/self/mountinfo)" = "$before" ]
+	! grep -q "$ROOTFS" /proc/self/mountinfo
+	[ ! -e "$ROOT/m1" ]
+}
+
 @test "join an ipc namespace of another container" {
 	set_args sleep 100
 	start_ctr a

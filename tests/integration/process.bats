@@ -52,6 +52,30 @@ load helpers
 	[ -d "$ROOTFS/work/dir" ]
 }
 
+# issue #12: the missing cwd was made after the root turned read-only.
+@test "cwd: created when missing even with root.readonly" {
+	requires probe
+	update_config '.process.cwd = "/work/dir" | .root.readonly = true'
+	set_args /bin/sh -c 'probe cwd; probe write /etc/x'
+	run sbx run --bundle "$BUNDLE" p1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = /work/dir ]
+	[ "${lines[1]}" = EROFS ]
+	[ -d "$ROOTFS/work/dir" ]
+}
+
+@test "cwd: a cwd inside a masked directory sees the mask, not what it hides" {
+	mkdir -p "$ROOTFS/secret"
+	echo hidden >"$ROOTFS/secret/file"
+	update_config '.process.cwd = "/secret" | .linux.maskedPaths = ["/secret"]'
+	set_args /bin/sh -c 'pwd; ls -A .; cat file 2>&1 || echo no-file'
+	run sbx run --bundle "$BUNDLE" p1
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = /secret ]
+	[ "${lines[1]}" != file ]
+	[[ "$output" != *hidden* ]]
+}
+
 @test "cwd of the container init is inside the container (seen from the host)" {
 	update_config '.process.cwd = "/tmp"'
 	set_args sleep 100
@@ -88,6 +112,42 @@ load helpers
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = EACCES ]
 	[ "${lines[1]}" = ok ]
+}
+
+# issue #12: the stdio pipes stayed owned by host root.
+@test "user: a non-root user can reopen its stdio pipes (/proc/self/fd/1)" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	set_args /bin/sh -c 'echo via-proc >/proc/self/fd/1 && stat -Lc "%u:%g" /proc/self/fd/1'
+	run sbx run --bundle "$BUNDLE" p1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = via-proc ]
+	[ "${lines[1]}" = 1000:1000 ]
+}
+
+@test "user: in a user namespace the stdio pipes are owned by the process user as mapped" {
+	requires userns
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .process.user = {"uid": 1000, "gid": 1000}'
+	chown -R 100000:100000 "$ROOTFS"
+	make_traversable
+	# host root is unmapped here: a pipe left to it would show as 65534
+	set_args /bin/sh -c 'echo via-proc >/proc/self/fd/1 && stat -Lc "%u:%g" /proc/self/fd/1'
+	run sbx run --bundle "$BUNDLE" p1 </dev/null
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = via-proc ]
+	[ "${lines[1]}" = 1000:1000 ]
+}
+
+@test "user: a host file given as stdout is not chowned" {
+	update_config '.process.user = {"uid": 1000, "gid": 1000}'
+	set_args /bin/echo hi
+	: >"$BATS_TEST_TMPDIR/out"
+	chmod 666 "$BATS_TEST_TMPDIR/out"
+	sbx run --bundle "$BUNDLE" p1 >"$BATS_TEST_TMPDIR/out" </dev/null
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = hi ]
+	[ "$(stat -c %u:%g "$BATS_TEST_TMPDIR/out")" = 0:0 ]
 }
 
 @test "umask 0027" {

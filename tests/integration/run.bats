@@ -98,6 +98,21 @@ load helpers
 	[ "$status" -eq 0 ]
 }
 
+# issue #12: runc's --keep was an unknown option.
+@test "run --keep: the stopped container stays until delete" {
+	set_args /bin/sh -c 'exit 3'
+	run sbx run --keep --bundle "$BUNDLE" k1
+	[ "$status" -eq 3 ]
+	[ "$(ctr_status k1)" = stopped ]
+	[ -e "$ROOT/k1/state.json" ]
+	run sbx delete k1
+	[ "$status" -eq 0 ]
+	[ ! -e "$ROOT/k1" ]
+	run sbx create --keep --bundle "$BUNDLE" k2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unknown option"* ]]
+}
+
 @test "run: failure to start leaves nothing behind" {
 	set_args /nonexistent
 	run sbx run --bundle "$BUNDLE" r1

@@ -89,21 +89,27 @@ attack_proc_sys_symlinks() {
 	check_host_untouched
 }
 
+# issue #12: a /dev symlink used to be followed inside the root (or, when
+# dangling, left the program a /dev that was not its tmpfs): it is refused
+# now, before anything is mounted, in both cases.
 attack_dev_symlink() {
 	rmdir "$ROOTFS/dev"
 	mkdir -p "$ROOTFS$HOST_DIR"
 	ln -s "$HOST_DIR" "$ROOTFS/dev"
 	set_args /bin/sh -c 'stat -c "%F %t:%T" /dev/null; echo x >/dev/null && echo null-ok'
 	run_ctr d1 3>&-
-	# refused (the /dev/mqueue mount would pass through the symlink), and
-	# nothing made on the host
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"/dev"* ]]
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/dev is a symlink"* ]]
+	[ -z "$(ls -A "$ROOTFS$HOST_DIR")" ]
+	root_empty
 	check_host_untouched
-	# and with the symlink dangling inside the rootfs: refused, or inside
+	# and with the symlink dangling inside the rootfs: refused too
 	rm -rf "$ROOTFS$HOST_DIR"
 	run_ctr d2 3>&-
-	clean_exit
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"/dev is a symlink"* ]]
+	[ ! -e "$ROOTFS$HOST_DIR" ]
+	root_empty
 	check_host_untouched
 }
 
@@ -231,11 +237,11 @@ attack_exchange_race() {
 	attack_proc_sys_symlinks
 }
 
-@test "/dev a symlink out of the rootfs: refused, nothing made outside" {
+@test "/dev a symlink out of the rootfs: refused, nothing written inside or outside" {
 	attack_dev_symlink
 }
 
-@test "/dev a symlink out of the rootfs: refused, nothing made outside (fallback resolver: openat2 fails with ENOSYS)" {
+@test "/dev a symlink out of the rootfs: refused, nothing written inside or outside (fallback resolver: openat2 fails with ENOSYS)" {
 	use_fallback_resolver
 	attack_dev_symlink
 }
