@@ -2,7 +2,9 @@
 # run-all.sh: the test entry point of `make check`.
 #
 # Runs, in order:
-#   1. every unit test binary $top_builddir/tests/unit/test_* (TAP output);
+#   1. every unit test binary $top_builddir/tests/unit/test_* (TAP output),
+#      then the fuzz targets tests/fuzz/fuzz_* (ASan+UBSan) over the
+#      committed corpus tests/fuzz/corpus/*;
 #   2. on this host: bats --tap tests/integration, then tests/security (the
 #      attack suite), then tests/engines (Docker, containerd and podman
 #      driving sbx; each file starts its own private daemon);
@@ -30,6 +32,7 @@
 #                     a failure); unset: run it when available
 #   SBX_TEST_VM_FILES bats files/dirs for the VM pass, relative to top_srcdir
 #   SBX_TEST_UNIT=0, SBX_TEST_HOST=0   skip the unit / host integration pass
+#   SBX_TEST_FUZZ=0   skip the fuzz corpus replay
 #   SBX_TEST_SECURITY=0, SBX_TEST_ENGINES=0   skip the attack / engine suites
 set -u
 
@@ -105,6 +108,20 @@ if [ "${SBX_TEST_UNIT:-1}" != 0 ]; then
 		[ -f "$t" ] && [ -x "$t" ] || continue
 		case $t in *.c | *.o | *.h | *.log | *.trs) continue ;; esac
 		suite "unit/${t##*/}" "$t"
+	done
+fi
+
+# 1b. the fuzz targets over their committed corpus, built with ASan and
+# UBSan (a memory error, leak or undefined behaviour aborts the replay)
+if [ "${SBX_TEST_FUZZ:-1}" != 0 ]; then
+	for name in spec state json; do
+		t=$top_builddir/tests/fuzz/fuzz_$name
+		if [ -x "$t" ]; then
+			suite "fuzz/$name" "$t" "$top_srcdir/tests/fuzz/corpus/$name"
+		else
+			failed=$((failed + 1))
+			failures+=("fuzz/$name: $t not built (make check builds it)")
+		fi
 	done
 fi
 
