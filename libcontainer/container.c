@@ -112,6 +112,21 @@ container_write_pid_file (const char *path, pid_t pid, sbx_error_t *err)
   return 0;
 }
 
+/* A directory without state.json whose init or cgroup still lives: its
+   state.json was removed, not a create interrupted. */
+static bool
+leftover_alive (int dirfd)
+{
+  struct owned o;
+  bool alive;
+
+  if (owned_read (dirfd, &o, NULL) < 0)
+    return false;
+  alive = owned_alive (&o);
+  owned_free (&o);
+  return alive;
+}
+
 /* Make <root>/<id>, or reclaim one a crashed create left without state. */
 static int
 make_state_dir (int rootfd, const char *id, sbx_error_t *err)
@@ -134,6 +149,9 @@ make_state_dir (int rootfd, const char *id, sbx_error_t *err)
       if (fd < 0 || state_lock (fd, true, NULL) < 0
           || faccessat (fd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
         return sbx_error_set (err, EEXIST, "container \"%s\" already exists", id);
+      if (leftover_alive (fd))
+        return sbx_error_set (err, EEXIST, "container \"%s\" already exists (state unreadable, "
+                              "processes alive: `delete --force` removes it)", id);
       log_debug ("removing leftovers of an interrupted create of \"%s\"", id);
       if (recover_remove (rootfd, fd, id, err) < 0)
         return -1;

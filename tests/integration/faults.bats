@@ -112,10 +112,10 @@ force_delete() {
 	run sbx start "$P"
 	[ "$status" -eq 0 ]
 	# exec killed -9 while its process runs: the process is in the cgroup
-	"$SBX" --root "$ROOT" exec "$P" /bin/sleep 99 </dev/null >/dev/null 2>&1 3>&- &
+	"$SBX" --root "$ROOT" exec "$P" /bin/sleep 99 </dev/null >"$BATS_TEST_TMPDIR/exec.out" 2>&1 3>&- &
 	ex=$!
-	retry 100 0.05 grep -q . "$CG/sbx/$P/cgroup.procs"
-	retry 100 0.05 test "$(wc -l <"$CG/sbx/$P/cgroup.procs")" -ge 2
+	retry 200 0.05 test "$(wc -l <"$CG/sbx/$P/cgroup.procs")" -ge 2 ||
+		fail "exec did not start: $(cat "$BATS_TEST_TMPDIR/exec.out")"
 	procs=$(cg_pids "$P")
 	kill -9 "$ex"
 	wait "$ex" 2>/dev/null || true
@@ -132,7 +132,7 @@ force_delete() {
 		if [ $((i % 2)) = 0 ]; then cmd=(create); else cmd=(run -d); fi
 		"$SBX" --root "$ROOT" "${cmd[@]}" --bundle "$BUNDLE" "$id" </dev/null >/dev/null 2>&1 3>&- &
 		pid=$!
-		sleep "0.0$((RANDOM % 10))$((RANDOM % 10))"
+		sleep "0.0$(printf %02d $((RANDOM % 15)))"
 		kids=$(pgrep -P "$pid" | tr '\n' ' ')
 		kill -9 "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
@@ -180,7 +180,9 @@ force_delete() {
 	create_ctr "$P"
 	[ "$status" -eq 0 ]
 	init=$(ctr_pid "$P")
-	run "$SBX" --root "$ROOT2" create --bundle "$BUNDLE" "$P" </dev/null 3>&-
+	# (a create that wrongly succeeds leaves an init holding its stdio:
+	# run_bg, not bats' run, so the test fails instead of hanging)
+	run_bg "$BATS_TEST_TMPDIR/second" "$SBX" --root "$ROOT2" create --bundle "$BUNDLE" "$P"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"already has processes"* ]]
 	[ "$(cg_pids "$P")" = "$init " ]
