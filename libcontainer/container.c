@@ -566,6 +566,8 @@ sbx_container_delete (struct sbx_context *ctx, const char *id, bool force, sbx_e
 
   if (state_check_id (id, err) < 0)
     return -1;
+  if (force)
+    recover_default_cgroup (id);
   if (rootfd < 0)
     return force ? 0 : sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
   dirfd = state_dir_open (rootfd, id, err);

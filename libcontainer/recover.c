@@ -181,3 +181,17 @@ recover_remove (int rootfd, int dirfd, const char *id, sbx_error_t *err)
     r = rm_rf_at (rootfd, id, err);
   return r;
 }
+
+void
+recover_default_cgroup (const char *id)
+{
+  _cleanup_free_ char *path = NULL;
+
+  if (cgroup_v2_root () == NULL)
+    return;
+  path = cgroup_resolve_path (NULL, id, false, NULL, NULL);
+  if (path == NULL || cgroup_is_populated (path))
+    return;
+  if (rmdir (path) == 0)
+    log_debug ("removed the empty cgroup `%s` left by an interrupted create of \"%s\"", path, id);
+}

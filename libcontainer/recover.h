@@ -36,5 +36,10 @@ bool owned_alive (const struct owned *o);
    state directory is there to remove. A cgroup that is not the recorded
    one is left alone, with a warning. */
 int recover_remove (int rootfd, int dirfd, const char *id, sbx_error_t *err);
+/* delete --force: the default cgroup of id (`/sbx/ID`, which every root
+   shares), if it is there and empty: a create killed before it recorded
+   the cgroup leaves one, and it would block every later create of id. One
+   with processes is someone's container and is left alone. */
+void recover_default_cgroup (const char *id);
 
 #endif

@@ -11,7 +11,8 @@
 #   3. inside a pure cgroup v2 VM (tests/vm/run.sh), when
 #      tests/vm/available.sh says it can run: the tests that need real v2
 #      controllers, and the masks and mounts whose kernel API changed
-#      between releases (the VM's kernel is Debian's 6.1): $SBX_TEST_VM_FILES,
+#      between releases (the VM's kernel is Debian's 6.1), and the fault
+#      suite on a pure v2 hierarchy with controllers: $SBX_TEST_VM_FILES,
 #      default below. Under TCG every fork+exec costs tens of milliseconds,
 #      so this pass stays focused (~8 minutes). Then the engine tests that
 #      need cgroup v2 or AppArmor, and, in a guest booted with systemd as
@@ -148,7 +149,7 @@ fi
 vm=${SBX_TEST_VM:-}
 if [ "$vm" != 0 ]; then
 	vm_files=()
-	for f in ${SBX_TEST_VM_FILES:-tests/integration/cgroups.bats tests/integration/envelope.bats tests/integration/mounts.bats tests/vm/suite}; do
+	for f in ${SBX_TEST_VM_FILES:-tests/integration/cgroups.bats tests/integration/envelope.bats tests/integration/mounts.bats tests/integration/faults.bats tests/vm/suite}; do
 		[ -e "$top_srcdir/$f" ] && vm_files+=("$top_srcdir/$f")
 	done
 	if why=$("$top_srcdir/tests/vm/available.sh" 2>&1); then
