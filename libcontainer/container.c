@@ -520,7 +520,7 @@ delete_unreadable (int rootfd, int dirfd, const char *id, bool force, sbx_error_
   bool alive = false;
 
   if (err->errno_ != ENOENT && !force)
-    return sbx_error_wrap (err, "`delete --force` removes it");
+    return sbx_error_wrap (err, "cannot delete container \"%s\" (`delete --force` can)", id);
   if (!force && owned_read (dirfd, &o, NULL) == 0)
     {
       alive = owned_alive (&o);
