@@ -48,6 +48,9 @@ kill_at_hook() {
 	echo "$kids"
 }
 
+# cg_has N ID: the default cgroup of ID holds at least N processes.
+cg_has() { [ "$(wc -l <"$CG/sbx/$2/cgroup.procs")" -ge "$1" ]; }
+
 # cg_pids ID: the processes in the default cgroup of ID.
 cg_pids() { cat "$CG/sbx/$1/cgroup.procs" 2>/dev/null | tr '\n' ' '; }
 
@@ -114,8 +117,7 @@ force_delete() {
 	# exec killed -9 while its process runs: the process is in the cgroup
 	"$SBX" --root "$ROOT" exec "$P" /bin/sleep 99 </dev/null >"$BATS_TEST_TMPDIR/exec.out" 2>&1 3>&- &
 	ex=$!
-	retry 200 0.05 test "$(wc -l <"$CG/sbx/$P/cgroup.procs")" -ge 2 ||
-		fail "exec did not start: $(cat "$BATS_TEST_TMPDIR/exec.out"; ps -o pid,stat,wchan:20,args --ppid $$ -p $ex)"
+	retry 200 0.05 cg_has 2 "$P" || fail "exec did not start: $(cat "$BATS_TEST_TMPDIR/exec.out")"
 	procs=$(cg_pids "$P")
 	kill -9 "$ex"
 	wait "$ex" 2>/dev/null || true
