@@ -8,8 +8,10 @@ load helpers
 
 # counts: one line a resource, so a difference names what leaked.
 counts() {
-	echo "mounts $(wc -l </proc/self/mountinfo)"
-	echo "mounts-pid1 $(wc -l </proc/1/mountinfo)"
+	# the host's mount table is shared with whatever else runs here: count
+	# the mounts that name this test's files (bundle, rootfs, state)
+	echo "mounts $(grep -c "$BATS_TEST_TMPDIR" /proc/self/mountinfo)"
+	echo "mounts-pid1 $(grep -c "$BATS_TEST_TMPDIR" /proc/1/mountinfo)"
 	echo "cgroups $(find "$(cg_root)" -type d 2>/dev/null | grep -c "/$P-")"
 	echo "state $(ls -A "$ROOT" 2>/dev/null | wc -l)"
 	echo "fds $(ls /proc/$$/fd | wc -l)"
