@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup-own.h"
 #include "json.h"
 #include "recover.h"
 #include "state.h"
@@ -225,6 +226,28 @@ UNIT_TEST (owned_round_trip)
   owned_free (&rd);
   unlinkat (fd, OWNED_FILE, 0);
   close (fd);
+  rmdir (dir);
+}
+
+/* The identity check every command makes before it acts on a cgroup. */
+UNIT_TEST (cgroup_identity_check)
+{
+  char dir[] = "/tmp/sbx-cgid-XXXXXX", gone[64];
+  sbx_error_t err = { 0 };
+  unsigned long long ino;
+
+  REQUIRE (mkdtemp (dir) != NULL);
+  REQUIRE (cgroup_inode (dir, &ino, &err) == 0 && ino != 0);
+  CHECK (cgroup_check_owned (dir, ino, &err) == 1);
+  CHECK (cgroup_check_owned (dir, ino + 1, &err) == -1);
+  CHECK_CONTAINS (err.msg, "is not this container's");
+  sbx_error_free (&err);
+  CHECK (cgroup_check_owned (dir, 0, &err) == -1);
+  CHECK_CONTAINS (err.msg, "no cgroup identity");
+  sbx_error_free (&err);
+  snprintf (gone, sizeof gone, "%s/gone", dir);
+  CHECK (cgroup_check_owned (gone, ino, &err) == 0);
+  CHECK (!cgroup_is_populated (gone));
   rmdir (dir);
 }
 
