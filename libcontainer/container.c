@@ -2,7 +2,6 @@
  * state, kill, delete, list. It owns the state directory's life: made by
  * create under the container lock, removed whole by delete or when create
  * fails, so a failed command leaves nothing behind. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup-own.h"
 #include "cgroup-systemd.h"
 #include "cleanup.h"
 #include "container.h"
@@ -26,8 +26,8 @@
 #include "hooks.h"
 #include "hygiene.h"
 #include "log.h"
-#include "passwd.h"
 #include "process.h"
+#include "recover.h"
 #include "spec.h"
 #include "state.h"
 #include "terminal.h"
@@ -113,6 +113,21 @@ container_write_pid_file (const char *path, pid_t pid, sbx_error_t *err)
   return 0;
 }
 
+/* A directory without state.json whose init or cgroup still lives: its
+   state.json was removed, not a create interrupted. */
+static bool
+leftover_alive (int dirfd)
+{
+  struct owned o;
+  bool alive;
+
+  if (owned_read (dirfd, &o, NULL) < 0)
+    return false;
+  alive = owned_alive (&o);
+  owned_free (&o);
+  return alive;
+}
+
 /* Make <root>/<id>, or reclaim one a crashed create left without state. */
 static int
 make_state_dir (int rootfd, const char *id, sbx_error_t *err)
@@ -135,26 +150,14 @@ make_state_dir (int rootfd, const char *id, sbx_error_t *err)
       if (fd < 0 || state_lock (fd, true, NULL) < 0
           || faccessat (fd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
         return sbx_error_set (err, EEXIST, "container \"%s\" already exists", id);
+      if (leftover_alive (fd))
+        return sbx_error_set (err, EEXIST, "container \"%s\" already exists (state unreadable, "
+                              "processes alive: `delete --force` removes it)", id);
       log_debug ("removing leftovers of an interrupted create of \"%s\"", id);
-      if (rm_rf_at (rootfd, id, err) < 0)
+      if (recover_remove (rootfd, fd, id, err) < 0)
         return -1;
     }
   return sbx_error_set (err, EEXIST, "container \"%s\" already exists", id);
-}
-
-/* The owner's name from the host's /etc/passwd (runc prints it in `state`). */
-static char *
-owner_name (uid_t uid)
-{
-  _cleanup_free_ char *text = NULL;
-  char buf[32], *name = NULL;
-
-  if (read_file_at (AT_FDCWD, "/etc/passwd", &text, NULL, 4 << 20, NULL) == 0)
-    name = passwd_field (text, uid, PASSWD_NAME);
-  if (name != NULL)
-    return name;
-  snprintf (buf, sizeof buf, "%u", uid);
-  return strdup (buf);
 }
 
 struct created
@@ -164,6 +167,7 @@ struct created
   struct bundle b;
   struct container_state st;
   struct process_handle h;
+  bool cg_made;   /* this create claimed st.cgroup_path (cgroup-own.c) */
 };
 
 /* A scope systemd made for the container: stop it (a failure is logged:
@@ -187,7 +191,7 @@ created_cleanup (struct created *c, const char *id, bool remove)
       /* A scope systemd refused to make may be someone else's unit. */
       if (c->st.cgroup_path && c->h.scope_started)
         stop_scope (c->st.cgroup_path);
-      if (c->st.cgroup_path && (!c->st.systemd_cgroup || c->h.scope_started))
+      if (c->st.cgroup_path && (c->cg_made || c->h.scope_started))
         rmdir (c->st.cgroup_path);
       if (c->rootfd >= 0)
         rm_rf_at (c->rootfd, id, &e);
@@ -254,6 +258,39 @@ run_poststart (int dirfd, const struct container_state *st)
   spec_free (spec);
 }
 
+/* Record the cgroup before it exists, claim it, record its identity: a
+   create killed at any point leaves an owned.json that says what to
+   remove. systemd makes a scope only after the clone. */
+static int
+claim_cgroup (struct created *c, bool join, sbx_error_t *err)
+{
+  struct owned o = { .cgroup_path = c->st.cgroup_path, .systemd = c->st.systemd_cgroup };
+
+  if (owned_write (c->dirfd, &o, err) < 0)
+    return -1;
+  if (c->st.cgroup_path == NULL || c->st.systemd_cgroup)
+    return 0;
+  if (cgroup_claim (c->st.cgroup_path, join, &c->st.cgroup_ino, err) < 0)
+    return -1;
+  c->cg_made = true;
+  o.cgroup_ino = c->st.cgroup_ino;
+  return owned_write (c->dirfd, &o, err);
+}
+
+/* The init exists: add it (and a systemd scope's identity) to the record. */
+static int
+record_init (struct created *c, sbx_error_t *err)
+{
+  struct owned o = { .cgroup_path = c->st.cgroup_path, .systemd = c->st.systemd_cgroup,
+                     .pid = c->h.pid, .start_time = c->h.start_time };
+
+  if (c->st.cgroup_path != NULL && c->st.systemd_cgroup
+      && cgroup_inode (c->st.cgroup_path, &c->st.cgroup_ino, err) < 0)
+    return -1;
+  o.cgroup_ino = c->st.cgroup_ino;
+  return owned_write (c->dirfd, &o, err);
+}
+
 static int
 create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_opts *o,
                bool want_master, struct created *c, sbx_error_t *err)
@@ -277,6 +314,10 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   if (c->b.spec->process->terminal && want_master && !isatty (STDIN_FILENO))
     return sbx_error_set (err, ENOTTY, "process.terminal is true but stdin is not a terminal: "
                           "use --console-socket, or set process.terminal to false");
+  /* runc refuses it too: a socket nobody sends a pty to would hang the
+     engine waiting on it. */
+  if (!c->b.spec->process->terminal && o->console_socket != NULL)
+    return sbx_error_set (err, EINVAL, "--console-socket given but process.terminal is false");
   c->rootfd = state_root_open (ctx->root, true, err);
   if (c->rootfd < 0)
     return -1;
@@ -318,6 +359,9 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
           c->st.cgroup_path = NULL;
         }
     }
+  if (claim_cgroup (c, c->b.spec->linux_->cgroups_path != NULL
+                          && c->b.spec->linux_->cgroups_path[0] != '\0', err) < 0)
+    return -1;
   pc.spec = c->b.spec;
   pc.id = id;
   pc.bundle = c->b.dir;
@@ -330,7 +374,7 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   pc.no_new_keyring = o->no_new_keyring;
   pc.preserve_fds = o->preserve_fds;
   pc.want_master = want_master;
-  if (process_spawn (&pc, &c->h, err) < 0)
+  if (process_spawn (&pc, &c->h, err) < 0 || record_init (c, err) < 0)
     return -1;
   log_now_rfc3339 (now, sizeof now);
   c->st.id = (char *) id;
@@ -489,6 +533,51 @@ kill_and_wait (const struct container_state *st, sbx_error_t *err)
   return 0;
 }
 
+/* state.json is missing (a crashed create, or removed) or unreadable:
+   what survives says what to remove. Without --force only a container
+   with nothing left alive goes. */
+static int
+delete_unreadable (int rootfd, int dirfd, const char *id, bool force, sbx_error_t *err)
+{
+  struct owned o;
+  bool alive = false;
+
+  if (err->errno_ != ENOENT && !force)
+    return sbx_error_wrap (err, "cannot delete container \"%s\" (`delete --force` can)", id);
+  if (!force && owned_read (dirfd, &o, NULL) == 0)
+    {
+      alive = owned_alive (&o);
+      owned_free (&o);
+    }
+  if (alive)
+    return sbx_error_set (err, EBUSY, "cannot delete container \"%s\": it is not stopped (status: unknown)", id);
+  sbx_error_free (err);
+  return recover_remove (rootfd, dirfd, id, err);
+}
+
+/* Act on the recorded cgroup only if it is still that one. Gone: nothing
+   to do there. Another one: an error, or with --force a warning, and the
+   rest of the container is removed without touching it. */
+static int
+own_cgroup (struct container_state *st, bool force, sbx_error_t *err)
+{
+  int r = cgroup_check_owned (st->cgroup_path, st->cgroup_ino, err);
+
+  if (r < 0 && !force)
+    return -1;
+  if (r < 0)
+    {
+      log_warn ("%s", err->msg);
+      sbx_error_free (err);
+    }
+  if (r <= 0)
+    {
+      free (st->cgroup_path);
+      st->cgroup_path = NULL;
+    }
+  return 0;
+}
+
 int
 sbx_container_delete (struct sbx_context *ctx, const char *id, bool force, sbx_error_t *err)
 {
@@ -500,6 +589,8 @@ sbx_container_delete (struct sbx_context *ctx, const char *id, bool force, sbx_e
 
   if (state_check_id (id, err) < 0)
     return -1;
+  if (force)
+    recover_default_cgroup (id);
   if (rootfd < 0)
     return force ? 0 : sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
   dirfd = state_dir_open (rootfd, id, err);
@@ -514,10 +605,13 @@ sbx_container_delete (struct sbx_context *ctx, const char *id, bool force, sbx_e
     }
   if (state_lock (dirfd, false, err) < 0)
     return -1;
-  if (faccessat (dirfd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-    return destroy (rootfd, dirfd, id, NULL, err); /* a crashed create */
   if (state_read (dirfd, id, &st, err) < 0)
-    return -1;
+    return delete_unreadable (rootfd, dirfd, id, force, err);
+  if (st.cgroup_path != NULL && own_cgroup (&st, force, err) < 0)
+    {
+      state_free (&st);
+      return -1;
+    }
   s = state_status (dirfd, &st);
   /* The runtime-spec refuses to delete a created container, but runc and
      crun kill and delete it, and containerd's shim calls plain `delete`
@@ -536,41 +630,6 @@ sbx_container_delete (struct sbx_context *ctx, const char *id, bool force, sbx_e
 }
 
 int
-sbx_container_state (struct sbx_context *ctx, const char *id, FILE *out, sbx_error_t *err)
-{
-  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
-  _cleanup_fd_ int dirfd = -1;
-  struct container_state st;
-  enum container_status s;
-  char *json;
-  struct stat sb;
-
-  if (state_check_id (id, err) < 0)
-    return -1;
-  if (rootfd < 0)
-    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
-  dirfd = state_dir_open (rootfd, id, err);
-  if (dirfd < 0)
-    return -1;
-  if (faccessat (dirfd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
-  if (state_read (dirfd, id, &st, err) < 0)
-    return -1;
-  s = state_status (dirfd, &st);
-  if (s == STATUS_STOPPED)
-    st.pid = 0;
-  if (fstat (dirfd, &sb) == 0)
-    st.owner = owner_name (sb.st_uid);
-  json = state_to_json (&st, s);
-  state_free (&st);
-  if (json == NULL)
-    return sbx_error_set (err, ENOMEM, "format state");
-  fprintf (out, "%s\n", json);
-  free (json);
-  return 0;
-}
-
-int
 sbx_container_kill (struct sbx_context *ctx, const char *id, int signo, bool all, sbx_error_t *err)
 {
   _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
@@ -586,7 +645,11 @@ sbx_container_kill (struct sbx_context *ctx, const char *id, int signo, bool all
   if (dirfd < 0 || state_read (dirfd, id, &st, err) < 0)
     return -1;
   if (all && st.cgroup_path != NULL)
-    r = cgroup_signal_all (st.cgroup_path, signo, err);
+    {
+      r = cgroup_check_owned (st.cgroup_path, st.cgroup_ino, err);
+      if (r > 0)
+        r = cgroup_signal_all (st.cgroup_path, signo, err);
+    }
   if (r == 0)
     {
       pidfd = state_pidfd (&st, NULL);
@@ -597,82 +660,6 @@ sbx_container_kill (struct sbx_context *ctx, const char *id, int signo, bool all
     }
   state_free (&st);
   return r;
-}
-
-int
-sbx_container_list (struct sbx_context *ctx, enum sbx_list_format format, bool quiet,
-                    FILE *out, sbx_error_t *err)
-{
-  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
-  struct dirent **ents = NULL;
-  _cleanup_free_ char *owner = NULL;
-  uid_t owner_uid = 0;
-  int n;
-  bool first = true;
-
-  if (format == SBX_LIST_JSON && !quiet)
-    fputs ("[", out);
-  else if (!quiet)
-    fprintf (out, "%-20s %-8s %-10s %-40s %-31s %s\n", "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
-  if (rootfd < 0)
-    goto done;
-  /* Sorted by id, as runc lists them. */
-  n = scandir (ctx->root, &ents, NULL, alphasort);
-  if (n < 0)
-    return sbx_error_errno (err, "read state root `%s`", ctx->root);
-  for (int k = 0; k < n; k++)
-    {
-      struct dirent *de = ents[k];
-      _cleanup_fd_ int dirfd = -1;
-      struct container_state st;
-      enum container_status s;
-      struct stat sb;
-
-      if (de->d_name[0] == '.' || state_check_id (de->d_name, NULL) < 0)
-        continue;
-      dirfd = openat (rootfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-      if (dirfd < 0 || state_read (dirfd, de->d_name, &st, NULL) < 0)
-        continue;
-      if (quiet)
-        {
-          fprintf (out, "%s\n", st.id);
-          state_free (&st);
-          continue;
-        }
-      s = state_status (dirfd, &st);
-      if (s == STATUS_STOPPED)
-        st.pid = 0;
-      if (fstat (dirfd, &sb) == 0)
-        {
-          /* one /etc/passwd read for the whole list, not one per container */
-          if (owner == NULL || sb.st_uid != owner_uid)
-            {
-              free (owner);
-              owner = owner_name (sb.st_uid);
-              owner_uid = sb.st_uid;
-            }
-          st.owner = owner ? strdup (owner) : NULL;
-        }
-      if (format == SBX_LIST_JSON)
-        {
-          char *json = state_to_json (&st, s);
-          if (json)
-            fprintf (out, "%s%s", first ? "" : ",", json);
-          free (json);
-        }
-      else
-        fprintf (out, "%-20s %-8d %-10s %-40s %-31s %s\n", st.id, st.pid, state_status_name (s),
-                 st.bundle ? st.bundle : "", st.created ? st.created : "", st.owner ? st.owner : "");
-      first = false;
-      state_free (&st);
-    }
-  for (int k = 0; k < n; k++)
-    free (ents[k]);
-  free (ents);
-done:
-  if (format == SBX_LIST_JSON && !quiet)
-    fputs ("]\n", out);
-  return 0;
 }
 
 /* --- run: create, start, wait, delete, in one process --- */

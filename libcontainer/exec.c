@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "cgroup-own.h"
 #include "cleanup.h"
 #include "config.h"
 #include "container.h"
@@ -458,6 +459,9 @@ open_cgroup (struct exec_parent *x, const char *sub, sbx_error_t *err)
         return sbx_error_set (err, ENOENT, "--cgroup: the container has no cgroup");
       return 0;
     }
+  /* never into a cgroup that is not this container's (issue #13) */
+  if (cgroup_check_owned (x->st.cgroup_path, x->st.cgroup_ino, err) < 0)
+    return -1;
   if (sub != NULL && exec_check_sub_cgroup (sub, err) < 0)
     return -1;
   while (sub != NULL && *sub == '/')

@@ -59,9 +59,51 @@ json_close (struct json_buf *b, char c)
   b->need_comma = true;
 }
 
+/* Length of the valid UTF-8 sequence at p, 0 if invalid (overlong forms,
+   surrogates and code points past U+10FFFF included). */
+static size_t
+utf8_len (const unsigned char *p)
+{
+  size_t n;
+  unsigned cp;
+
+  if (p[0] < 0x80)
+    return 1;
+  if (p[0] >= 0xc2 && p[0] <= 0xdf)
+    n = 2, cp = p[0] & 0x1f;
+  else if ((p[0] & 0xf0) == 0xe0)
+    n = 3, cp = p[0] & 0x0f;
+  else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+    n = 4, cp = p[0] & 0x07;
+  else
+    return 0;
+  for (size_t i = 1; i < n; i++)
+    {
+      if ((p[i] & 0xc0) != 0x80)
+        return 0;
+      cp = (cp << 6) | (p[i] & 0x3f);
+    }
+  if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+    return 0;
+  return n;
+}
+
+/* A string the reader would refuse (not UTF-8: a bundle path can be any
+   bytes) fails the whole document, so sbx never writes a state.json that
+   no command can read back. */
 static void
 put_string (struct json_buf *b, const char *v)
 {
+  for (const unsigned char *p = (const unsigned char *) v; *p;)
+    {
+      size_t n = utf8_len (p);
+      if (n == 0)
+        {
+          b->failed = true;
+          return;
+        }
+      p += n;
+    }
   put (b, "\"", 1);
   for (; *v; v++)
     {

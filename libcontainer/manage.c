@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup-own.h"
 #include "cgroup-ops.h"
 #include "cgroup-resources.h"
 #include "cgroup-systemd.h"
@@ -44,6 +45,8 @@ open_target (struct sbx_context *ctx, const char *id, struct target *t, sbx_erro
   t->status = state_status (t->dirfd, &t->st);
   if (t->st.cgroup_path == NULL)
     return sbx_error_set (err, ENOTSUP, "container \"%s\" has no cgroup", id);
+  if (cgroup_check_owned (t->st.cgroup_path, t->st.cgroup_ino, err) < 0)
+    return sbx_error_wrap (err, "container \"%s\"", id);
   return 0;
 }
 

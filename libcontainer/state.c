@@ -146,7 +146,11 @@ state_write (int dirfd, const struct container_state *st, sbx_error_t *err)
   json_kv_str (&b, "pidStartTime", start);
   state_tail (&b, st);
   if (st->cgroup_path != NULL)
-    json_kv_str (&b, "cgroupPath", st->cgroup_path);
+    {
+      json_kv_str (&b, "cgroupPath", st->cgroup_path);
+      snprintf (start, sizeof start, "%llu", st->cgroup_ino);
+      json_kv_str (&b, "cgroupInode", start);
+    }
   json_key (&b, "systemdCgroup");
   json_bool (&b, st->systemd_cgroup);
   json_key (&b, "pidNamespace");
@@ -224,6 +228,8 @@ state_read (int dirfd, const char *id, struct container_state *st, sbx_error_t *
   st->created = dup_or_null (json_map_get (&m, "created"));
   st->owner = dup_or_null (json_map_get (&m, "owner"));
   st->cgroup_path = dup_or_null (json_map_get (&m, "cgroupPath"));
+  v = json_map_get (&m, "cgroupInode");
+  st->cgroup_ino = v ? strtoull (v, NULL, 10) : 0;
   v = json_map_get (&m, "systemdCgroup");
   st->systemd_cgroup = v && strcmp (v, "true") == 0;
   v = json_map_get (&m, "pidNamespace");
@@ -253,6 +259,11 @@ state_read (int dirfd, const char *id, struct container_state *st, sbx_error_t *
     {
       state_free (st);
       return sbx_error_set (err, EINVAL, "state of container \"%s\": no valid pid", id);
+    }
+  if (st->cgroup_path != NULL && st->cgroup_path[0] != '/')
+    {
+      state_free (st);
+      return sbx_error_set (err, EINVAL, "state of container \"%s\": cgroupPath is not absolute", id);
     }
   return 0;
 }
@@ -360,6 +371,8 @@ state_status_name (enum container_status s)
       return "running";
     case STATUS_PAUSED:
       return "paused";
+    case STATUS_UNKNOWN:
+      return "unknown";
     case STATUS_STOPPED:
     default:
       return "stopped";

@@ -22,6 +22,7 @@ enum container_status
   STATUS_RUNNING,
   STATUS_PAUSED,
   STATUS_STOPPED,
+  STATUS_UNKNOWN,  /* state.json unreadable: only `list` shows it */
 };
 
 struct container_state
@@ -34,6 +35,7 @@ struct container_state
   char *created;                 /* RFC3339Nano */
   char *owner;
   char *cgroup_path;             /* absolute, under the v2 mount; may be NULL */
+  unsigned long long cgroup_ino; /* its identity (cgroup-own.h); 0: unknown */
   bool systemd_cgroup;
   bool pid_ns_private;           /* kill --all not needed when true */
   bool late_hooks;               /* the saved config has poststart/poststop */

@@ -2,14 +2,17 @@
 # run-all.sh: the test entry point of `make check`.
 #
 # Runs, in order:
-#   1. every unit test binary $top_builddir/tests/unit/test_* (TAP output);
+#   1. every unit test binary $top_builddir/tests/unit/test_* (TAP output),
+#      then the fuzz targets tests/fuzz/fuzz_* (ASan+UBSan) over the
+#      committed corpus tests/fuzz/corpus/*;
 #   2. on this host: bats --tap tests/integration, then tests/security (the
 #      attack suite), then tests/engines (Docker, containerd and podman
 #      driving sbx; each file starts its own private daemon);
 #   3. inside a pure cgroup v2 VM (tests/vm/run.sh), when
 #      tests/vm/available.sh says it can run: the tests that need real v2
 #      controllers, and the masks and mounts whose kernel API changed
-#      between releases (the VM's kernel is Debian's 6.1): $SBX_TEST_VM_FILES,
+#      between releases (the VM's kernel is Debian's 6.1), and the fault
+#      suite on a pure v2 hierarchy with controllers: $SBX_TEST_VM_FILES,
 #      default below. Under TCG every fork+exec costs tens of milliseconds,
 #      so this pass stays focused (~8 minutes). Then the engine tests that
 #      need cgroup v2 or AppArmor, and, in a guest booted with systemd as
@@ -30,6 +33,7 @@
 #                     a failure); unset: run it when available
 #   SBX_TEST_VM_FILES bats files/dirs for the VM pass, relative to top_srcdir
 #   SBX_TEST_UNIT=0, SBX_TEST_HOST=0   skip the unit / host integration pass
+#   SBX_TEST_FUZZ=0   skip the fuzz corpus replay
 #   SBX_TEST_SECURITY=0, SBX_TEST_ENGINES=0   skip the attack / engine suites
 set -u
 
@@ -108,6 +112,20 @@ if [ "${SBX_TEST_UNIT:-1}" != 0 ]; then
 	done
 fi
 
+# 1b. the fuzz targets over their committed corpus, built with ASan and
+# UBSan (a memory error, leak or undefined behaviour aborts the replay)
+if [ "${SBX_TEST_FUZZ:-1}" != 0 ]; then
+	for name in spec state json; do
+		t=$top_builddir/tests/fuzz/fuzz_$name
+		if [ -x "$t" ]; then
+			suite "fuzz/$name" "$t" "$top_srcdir/tests/fuzz/corpus/$name"
+		else
+			failed=$((failed + 1))
+			failures+=("fuzz/$name: $t not built (make check builds it)")
+		fi
+	done
+fi
+
 bats_args=(--tap)
 [ -n "${SBX_TEST_FILTER:-}" ] && bats_args+=(--filter "$SBX_TEST_FILTER")
 
@@ -131,7 +149,7 @@ fi
 vm=${SBX_TEST_VM:-}
 if [ "$vm" != 0 ]; then
 	vm_files=()
-	for f in ${SBX_TEST_VM_FILES:-tests/integration/cgroups.bats tests/integration/envelope.bats tests/integration/mounts.bats tests/vm/suite}; do
+	for f in ${SBX_TEST_VM_FILES:-tests/integration/cgroups.bats tests/integration/envelope.bats tests/integration/mounts.bats tests/integration/faults.bats tests/vm/suite}; do
 		[ -e "$top_srcdir/$f" ] && vm_files+=("$top_srcdir/$f")
 	done
 	if why=$("$top_srcdir/tests/vm/available.sh" 2>&1); then

@@ -1,16 +1,10 @@
-/* fuzz_spec.c: libFuzzer target for the config.json parser (spec_parse,
- * spec_parse_process, spec_parse_resources and the _free functions). Not
- * built by default. Build and run from the top of the tree:
- *
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
- *     -Ilibcontainer -o fuzz_spec tests/fuzz/fuzz_spec.c \
- *     libcontainer/spec.c libcontainer/spec-json.c libcontainer/spec-linux.c \
- *     libcontainer/error.c $(pkg-config --cflags --libs yajl)
- *   mkdir -p corpus && ./fuzz_spec -max_len=65536 corpus
- *
- * Seed the corpus with a few real config.json files (runc spec, docker's).
- * Every input must come back either as a struct or as an error with a
- * message, and nothing may leak either way. */
+/* fuzz_spec.c: fuzz target for the config.json parser (spec_parse,
+ * spec_parse_process, spec_parse_resources and the _free functions).
+ * `make check` builds it with ASan+UBSan around replay.c and replays
+ * tests/fuzz/corpus/spec; `make fuzz` builds tests/fuzz/libfuzzer_spec
+ * with clang's libFuzzer (see README.md). Every input must come back
+ * either as a struct or as an error with a message, and nothing may leak
+ * either way. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>

@@ -2,6 +2,7 @@
  * cgroupsPath resolution. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,9 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "cgroup-own.h"
 #include "json.h"
+#include "recover.h"
 #include "state.h"
 #include "unit.h"
 
@@ -161,6 +164,91 @@ UNIT_TEST (flat_json_reader)
   CHECK (json_parse_flat ("{", 1, &m, &err) == -1);
   CHECK_CONTAINS (err.msg, "invalid JSON");
   sbx_error_free (&err);
+}
+
+/* `state` and `list` used to leak the owner string read from state.json
+   (issue #13): a thousand calls must not grow the heap. */
+UNIT_TEST (state_and_list_do_not_leak)
+{
+  char dir[] = "/tmp/sbx-leak-XXXXXX", sub[64];
+  sbx_error_t err = { 0 };
+  struct container_state st = { .id = "c1", .pid = getpid (), .bundle = "/b", .rootfs = "/b/r",
+                                .created = "2026-01-01T00:00:00Z", .owner = "someone" };
+  struct sbx_context ctx = { .struct_size = sizeof ctx, .root = dir };
+  FILE *null = fopen ("/dev/null", "w");
+  size_t before;
+  int fd;
+
+  REQUIRE (mkdtemp (dir) != NULL && null != NULL);
+  st.start_time = proc_start_time (getpid (), NULL);
+  snprintf (sub, sizeof sub, "%s/c1", dir);
+  REQUIRE (mkdir (sub, 0700) == 0);
+  fd = open (sub, O_RDONLY | O_DIRECTORY);
+  REQUIRE (state_write (fd, &st, &err) == 0);
+  /* warm up stdio and the allocator */
+  CHECK (sbx_container_state (&ctx, "c1", null, &err) == 0);
+  CHECK (sbx_container_list (&ctx, SBX_LIST_JSON, false, null, &err) == 0);
+  before = mallinfo2 ().uordblks;
+  for (int i = 0; i < 1000; i++)
+    {
+      CHECK (sbx_container_state (&ctx, "c1", null, &err) == 0);
+      CHECK (sbx_container_list (&ctx, SBX_LIST_TABLE, false, null, &err) == 0);
+    }
+  CHECK (mallinfo2 ().uordblks < before + 4096);
+  fclose (null);
+  unlinkat (fd, STATE_FILE, 0);
+  close (fd);
+  rmdir (sub);
+  rmdir (dir);
+}
+
+/* owned.json round trip: what delete --force works from after a crash. */
+UNIT_TEST (owned_round_trip)
+{
+  char dir[] = "/tmp/sbx-owned-XXXXXX";
+  sbx_error_t err = { 0 };
+  struct owned o = { .cgroup_path = "/sys/fs/cgroup/sbx/c\"1", .cgroup_ino = 1234567890123ULL,
+                     .systemd = true, .pid = 42, .start_time = 99 }, rd;
+  int fd;
+
+  REQUIRE (mkdtemp (dir) != NULL);
+  fd = open (dir, O_RDONLY | O_DIRECTORY);
+  CHECK (owned_read (fd, &rd, &err) == -1);
+  CHECK (err.errno_ == ENOENT);
+  sbx_error_free (&err);
+  CHECK (owned_write (fd, &o, &err) == 0);
+  REQUIRE (owned_read (fd, &rd, &err) == 0);
+  CHECK_STREQ (rd.cgroup_path, o.cgroup_path);
+  CHECK (rd.cgroup_ino == o.cgroup_ino);
+  CHECK (rd.systemd);
+  CHECK_INTEQ (rd.pid, 42);
+  CHECK (rd.start_time == 99);
+  owned_free (&rd);
+  unlinkat (fd, OWNED_FILE, 0);
+  close (fd);
+  rmdir (dir);
+}
+
+/* The identity check every command makes before it acts on a cgroup. */
+UNIT_TEST (cgroup_identity_check)
+{
+  char dir[] = "/tmp/sbx-cgid-XXXXXX", gone[64];
+  sbx_error_t err = { 0 };
+  unsigned long long ino;
+
+  REQUIRE (mkdtemp (dir) != NULL);
+  REQUIRE (cgroup_inode (dir, &ino, &err) == 0 && ino != 0);
+  CHECK (cgroup_check_owned (dir, ino, &err) == 1);
+  CHECK (cgroup_check_owned (dir, ino + 1, &err) == -1);
+  CHECK_CONTAINS (err.msg, "is not this container's");
+  sbx_error_free (&err);
+  CHECK (cgroup_check_owned (dir, 0, &err) == -1);
+  CHECK_CONTAINS (err.msg, "no cgroup identity");
+  sbx_error_free (&err);
+  snprintf (gone, sizeof gone, "%s/gone", dir);
+  CHECK (cgroup_check_owned (gone, ino, &err) == 0);
+  CHECK (!cgroup_is_populated (gone));
+  rmdir (dir);
 }
 
 int
