@@ -135,5 +135,8 @@ SBX_PUBLIC int sbx_protect_self (char **argv, sbx_error_t *err);
 const char *sbx_self_dir (void);
 
 SBX_PUBLIC int sbx_features_print (FILE *out, sbx_error_t *err);
+/* `sbx check`: one line (or JSON object) per host item; returns how many
+   items fail (sandboxing cannot hold), -1 on error. */
+SBX_PUBLIC int sbx_host_check (FILE *out, bool json, sbx_error_t *err);
 
 #endif

@@ -26,6 +26,7 @@ static const struct command commands[] = {
   { "events", cmd_events, "print a container's stats and OOM events", false },
   { "spec", cmd_spec, "write a default config.json", false },
   { "features", cmd_features, "print the features sbx supports (JSON)", false },
+  { "check", cmd_check, "check this host's readiness for sandboxing", false },
 };
 
 static void
