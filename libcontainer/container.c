@@ -26,6 +26,7 @@
 #include "hooks.h"
 #include "hygiene.h"
 #include "log.h"
+#include "policy.h"
 #include "process.h"
 #include "recover.h"
 #include "spec.h"
@@ -307,6 +308,14 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   hygiene_close_inherited (o->preserve_fds, log_fd ());
   if (state_check_id (id, err) < 0 || bundle_load (o->bundle, &c->b, err) < 0)
     return -1;
+  if (ctx->policy_path != NULL)
+    {
+      struct sbx_policy *pol = policy_load (ctx->policy_path, err);
+      int r = pol == NULL ? -1 : policy_check (pol, c->b.spec, c->b.dir, err);
+      policy_free (pol);
+      if (r < 0)
+        return -1;
+    }
   if (c->b.spec->process->terminal && o->console_socket == NULL && !want_master)
     return sbx_error_set (err, EINVAL, "process.terminal is true: --console-socket is required");
   /* The pty would be proxied to a stdin that is no terminal: the program

@@ -36,6 +36,7 @@
 #include "log.h"
 #include "namespaces.h"
 #include "procattrs.h"
+#include "policy.h"
 #include "process.h"
 #include "state.h"
 #include "sync.h"
@@ -619,6 +620,14 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
   hygiene_close_inherited (o->preserve_fds, log_fd ());
   if (open_target (ctx, id, SBX_OPT (o, ignore_paused, false), &x, err) < 0 || build_process (x.spec, o, err) < 0)
     goto out;
+  if (ctx->policy_path != NULL)
+    {
+      struct sbx_policy *pol = policy_load (ctx->policy_path, err);
+      int pr = pol == NULL ? -1 : policy_check_process (pol, x.spec->process, err);
+      policy_free (pol);
+      if (pr < 0)
+        goto out;
+    }
   proxy = x.spec->process->terminal && o->console_socket == NULL;
   if (proxy && o->detach)
     {

@@ -38,6 +38,7 @@ struct sbx_context
   enum sbx_log_format log_format;
   bool debug;
   bool systemd_cgroup;
+  const char *policy_path;   /* --policy: the operator's sandbox policy */
 };
 
 struct sbx_create_opts

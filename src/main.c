@@ -44,6 +44,7 @@ usage (FILE *out)
            "  --log-format FORMAT   text (default) or json\n"
            "  --debug               log debug lines too\n"
            "  --systemd-cgroup      cgroupsPath is slice:prefix:name: a systemd scope unit\n"
+           "  --policy FILE         refuse configs beyond the operator's sandbox policy (docs/policy.md)\n"
            "  -v, --version         print the version\n"
            "  -h, --help            show this help\n\n"
            "`sbx COMMAND --help` shows a command's options.\n");
@@ -87,6 +88,7 @@ main (int argc, char **argv)
     { "log-format", required_argument, NULL, 'f' },
     { "debug", no_argument, NULL, 'd' },
     { "systemd-cgroup", no_argument, NULL, 's' },
+    { "policy", required_argument, NULL, 'p' },
     { "version", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
@@ -120,6 +122,9 @@ main (int argc, char **argv)
         break;
       case 's':
         ctx.systemd_cgroup = true;
+        break;
+      case 'p':
+        ctx.policy_path = optarg;
         break;
       case 'v':
         version ();

@@ -1,0 +1,43 @@
+/* policy.h: the operator's sandbox policy (--policy FILE): what a config
+ * may ask for, whatever the engine sends. See docs/policy.md. */
+#ifndef SBX_POLICY_H
+#define SBX_POLICY_H
+
+#include <stdbool.h>
+
+#include "sbx.h"
+#include "spec.h"
+
+struct sbx_policy
+{
+  /* allow: a list present limits the field to its entries */
+  bool has_caps, has_host_ns, has_binds, has_devices, has_sysctls, has_hooks;
+  struct spec_strv caps;        /* CAP_* names */
+  struct spec_strv host_ns;     /* namespace types that may be the host's or joined by path */
+  struct spec_strv binds;       /* bind source prefixes (host paths) */
+  struct spec_strv devices;     /* "c 1:3" */
+  struct spec_strv sysctls;     /* names */
+  struct spec_strv hooks;       /* hook paths (fnmatch patterns) */
+  /* require */
+  bool seccomp;                 /* a filter that denies something */
+  bool no_new_privileges;
+  bool readonly_kernel_fs;      /* sysfs and cgroup mounts ro, /proc/sys read-only */
+  struct spec_strv masked_paths; /* each must be in linux.maskedPaths */
+};
+
+/* Read FILE: it must be a regular file owned by root, writable by nobody
+   else, in a directory likewise (spec-policy.c parses it). */
+struct sbx_policy *policy_load (const char *path, sbx_error_t *err);
+struct sbx_policy *policy_parse (const char *buf, size_t len, sbx_error_t *err);
+void policy_free (struct sbx_policy *p);
+
+/* Refuse a config below the policy: the error names the policy rule and
+   the config field ("policy allow.capabilities: process.capabilities.
+   bounding has CAP_SYS_ADMIN"). bundle resolves relative bind sources. */
+int policy_check (const struct sbx_policy *p, const struct sbx_spec *spec, const char *bundle,
+                  sbx_error_t *err);
+/* The same for a process started by exec (capabilities, no_new_privs). */
+int policy_check_process (const struct sbx_policy *p, const struct spec_process *proc,
+                          sbx_error_t *err);
+
+#endif

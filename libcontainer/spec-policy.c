@@ -1,0 +1,86 @@
+/* spec-policy.c: the policy file's JSON into struct sbx_policy, with the
+ * config parser's field tables (so errors name the JSON path). Unknown
+ * keys are an error here, unlike in config.json: a misspelt rule in an
+ * operator's policy must not pass silently as no rule. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "policy.h"
+#include "spec-internal.h"
+
+static const struct spec_field allow_fields[] = {
+  SPEC_FH (struct sbx_policy, SK_STRV, "capabilities", caps, has_caps),
+  SPEC_FH (struct sbx_policy, SK_STRV, "hostNamespaces", host_ns, has_host_ns),
+  SPEC_FH (struct sbx_policy, SK_STRV, "bindSources", binds, has_binds),
+  SPEC_FH (struct sbx_policy, SK_STRV, "devices", devices, has_devices),
+  SPEC_FH (struct sbx_policy, SK_STRV, "sysctls", sysctls, has_sysctls),
+  SPEC_FH (struct sbx_policy, SK_STRV, "hooks", hooks, has_hooks),
+};
+
+static const struct spec_field require_fields[] = {
+  SPEC_F (struct sbx_policy, SK_BOOL, "seccomp", seccomp),
+  SPEC_F (struct sbx_policy, SK_BOOL, "noNewPrivileges", no_new_privileges),
+  SPEC_F (struct sbx_policy, SK_BOOL, "readonlyKernelFs", readonly_kernel_fs),
+  SPEC_F (struct sbx_policy, SK_STRV, "maskedPaths", masked_paths),
+};
+
+static int
+only_known (yajl_val obj, const char *path, const struct spec_field *f, size_t n, sbx_error_t *err)
+{
+  for (size_t i = 0; i < obj->u.object.len; i++)
+    {
+      bool known = false;
+      for (size_t k = 0; k < n && !known; k++)
+        known = strcmp (obj->u.object.keys[i], f[k].key) == 0;
+      if (!known)
+        return spec_fail (err, path, obj->u.object.keys[i], "unknown policy rule");
+    }
+  return 0;
+}
+
+struct sbx_policy *
+policy_parse (const char *buf, size_t len, sbx_error_t *err)
+{
+  _cleanup_yajl_ yajl_val root = spec_parse_document (buf, len, err);
+  struct sbx_policy *p;
+  yajl_val allow = NULL, require = NULL;
+  static const struct spec_field top[] = {
+    SPEC_F (struct sbx_policy, SK_BOOL, "allow", seccomp),
+    SPEC_F (struct sbx_policy, SK_BOOL, "require", seccomp),
+  };
+
+  if (root == NULL)
+    return NULL;
+  p = calloc (1, sizeof *p);
+  if (p == NULL)
+    {
+      sbx_error_set (err, ENOMEM, "policy");
+      return NULL;
+    }
+  if (only_known (root, "", top, SPEC_N (top), err) < 0
+      || spec_get_object (root, "allow", "", &allow, err) < 0
+      || spec_get_object (root, "require", "", &require, err) < 0
+      || (allow != NULL && (only_known (allow, "allow", allow_fields, SPEC_N (allow_fields), err) < 0
+                            || spec_parse_fields (allow, "allow", allow_fields, SPEC_N (allow_fields), p, err) < 0))
+      || (require != NULL && (only_known (require, "require", require_fields, SPEC_N (require_fields), err) < 0
+                              || spec_parse_fields (require, "require", require_fields,
+                                                    SPEC_N (require_fields), p, err) < 0)))
+    {
+      policy_free (p);
+      return NULL;
+    }
+  return p;
+}
+
+void
+policy_free (struct sbx_policy *p)
+{
+  if (p == NULL)
+    return;
+  spec_free_fields (allow_fields, SPEC_N (allow_fields), p);
+  spec_free_fields (require_fields, SPEC_N (require_fields), p);
+  free (p);
+}

@@ -1,0 +1,155 @@
+#!/usr/bin/env bats
+# --policy FILE: the operator's floor (contrib/policy/untrusted.json, the
+# strict policy make install ships). A config beyond it is refused with the
+# rule and the field named, before anything is made; one within it runs.
+
+load helpers
+
+POLICY_SRC=$top_srcdir/contrib/policy/untrusted.json
+
+setup() {
+	sbx_setup
+	POL=$BATS_TEST_TMPDIR/pol/untrusted.json
+	mkdir -p -m 0755 "$BATS_TEST_TMPDIR/pol"
+	install -m 0644 "$POLICY_SRC" "$POL"
+	# within the policy: sbx spec's defaults plus a seccomp filter
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["keyctl", "add_key", "request_key"], "action": "SCMP_ACT_ERRNO"}]}'
+}
+
+prun() { run sbx --policy "$POL" run --bundle "$BUNDLE" "$@" </dev/null; }
+
+# refused PATTERN: the last prun failed naming PATTERN, and left nothing
+refused() {
+	[ "$status" -ne 0 ] || fail "accepted: $output"
+	[[ "$output" == *"$1"* ]] || fail "expected '$1' in: $output"
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ] || fail "state left in $ROOT: $(ls -A "$ROOT")"
+	[ ! -e "$(cg_root)/sbx/p1" ] || fail "cgroup left"
+}
+
+@test "policy: a config within it runs; the shipped policy parses" {
+	set_args /bin/sh -c 'grep NoNewPrivs /proc/self/status; grep Seccomp: /proc/self/status'
+	prun p1
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = "NoNewPrivs:	1" ]
+	[ "${lines[1]}" = "Seccomp:	2" ]
+}
+
+@test "policy: a file others can write, or not root's, or in a writable directory, is refused" {
+	chmod 0666 "$POL"
+	prun p1
+	refused "must be owned by root and writable by root only"
+	chmod 0644 "$POL"
+	chown 1000 "$POL"
+	prun p1
+	refused "must be owned by root"
+	chown 0 "$POL"
+	chmod 0777 "$BATS_TEST_TMPDIR/pol"
+	prun p1
+	refused "directory of"
+	chmod 0755 "$BATS_TEST_TMPDIR/pol"
+	echo '{"allow": {"capabilites": []}}' >"$POL"
+	prun p1
+	refused "allow.capabilites: unknown policy rule"
+}
+
+@test "policy: capabilities beyond the allowed set (also with exec --cap)" {
+	update_config '.process.capabilities.bounding += ["CAP_SYS_ADMIN"]'
+	prun p1
+	refused "policy allow.capabilities: process.capabilities.bounding has CAP_SYS_ADMIN"
+	update_config '.process.capabilities.bounding -= ["CAP_SYS_ADMIN"] | .process.args = ["/bin/sleep", "100"]'
+	run_bg "$BATS_TEST_TMPDIR/e1" sbx --policy "$POL" run -d --bundle "$BUNDLE" e1
+	[ "$status" -eq 0 ] || fail "$output"
+	run sbx --policy "$POL" exec --cap CAP_SYS_PTRACE e1 /bin/true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"allow.capabilities"*CAP_SYS_PTRACE* ]] || fail "exec --cap: $output"
+	run sbx --policy "$POL" exec e1 /bin/true
+	[ "$status" -eq 0 ]
+}
+
+@test "policy: a host namespace, joined by path or left out, is refused" {
+	update_config '.linux.namespaces |= map(if .type == "network" then .path = "/proc/1/ns/net" else . end)'
+	prun p1
+	refused "allow.hostNamespaces: linux.namespaces"
+	cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/c.json"
+	update_config '.linux.namespaces |= map(select(.type != "network" and .type != "pid"))'
+	prun p1
+	refused "has no pid namespace"
+}
+
+@test "policy: bind sources outside the allowed prefixes, engine sockets, symlinks that lead out" {
+	mkdir -p "$BATS_TEST_TMPDIR/data"
+	update_config '.mounts += [{"destination": "/data", "type": "bind", "source": $s, "options": ["rbind"]}]' \
+		--arg s "$BATS_TEST_TMPDIR/data"
+	prun p1
+	refused "allow.bindSources: mounts["
+	# an allowed prefix, reached through a symlink that leads elsewhere
+	jq --arg p "$BATS_TEST_TMPDIR/ok" '.allow.bindSources += [$p]' "$POLICY_SRC" >"$POL"
+	mkdir -p "$BATS_TEST_TMPDIR/ok"
+	ln -s "$BATS_TEST_TMPDIR/data" "$BATS_TEST_TMPDIR/ok/link"
+	update_config '.mounts[-1].source = $s' --arg s "$BATS_TEST_TMPDIR/ok/link"
+	prun p1
+	refused "is under no allowed prefix"
+	update_config '.mounts[-1].source = $s' --arg s "$BATS_TEST_TMPDIR/ok"
+	prun p1
+	[ "$status" -eq 0 ] || fail "an allowed source was refused: $output"
+	# an engine socket, whatever the prefixes
+	jq '.allow.bindSources += ["/run", "/var/run"]' "$POLICY_SRC" >"$POL"
+	update_config '.mounts[-1].source = "/run/docker.sock"'
+	[ -e /run/docker.sock ] || { mkdir -p "$BATS_TEST_TMPDIR/run"; python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$BATS_TEST_TMPDIR/run/x.sock"; update_config '.mounts[-1].source = $s' --arg s "$BATS_TEST_TMPDIR/run/x.sock"; jq --arg p "$BATS_TEST_TMPDIR/run" '.allow.bindSources += [$p]' "$POLICY_SRC" >"$POL"; }
+	prun p1
+	refused "socket"
+}
+
+@test "policy: seccomp absent, noNewPrivileges false" {
+	update_config 'del(.linux.seccomp)'
+	prun p1
+	refused "policy require.seccomp: linux.seccomp is absent"
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW"}'
+	prun p1
+	refused "an empty allow-all filter"
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}
+		| .process.noNewPrivileges = false'
+	prun p1
+	refused "policy require.noNewPrivileges"
+}
+
+@test "policy: devices, sysctls, hooks beyond the allow-lists" {
+	cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/c.json"
+	update_config '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]'
+	prun p1
+	refused "allow.devices: linux.devices[0] \`/dev/fuse\` is c 10:229"
+	cp "$BATS_TEST_TMPDIR/c.json" "$BUNDLE/config.json"
+	update_config '.linux.resources.devices += [{"allow": true, "access": "rwm"}]'
+	prun p1
+	refused "allows a *:*"
+	cp "$BATS_TEST_TMPDIR/c.json" "$BUNDLE/config.json"
+	update_config '.linux.sysctl = {"kernel.shmmax": "1000000"}'
+	prun p1
+	refused "allow.sysctls: linux.sysctl has kernel.shmmax"
+	cp "$BATS_TEST_TMPDIR/c.json" "$BUNDLE/config.json"
+	update_config '.hooks = {"createRuntime": [{"path": "/bin/true"}]}'
+	prun p1
+	refused "allow.hooks: hooks.createRuntime[0] runs \`/bin/true\`"
+}
+
+@test "policy: writable /sys or /proc/sys, fewer masked paths" {
+	cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/c.json"
+	update_config '.mounts |= map(if .type == "sysfs" then .options -= ["ro"] else . end)'
+	prun p1
+	refused "require.readonlyKernelFs: mounts["
+	cp "$BATS_TEST_TMPDIR/c.json" "$BUNDLE/config.json"
+	update_config '.linux.readonlyPaths -= ["/proc/sys"]'
+	prun p1
+	refused "/proc/sys is in neither"
+	cp "$BATS_TEST_TMPDIR/c.json" "$BUNDLE/config.json"
+	update_config '.linux.maskedPaths -= ["/proc/kcore"]'
+	prun p1
+	refused "require.maskedPaths: linux.maskedPaths lacks /proc/kcore"
+}
+
+@test "policy: without --policy nothing is enforced (the same refused config runs)" {
+	update_config '.process.capabilities.bounding += ["CAP_SYS_ADMIN"] | del(.linux.seccomp)'
+	run sbx run --bundle "$BUNDLE" p1 </dev/null
+	[ "$status" -eq 0 ]
+}
