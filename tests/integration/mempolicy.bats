@@ -65,3 +65,10 @@ setup() {
 	[[ $output == *linux.memoryPolicy* ]]
 	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
 }
+
+@test "features lists the memoryPolicy modes and flags" {
+	run "$SBX" features
+	[ "$status" -eq 0 ]
+	jq -e '.linux.memoryPolicy.modes | index("MPOL_BIND") and index("MPOL_WEIGHTED_INTERLEAVE")' <<<"$output"
+	jq -e '.linux.memoryPolicy.flags | index("MPOL_F_STATIC_NODES")' <<<"$output"
+}
