@@ -7,8 +7,13 @@
 
 load helpers
 
+# A cgroup of this test's own: the default /sbx/ID is shared by every
+# state root, and other test runs on this machine use the same ids.
+own_cgroup() { update_config '.linux.cgroupsPath = $c' --arg c "/sbx-12a-$$-$BATS_TEST_NUMBER"; }
+
 setup() {
 	sbx_setup
+	own_cgroup
 	requires root
 	command -v ip >/dev/null || skip "needs ip (iproute2)"
 	LINK=sbxnd$$
@@ -70,6 +75,7 @@ teardown() {
 		'.linux.netDevices = {($l): {"name": "a/b"}}' \
 		'.linux.netDevices = {($l): {}} | .linux.namespaces |= map(select(.type != "network"))'; do
 		cp "$BATS_RUN_TMPDIR/template.cfg/base.json" "$BUNDLE/config.json"
+		own_cgroup
 		update_config "$cfg" --arg l "$LINK"
 		run sbx run --bundle "$BUNDLE" n3
 		echo "$cfg -> $status: $output" >&2
