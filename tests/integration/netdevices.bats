@@ -20,7 +20,7 @@ setup() {
 	# a dummy where the kernel has the module, else one end of a veth pair
 	ip link add "$LINK" type dummy 2>/dev/null || ip link add "$LINK" type veth peer name "${LINK}p" ||
 		skip "cannot create a dummy or veth interface"
-	ip addr add 192.0.2.10/24 dev "$LINK"
+	ip addr add 192.0.2.10/24 brd + dev "$LINK"
 	ip addr add 198.51.100.7/32 scope host dev "$LINK"
 }
 
@@ -41,7 +41,7 @@ teardown() {
 	[[ $output == *"<"*UP*">"* ]]
 	run nsenter -t "$CTR_PID" -n ip -o addr show dev ctr0
 	echo "$output" >&2
-	[[ $output == *"inet 192.0.2.10/24"* ]]
+	[[ $output == *"inet 192.0.2.10/24 brd 192.0.2.255"* ]]
 	# only permanent addresses of global scope move (the spec)
 	[[ $output != *198.51.100.7* ]]
 	# delete: the namespace dies; the kernel destroys a virtual device
