@@ -12,6 +12,7 @@
 #include "json.h"
 #include "label.h"
 #include "mounts.h"
+#include "procattrs.h"
 #include "spec.h"
 #ifdef HAVE_SECCOMP
 #include "seccomp.h"
@@ -70,6 +71,19 @@ linux_part (struct json_buf *b)
   json_raw (b, label_selinux_enabled () ? "{\"enabled\":true}" : "{\"enabled\":false}");
   json_key (b, "intelRdt");
   json_raw (b, "{\"enabled\":false}");
+  json_key (b, "memoryPolicy");
+  json_open (b, '{');
+  json_key (b, "modes");
+  json_open (b, '[');
+  for (size_t i = 0; procattrs_mpol_mode_name (i) != NULL; i++)
+    json_str (b, procattrs_mpol_mode_name (i));
+  json_close (b, ']');
+  json_key (b, "flags");
+  json_open (b, '[');
+  for (size_t i = 0; procattrs_mpol_flag_name (i) != NULL; i++)
+    json_str (b, procattrs_mpol_flag_name (i));
+  json_close (b, ']');
+  json_close (b, '}');
   json_key (b, "netDevices");
   json_raw (b, "{\"enabled\":true}");
   json_key (b, "mountExtensions");

@@ -243,7 +243,10 @@ check_one (const struct spec_mount *m, sbx_error_t *err)
   int r = 0;
 
   if (mount_opts_parse (&m->options, &o, err) < 0)
-    return -1;
+    {
+      mount_opts_free (&o); /* what was parsed before the bad option */
+      return -1;
+    }
   if (mount_is_bind (m) && o.flags.n > 0)
     r = sbx_error_set (err, EINVAL, "mount option `%s`: unknown, or not for a bind mount", o.flags.v[0]);
   else if (mount_is_bind (m) && o.data.n > 0)

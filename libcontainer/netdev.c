@@ -42,8 +42,8 @@ struct nl_req
 struct saved_addr
 {
   struct ifaddrmsg ifa;
-  unsigned char local[16], address[16];
-  int local_len, address_len;
+  unsigned char local[16], address[16], broadcast[16];
+  int local_len, address_len, broadcast_len;
 };
 
 static const char *
@@ -203,6 +203,8 @@ collect_addr (struct nlmsghdr *h, void *arg)
         memcpy (s.local, RTA_DATA (a), s.local_len = alen);
       else if (a->rta_type == IFA_ADDRESS && alen <= 16)
         memcpy (s.address, RTA_DATA (a), s.address_len = alen);
+      else if (a->rta_type == IFA_BROADCAST && alen <= 16)
+        memcpy (s.broadcast, RTA_DATA (a), s.broadcast_len = alen);
     }
   /* The spec: permanent addresses of global scope only. */
   if (!(flags & IFA_F_PERMANENT) || ifa->ifa_scope != RT_SCOPE_UNIVERSE)
@@ -238,6 +240,8 @@ restore_addr (int fd, int ifindex, const struct saved_addr *s)
     req_put (&r, IFA_LOCAL, s->local, s->local_len);
   if (s->address_len > 0)
     req_put (&r, IFA_ADDRESS, s->address, s->address_len);
+  if (s->broadcast_len > 0)
+    req_put (&r, IFA_BROADCAST, s->broadcast, s->broadcast_len);
   return nl_talk (fd, &r, NULL, NULL);
 }
 

@@ -118,6 +118,18 @@ check_personality (const struct spec_personality *p, sbx_error_t *err)
   return 0;
 }
 
+const char *
+procattrs_mpol_mode_name (size_t i)
+{
+  return i < sizeof mpol_modes / sizeof mpol_modes[0] ? mpol_modes[i].name : NULL;
+}
+
+const char *
+procattrs_mpol_flag_name (size_t i)
+{
+  return i < sizeof mpol_flags / sizeof mpol_flags[0] ? mpol_flags[i].name : NULL;
+}
+
 /* "0-3,7" -> a node mask. */
 static int
 parse_nodes (const char *s, unsigned long *mask, sbx_error_t *err)

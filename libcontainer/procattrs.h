@@ -17,4 +17,9 @@ int procattrs_no_new_privs (const struct spec_process *p, sbx_error_t *err);
 /* RLIMIT_NOFILE -> 7; -1 if unknown. */
 int procattrs_rlimit_from_name (const char *name);
 
+/* The linux.memoryPolicy modes and flags sbx knows (`sbx features`);
+ * NULL past the end. */
+const char *procattrs_mpol_mode_name (size_t i);
+const char *procattrs_mpol_flag_name (size_t i);
+
 #endif

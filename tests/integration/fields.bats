@@ -4,6 +4,15 @@
 
 load helpers
 
+# A cgroup of this test's own: the default /sbx/ID is shared by every
+# state root, and other test runs on this machine use the same ids.
+own_cgroup() { update_config '.linux.cgroupsPath = $c' --arg c "/sbx-12a-$$-$BATS_TEST_NUMBER"; }
+
+setup() {
+	sbx_setup
+	own_cgroup
+}
+
 @test "process.consoleSize: the pty has the configured rows and columns" {
 	requires tty
 	update_config '.process.terminal = true | .process.consoleSize = {"height": 37, "width": 123}'

@@ -5,11 +5,16 @@
 
 load helpers
 
+# A cgroup of this test's own: the default /sbx/ID is shared by every
+# state root, and other test runs on this machine use the same ids.
+own_cgroup() { update_config '.linux.cgroupsPath = $c' --arg c "/sbx-12a-$$-$BATS_TEST_NUMBER"; }
+
 # the policy of the program's first mapping, as numa_maps shows it
 POLICY='head -1 /proc/self/numa_maps | cut -d" " -f2'
 
 setup() {
 	sbx_setup
+	own_cgroup
 	[ -e /proc/self/numa_maps ] || skip "kernel without CONFIG_NUMA (no /proc/self/numa_maps)"
 	[ -d /sys/devices/system/node/node0 ] || skip "no NUMA node 0"
 }
@@ -48,6 +53,7 @@ setup() {
 		'{"mode": "MPOL_BIND", "nodes": "0-"}' '{"mode": "MPOL_BIND", "nodes": "5000"}' \
 		'{"mode": "MPOL_BIND", "nodes": "0", "flags": ["MPOL_F_NOPE"]}' '{"nodes": "0"}'; do
 		cp "$BATS_RUN_TMPDIR/template.cfg/base.json" "$BUNDLE/config.json"
+		own_cgroup
 		update_config '.linux.memoryPolicy = $m' --argjson m "$mp"
 		run sbx run --bundle "$BUNDLE" m5
 		echo "$mp -> $status: $output" >&2
@@ -64,4 +70,11 @@ setup() {
 	[ "$status" -ne 0 ]
 	[[ $output == *linux.memoryPolicy* ]]
 	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ]
+}
+
+@test "features lists the memoryPolicy modes and flags" {
+	run "$SBX" features
+	[ "$status" -eq 0 ]
+	jq -e '.linux.memoryPolicy.modes | index("MPOL_BIND") and index("MPOL_WEIGHTED_INTERLEAVE")' <<<"$output"
+	jq -e '.linux.memoryPolicy.flags | index("MPOL_F_STATIC_NODES")' <<<"$output"
 }

@@ -7,15 +7,20 @@
 
 load helpers
 
+# A cgroup of this test's own: the default /sbx/ID is shared by every
+# state root, and other test runs on this machine use the same ids.
+own_cgroup() { update_config '.linux.cgroupsPath = $c' --arg c "/sbx-12a-$$-$BATS_TEST_NUMBER"; }
+
 setup() {
 	sbx_setup
+	own_cgroup
 	requires root
 	command -v ip >/dev/null || skip "needs ip (iproute2)"
 	LINK=sbxnd$$
 	# a dummy where the kernel has the module, else one end of a veth pair
 	ip link add "$LINK" type dummy 2>/dev/null || ip link add "$LINK" type veth peer name "${LINK}p" ||
 		skip "cannot create a dummy or veth interface"
-	ip addr add 192.0.2.10/24 dev "$LINK"
+	ip addr add 192.0.2.10/24 brd + dev "$LINK"
 	ip addr add 198.51.100.7/32 scope host dev "$LINK"
 }
 
@@ -36,7 +41,7 @@ teardown() {
 	[[ $output == *"<"*UP*">"* ]]
 	run nsenter -t "$CTR_PID" -n ip -o addr show dev ctr0
 	echo "$output" >&2
-	[[ $output == *"inet 192.0.2.10/24"* ]]
+	[[ $output == *"inet 192.0.2.10/24 brd 192.0.2.255"* ]]
 	# only permanent addresses of global scope move (the spec)
 	[[ $output != *198.51.100.7* ]]
 	# delete: the namespace dies; the kernel destroys a virtual device
@@ -70,6 +75,7 @@ teardown() {
 		'.linux.netDevices = {($l): {"name": "a/b"}}' \
 		'.linux.netDevices = {($l): {}} | .linux.namespaces |= map(select(.type != "network"))'; do
 		cp "$BATS_RUN_TMPDIR/template.cfg/base.json" "$BUNDLE/config.json"
+		own_cgroup
 		update_config "$cfg" --arg l "$LINK"
 		run sbx run --bundle "$BUNDLE" n3
 		echo "$cfg -> $status: $output" >&2

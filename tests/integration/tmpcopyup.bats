@@ -5,10 +5,15 @@
 
 load helpers
 
+# A cgroup of this test's own: the default /sbx/ID is shared by every
+# state root, and other test runs on this machine use the same ids.
+own_cgroup() { update_config '.linux.cgroupsPath = $c' --arg c "/sbx-12a-$$-$BATS_TEST_NUMBER"; }
+
 add_mount() { update_config '.mounts += [$m]' --argjson m "$1"; }
 
 setup() {
 	sbx_setup
+	own_cgroup
 	mkdir -p "$ROOTFS/data/sub" "$BATS_TEST_TMPDIR/hostdir"
 	echo host-secret >"$BATS_TEST_TMPDIR/hostdir/secret"
 	echo aaa >"$ROOTFS/data/a"
