@@ -16,6 +16,7 @@
 #include "devices.h"
 #include "error.h"
 #include "fsutil.h"
+#include "userns.h"
 
 static const struct dev_node default_nodes[] = {
   { "/dev/null", 'c', 1, 3, 0666, 0, 0, 0, 0 },
@@ -38,17 +39,6 @@ devices_config_mounts_dev (const struct sbx_spec *spec)
         return true;
     }
   return false;
-}
-
-/* The host id of a container id; unmapped ids (or no user namespace
-   maps) stay as they are. */
-static uint32_t
-host_id (const struct spec_id_mappings *m, uint32_t id)
-{
-  for (size_t i = 0; i < m->n; i++)
-    if (id >= m->v[i].container_id && id - m->v[i].container_id < m->v[i].size)
-      return m->v[i].host_id + (id - m->v[i].container_id);
-  return id;
 }
 
 /* A /dev that is a symlink in the image is refused when the config mounts
@@ -114,8 +104,8 @@ devices_list (const struct sbx_spec *spec, struct dev_node **out, size_t *n, sbx
     }
   for (size_t i = 0; i < cnt; i++)
     {
-      v[i].host_uid = spec->linux_ ? host_id (&spec->linux_->uid_mappings, v[i].uid) : v[i].uid;
-      v[i].host_gid = spec->linux_ ? host_id (&spec->linux_->gid_mappings, v[i].gid) : v[i].gid;
+      v[i].host_uid = spec->linux_ ? userns_host_id (&spec->linux_->uid_mappings, v[i].uid) : v[i].uid;
+      v[i].host_gid = spec->linux_ ? userns_host_id (&spec->linux_->gid_mappings, v[i].gid) : v[i].gid;
     }
   *out = v;
   *n = cnt;

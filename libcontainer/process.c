@@ -545,6 +545,8 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
   a.close_first[1] = c->lock_fd;
   a.close_first[2] = p.console_fd;
   a.close_first[3] = p.cgroup_fd;
+  if (userns_chown_stdio (spec, spec->process, err) < 0)
+    goto out;
   if (enter_for_children (spec, &p, err) < 0)
     {
       restore_for_children (&p);
