@@ -451,7 +451,7 @@ wait_exec (int fifo)
 
 /* Release a created container's init: one byte into exec.fifo. */
 static int
-start_locked (int dirfd, const char *id, sbx_error_t *err)
+start_locked (int dirfd, const char *id, bool wait, sbx_error_t *err)
 {
   struct container_state st;
   enum container_status s;
@@ -479,7 +479,8 @@ start_locked (int dirfd, const char *id, sbx_error_t *err)
       state_free (&st);
       return sbx_error_errno (err, "start container \"%s\"", id);
     }
-  wait_exec (fifo);
+  if (wait)
+    wait_exec (fifo);
   run_poststart (dirfd, &st);
   state_free (&st);
   return 0;
@@ -496,7 +497,7 @@ sbx_container_start (struct sbx_context *ctx, const char *id, sbx_error_t *err)
   dirfd = state_dir_open (rootfd, id, err);
   if (dirfd < 0 || state_lock (dirfd, false, err) < 0)
     return -1;
-  return start_locked (dirfd, id, err);
+  return start_locked (dirfd, id, true, err);
 }
 
 static int
@@ -689,7 +690,10 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
     }
   if (!o->detach)
     foreground_forward_signals (c.h.pidfd);
-  if (process_release (&c.h, err) < 0 || start_locked (c.dirfd, id, err) < 0)
+  /* With the pty proxied here, nothing reads it before foreground_wait:
+     waiting for the exec could block on a startContainer hook that
+     fills it. */
+  if (process_release (&c.h, err) < 0 || start_locked (c.dirfd, id, c.h.master_fd < 0, err) < 0)
     {
       create_abort (&c, id);
       return -1;

@@ -4,10 +4,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -16,6 +19,7 @@
 #include "devices.h"
 #include "error.h"
 #include "fsutil.h"
+#include "userns.h"
 
 static const struct dev_node default_nodes[] = {
   { "/dev/null", 'c', 1, 3, 0666, 0, 0, 0, 0 },
@@ -38,17 +42,6 @@ devices_config_mounts_dev (const struct sbx_spec *spec)
         return true;
     }
   return false;
-}
-
-/* The host id of a container id; unmapped ids (or no user namespace
-   maps) stay as they are. */
-static uint32_t
-host_id (const struct spec_id_mappings *m, uint32_t id)
-{
-  for (size_t i = 0; i < m->n; i++)
-    if (id >= m->v[i].container_id && id - m->v[i].container_id < m->v[i].size)
-      return m->v[i].host_id + (id - m->v[i].container_id);
-  return id;
 }
 
 /* A /dev that is a symlink in the image is refused when the config mounts
@@ -114,8 +107,8 @@ devices_list (const struct sbx_spec *spec, struct dev_node **out, size_t *n, sbx
     }
   for (size_t i = 0; i < cnt; i++)
     {
-      v[i].host_uid = spec->linux_ ? host_id (&spec->linux_->uid_mappings, v[i].uid) : v[i].uid;
-      v[i].host_gid = spec->linux_ ? host_id (&spec->linux_->gid_mappings, v[i].gid) : v[i].gid;
+      v[i].host_uid = spec->linux_ ? userns_host_id (&spec->linux_->uid_mappings, v[i].uid) : v[i].uid;
+      v[i].host_gid = spec->linux_ ? userns_host_id (&spec->linux_->gid_mappings, v[i].gid) : v[i].gid;
     }
   *out = v;
   *n = cnt;
@@ -150,15 +143,79 @@ find_in_dev (const struct dev_node *d, char *buf, size_t len)
   return found;
 }
 
+/* Make D's node in directory DIRFD, owned by its ids as mapped. */
+static int
+mknod_mapped (int dirfd, const struct dev_node *d)
+{
+  mode_t kind = d->type == 'b' ? S_IFBLK : S_IFCHR;
+
+  if (mknodat (dirfd, "node", kind | 0600, makedev (d->major, d->minor)) < 0
+      || fchownat (dirfd, "node", d->host_uid, d->host_gid, AT_SYMLINK_NOFOLLOW) < 0
+      || fchmodat (dirfd, "node", d->mode, 0) < 0)
+    return -1;
+  return 0;
+}
+
+/* Kernels before 6.15 clone only from a mount attached in the caller's
+   mount namespace: a child attaches the tmpfs MNT (holding the node) on
+   /dev of a private mount namespace of its own (no other mount table sees
+   it) and sends back the clone of the node. */
+static int
+clone_via_private_ns (int mnt, const struct dev_node *d, sbx_error_t *err)
+{
+  int sv[2], fd = -1, status;
+  char cbuf[CMSG_SPACE (sizeof (int))], byte = 0;
+  struct iovec iov = { &byte, 1 };
+  struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                       .msg_controllen = sizeof cbuf };
+  struct cmsghdr *cm;
+  pid_t pid;
+
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return sbx_error_errno (err, "socketpair");
+  pid = fork ();
+  if (pid == 0)
+    {
+      _cleanup_fd_ int dev = -1;
+      close (sv[0]);
+      if (unshare (CLONE_NEWNS) < 0 || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0
+          || move_mount (mnt, "", AT_FDCWD, "/dev", MOVE_MOUNT_F_EMPTY_PATH) < 0
+          || (dev = open ("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0
+          || (fd = open_tree (dev, "node", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
+        _exit (errno & 0x7f);
+      cm = CMSG_FIRSTHDR (&mh);
+      cm->cmsg_level = SOL_SOCKET;
+      cm->cmsg_type = SCM_RIGHTS;
+      cm->cmsg_len = CMSG_LEN (sizeof fd);
+      memcpy (CMSG_DATA (cm), &fd, sizeof fd);
+      _exit (sendmsg (sv[1], &mh, 0) < 0 ? 1 : 0);
+    }
+  close (sv[1]);
+  if (pid < 0)
+    {
+      close (sv[0]);
+      return sbx_error_errno (err, "fork");
+    }
+  if (recvmsg (sv[0], &mh, MSG_CMSG_CLOEXEC) > 0 && (cm = CMSG_FIRSTHDR (&mh)) != NULL
+      && cm->cmsg_type == SCM_RIGHTS)
+    memcpy (&fd, CMSG_DATA (cm), sizeof fd);
+  close (sv[0]);
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (fd < 0)
+    return sbx_error_set (err, WIFEXITED (status) && WEXITSTATUS (status) > 1 ? WEXITSTATUS (status) : EIO,
+                          "device %s (%c %u:%u): no node on the host, and making one in a private mount "
+                          "namespace failed", d->path, d->type, d->major, d->minor);
+  return fd;
+}
+
 /* A node the host does not have (issue #12): root makes it on a tmpfs
    that is mounted nowhere (fsopen + fsmount, no path reaches it), owned by
-   the node's ids as mapped, and clones it like a host node. Kernels that
-   cannot clone from a detached mount (before 6.15) refuse with EINVAL. */
+   the node's ids as mapped, and clones it like a host node. */
 static int
 make_private_node (const struct dev_node *d, sbx_error_t *err)
 {
   _cleanup_fd_ int fs = -1, mnt = -1;
-  mode_t kind = d->type == 'b' ? S_IFBLK : S_IFCHR;
   int fd;
 
   fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
@@ -167,12 +224,12 @@ make_private_node (const struct dev_node *d, sbx_error_t *err)
   mnt = fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
   if (mnt < 0)
     return sbx_error_errno (err, "device %s: mount a private tmpfs", d->path);
-  if (mknodat (mnt, "node", kind | 0600, makedev (d->major, d->minor)) < 0
-      || fchownat (mnt, "node", d->host_uid, d->host_gid, AT_SYMLINK_NOFOLLOW) < 0
-      || fchmodat (mnt, "node", d->mode, 0) < 0)
+  if (mknod_mapped (mnt, d) < 0)
     return sbx_error_errno (err, "device %s (%c %u:%u): no node on the host, and making one failed",
                             d->path, d->type, d->major, d->minor);
   fd = open_tree (mnt, "node", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (fd < 0 && errno == EINVAL)
+    return clone_via_private_ns (mnt, d, err);
   if (fd < 0)
     return sbx_error_errno (err, "device %s (%c %u:%u): no node on the host; clone the one made "
                             "on a private tmpfs", d->path, d->type, d->major, d->minor);

@@ -28,6 +28,7 @@
 #include "error.h"
 #include "fdpass.h"
 #include "exec.h"
+#include "userns.h"
 #include "foreground.h"
 #include "fsutil.h"
 #include "hygiene.h"
@@ -648,7 +649,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
       sbx_error_errno (err, "environment");
       goto out;
     }
-  if (sync_socketpair (x.sock, err) < 0)
+  if (sync_socketpair (x.sock, err) < 0 || userns_chown_stdio (x.spec, x.spec->process, err) < 0)
     goto out;
   c.spec = x.spec;
   c.pidfd = x.pidfd;

@@ -271,8 +271,8 @@ init_enter_cwd (const struct spec_process *p, bool create, sbx_error_t *err)
    not reopen /proc/self/fd/1. Give it anonymous pipes only (pipefs), as
    crun does; a file or named fifo of the host is never chowned. An owner
    not mapped here (EINVAL, EPERM: rootless) leaves the pipe as it is. */
-static int
-chown_stdio (const struct spec_user *u, sbx_error_t *err)
+int
+init_chown_stdio (uid_t uid, gid_t gid, sbx_error_t *err)
 {
   for (int fd = 0; fd < 3; fd++)
     {
@@ -280,9 +280,9 @@ chown_stdio (const struct spec_user *u, sbx_error_t *err)
       struct stat st;
 
       if (fstat (fd, &st) < 0 || !S_ISFIFO (st.st_mode) || fstatfs (fd, &sfs) < 0
-          || sfs.f_type != PIPEFS_MAGIC || (st.st_uid == u->uid && st.st_gid == u->gid))
+          || sfs.f_type != PIPEFS_MAGIC || (st.st_uid == uid && st.st_gid == gid))
         continue;
-      if (fchown (fd, u->uid, u->gid) < 0 && errno != EINVAL && errno != EPERM)
+      if (fchown (fd, uid, gid) < 0 && errno != EINVAL && errno != EPERM)
         return sbx_error_errno (err, "chown stdio fd %d to the process user", fd);
     }
   return 0;
@@ -293,7 +293,7 @@ init_set_user (const struct spec_process *p, sbx_error_t *err)
 {
   const struct spec_user *u = &p->user;
 
-  if (chown_stdio (u, err) < 0)
+  if (init_chown_stdio (u->uid, u->gid, err) < 0)
     return -1;
 
   /* With setgroups denied (rootless user namespaces) only an empty list

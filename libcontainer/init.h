@@ -44,6 +44,8 @@ _Noreturn void init_main (struct init_args *a);
 /* Shared with exec.c: the steps a process takes on its way to execve. */
 int init_become_root (sbx_error_t *err);
 int init_set_user (const struct spec_process *p, sbx_error_t *err);
+/* Anonymous pipes on 0-2 to uid:gid (see userns_chown_stdio). */
+int init_chown_stdio (uid_t uid, gid_t gid, sbx_error_t *err);
 /* process.terminal: make the pty, send the master over sync_fd. */
 int init_setup_terminal (int sync_fd, const struct spec_process *p, bool console,
                          sbx_error_t *err);

@@ -541,6 +541,8 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
   a.caps = p.caps;
   a.seccomp = p.seccomp;
   a.hooks_request = hooks_any (spec->hooks, true);
+  if (userns_chown_stdio (spec, spec->process, err) < 0)
+    goto out;
   if (enter_for_children (spec, &p, err) < 0)
     {
       restore_for_children (&p);

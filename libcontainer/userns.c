@@ -20,6 +20,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "fsutil.h"
+#include "init.h"
 #include "userns.h"
 
 int
@@ -187,4 +188,25 @@ userns_open_with_maps (const struct spec_id_mappings *uids, const struct spec_id
     ;
   pid = -1;
   return fd;
+}
+
+uint32_t
+userns_host_id (const struct spec_id_mappings *m, uint32_t id)
+{
+  for (size_t i = 0; i < m->n; i++)
+    if (id >= m->v[i].container_id && id - m->v[i].container_id < m->v[i].size)
+      return m->v[i].host_id + (id - m->v[i].container_id);
+  return id;
+}
+
+int
+userns_chown_stdio (const struct sbx_spec *spec, const struct spec_process *p, sbx_error_t *err)
+{
+  const struct spec_linux *l = spec->linux_;
+  const struct spec_namespace *ns = spec_linux_namespace (spec, SPEC_NS_USER);
+
+  if (geteuid () != 0 || p->terminal || ns == NULL || ns->path != NULL || l->uid_mappings.n == 0)
+    return 0;
+  return init_chown_stdio (userns_host_id (&l->uid_mappings, p->user.uid),
+                           userns_host_id (&l->gid_mappings, p->user.gid), err);
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "sbx.h"
@@ -25,5 +26,13 @@ int userns_write_maps (pid_t pid, const struct sbx_spec *spec, sbx_error_t *err)
  * MOUNT_ATTR_IDMAP. Root only. */
 int userns_open_with_maps (const struct spec_id_mappings *uids,
                            const struct spec_id_mappings *gids, sbx_error_t *err);
+
+/* The host id of container id ID; an unmapped id stays as it is. */
+uint32_t userns_host_id (const struct spec_id_mappings *m, uint32_t id);
+/* Parent side, as root, with a new user namespace and no terminal: give
+ * the stdio pipes to the process user as mapped (the init, inside, may not
+ * chown a pipe whose owner, host root, is unmapped there). */
+int userns_chown_stdio (const struct sbx_spec *spec, const struct spec_process *p,
+                        sbx_error_t *err);
 
 #endif

@@ -139,6 +139,14 @@ setup() {
 	[ "$status" -ne 0 ]
 }
 
+# issue #12: the stdio pipes stayed owned by host root.
+@test "exec --user 1000: the process can reopen its stdio pipes" {
+	run sbx exec --user 1000:1000 e1 /bin/sh -c 'echo via-proc >/proc/self/fd/1 && stat -Lc "%u:%g" /proc/self/fd/1' </dev/null
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = via-proc ]
+	[ "${lines[1]}" = 1000:1000 ]
+}
+
 # issue #12: the flag was appended after process.env's PATH, which won.
 @test "exec --env overrides a key already in process.env" {
 	grep -q '"PATH=' "$BUNDLE/config.json"
