@@ -182,7 +182,9 @@ teardown() {
 	[ "$(cat "$CG/memory.high")" = 49999872 ] || [ "$(cat "$CG/memory.high")" = 50000000 ]
 	[ "$(cat "$CG/pids.max")" = 7 ]
 	for key in ../cgroup.procs cgroup.procs cgroup.subtree_control memory.max/../../x /etc/passwd nodot; do
-		update_config '.linux.resources.unified = {($k): "1"}' --arg k "$key"
+		# f2 in a cgroup of its own: f1's, which has processes, is refused (#13)
+		update_config '.linux.resources.unified = {($k): "1"} | .linux.cgroupsPath = $p' \
+			--arg k "$key" --arg p "$CG_REL/f2"
 		run sbx run --bundle "$BUNDLE" f2
 		[ "$status" -ne 0 ]
 		[[ "$output" == *unified* ]]
