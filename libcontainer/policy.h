@@ -36,6 +36,11 @@ void policy_free (struct sbx_policy *p);
    bounding has CAP_SYS_ADMIN"). bundle resolves relative bind sources. */
 int policy_check (const struct sbx_policy *p, const struct sbx_spec *spec, const char *bundle,
                   sbx_error_t *err);
+/* Audit: call report for every violation instead of stopping at the
+   first; returns how many, -1 on an error that stops the check. */
+typedef void (*policy_report_fn) (const char *msg, void *arg);
+int policy_report (const struct sbx_policy *p, const struct sbx_spec *spec, const char *bundle,
+                   policy_report_fn report, void *arg, sbx_error_t *err);
 /* The same for a process started by exec (capabilities, no_new_privs). */
 int policy_check_process (const struct sbx_policy *p, const struct spec_process *proc,
                           sbx_error_t *err);

@@ -139,5 +139,9 @@ SBX_PUBLIC int sbx_features_print (FILE *out, sbx_error_t *err);
 /* `sbx check`: one line (or JSON object) per host item; returns how many
    items fail (sandboxing cannot hold), -1 on error. */
 SBX_PUBLIC int sbx_host_check (FILE *out, bool json, sbx_error_t *err);
+/* `sbx audit`: what BUNDLE's config grants; with policy_path, every rule
+   it breaks. Returns how many it breaks, -1 on error. */
+SBX_PUBLIC int sbx_audit (const char *bundle, const char *policy_path, bool json, FILE *out,
+                          sbx_error_t *err);
 
 #endif

@@ -29,6 +29,7 @@ int cmd_ps (struct sbx_context *ctx, int argc, char **argv);
 int cmd_events (struct sbx_context *ctx, int argc, char **argv);
 int cmd_features (struct sbx_context *ctx, int argc, char **argv);
 int cmd_check (struct sbx_context *ctx, int argc, char **argv);
+int cmd_audit (struct sbx_context *ctx, int argc, char **argv);
 
 /* Print the error once (log format) and return 1. */
 int cli_fail (struct sbx_context *ctx, sbx_error_t *err);

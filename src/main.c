@@ -27,6 +27,7 @@ static const struct command commands[] = {
   { "spec", cmd_spec, "write a default config.json", false },
   { "features", cmd_features, "print the features sbx supports (JSON)", false },
   { "check", cmd_check, "check this host's readiness for sandboxing", false },
+  { "audit", cmd_audit, "what a bundle's config grants, and what a policy refuses", false },
 };
 
 static void
