@@ -327,42 +327,27 @@ exec_child_run (struct exec_child *c, char **exe, sbx_error_t *err)
 static int
 exec_enter (struct exec_child *c, sbx_error_t *err)
 {
-  pid_t pid;
-
   if (c->ns_flags != 0 && setns (c->pidfd, c->ns_flags) < 0)
     return sbx_error_errno (err, "join the container's namespaces");
   close (c->pidfd);
   c->pidfd = -1;
   if (!c->fork_in)
     return 0;
-  pid = (pid_t) syscall (SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
-  if (pid < 0)
-    return sbx_error_errno (err, "fork into the container's pid namespace");
-  if (pid == 0)
-    return 0;
-  if (sync_send (c->sync_fd, SYNC_CHILD_PID, &pid, sizeof pid, -1, err) < 0)
-    _exit (1);
-  _exit (0);
+  return init_fork_into_pidns (c->sync_fd, err);
 }
 
 _Noreturn static void
 exec_child_main (struct exec_child *c)
 {
   sbx_error_t err = { 0 };
-  sigset_t none;
   char *exe = NULL;
   int keep[2] = { c->sync_fd, c->pidfd };
 
   hygiene_close_except (3 + (int) c->keep_fds, keep, 2);
   hygiene_wipe_environ ();
-  for (int s = 1; s < NSIG; s++)
-    if (s != SIGKILL && s != SIGSTOP)
-      signal (s, SIG_DFL);
-  sigemptyset (&none);
-  sigprocmask (SIG_SETMASK, &none, NULL);
   log_forward_to (c->sync_fd);
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0); /* see init.c: until execve */
-  if (exec_enter (c, &err) < 0)
+  if (init_reset_signals (&err) < 0 || exec_enter (c, &err) < 0)
     {
       sync_send_error (c->sync_fd, &err);
       _exit (1);

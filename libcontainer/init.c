@@ -45,8 +45,8 @@
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
 
-static int
-reset_signals (sbx_error_t *err)
+int
+init_reset_signals (sbx_error_t *err)
 {
   sigset_t none;
   sigemptyset (&none);
@@ -140,20 +140,25 @@ join_namespaces (struct init_args *a, sbx_error_t *err)
 static int
 unshare_in_userns (struct init_args *a, sbx_error_t *err)
 {
-  pid_t pid;
-
   if (a->unshare_flags == 0)
     return 0;
   if (unshare (a->unshare_flags) < 0)
     return sbx_error_errno (err, "create namespaces in the joined user namespace");
   if (!(a->unshare_flags & CLONE_NEWPID))
     return 0;
-  pid = (pid_t) syscall (SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
+  return init_fork_into_pidns (a->sync_fd, err);
+}
+
+int
+init_fork_into_pidns (int sync_fd, sbx_error_t *err)
+{
+  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
+
   if (pid < 0)
-    return sbx_error_errno (err, "fork the init into its pid namespace");
+    return sbx_error_errno (err, "fork into the container's pid namespace");
   if (pid == 0)
     return 0;
-  if (sync_send (a->sync_fd, SYNC_CHILD_PID, &pid, sizeof pid, -1, err) < 0)
+  if (sync_send (sync_fd, SYNC_CHILD_PID, &pid, sizeof pid, -1, err) < 0)
     _exit (1);
   _exit (0);
 }
@@ -591,7 +596,7 @@ init_main (struct init_args *a)
      IDMAP_DONE (see init_build); we run no container code before that. */
   if (!a->wait_go || geteuid () == 0)
     prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (reset_signals (&err) < 0 || init_run (a, &exe, &err) < 0)
+  if (init_reset_signals (&err) < 0 || init_run (a, &exe, &err) < 0)
     {
       sync_send_error (a->sync_fd, &err);
       _exit (1);

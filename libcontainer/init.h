@@ -42,6 +42,11 @@ struct init_args
 _Noreturn void init_main (struct init_args *a);
 
 /* Shared with exec.c: the steps a process takes on its way to execve. */
+int init_reset_signals (sbx_error_t *err);
+/* A pid namespace applies to children only: fork once more (CLONE_PARENT,
+   so sbx reaps the child), send its pid as SYNC_CHILD_PID and exit; the
+   child returns 0. */
+int init_fork_into_pidns (int sync_fd, sbx_error_t *err);
 int init_become_root (sbx_error_t *err);
 int init_set_user (const struct spec_process *p, sbx_error_t *err);
 /* Anonymous pipes on 0-2 to uid:gid (see userns_chown_stdio). */

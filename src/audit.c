@@ -28,11 +28,8 @@ cmd_audit (struct sbx_context *ctx, int argc, char **argv)
         policy = argv[++i];
       else if (strcmp (argv[i], "--format") == 0 && i + 1 < argc)
         {
-          i++;
-          if (strcmp (argv[i], "json") == 0)
-            json = true;
-          else if (strcmp (argv[i], "text") != 0)
-            return cli_usage (ctx, "audit", "--format: text or json, not `%s`", argv[i]);
+          if (cli_format (ctx, "audit", argv[++i], &json) != 0)
+            return 1;
         }
       else if (argv[i][0] == '-' || bundle != NULL)
         return cli_usage (ctx, "audit", "unknown argument `%s`", argv[i]);

@@ -24,11 +24,8 @@ cmd_check (struct sbx_context *ctx, int argc, char **argv)
         }
       if (strcmp (argv[i], "--format") == 0 && i + 1 < argc)
         {
-          i++;
-          if (strcmp (argv[i], "json") == 0)
-            json = true;
-          else if (strcmp (argv[i], "text") != 0)
-            return cli_usage (ctx, "check", "--format: text or json, not `%s`", argv[i]);
+          if (cli_format (ctx, "check", argv[++i], &json) != 0)
+            return 1;
           continue;
         }
       return cli_usage (ctx, "check", "unknown argument `%s`", argv[i]);

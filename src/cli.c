@@ -178,3 +178,15 @@ cli_parse_create (struct sbx_context *ctx, const char *cmd, int argc, char **arg
   *id = cli_one_id (ctx, cmd, argc, argv, optind);
   return *id == NULL ? 1 : 0;
 }
+
+int
+cli_format (struct sbx_context *ctx, const char *cmd, const char *value, bool *json)
+{
+  if (strcmp (value, "json") == 0)
+    *json = true;
+  else if (strcmp (value, "text") == 0)
+    *json = false;
+  else
+    return cli_usage (ctx, cmd, "--format: text or json, not `%s`", value);
+  return 0;
+}

@@ -29,6 +29,8 @@ int cmd_ps (struct sbx_context *ctx, int argc, char **argv);
 int cmd_events (struct sbx_context *ctx, int argc, char **argv);
 int cmd_features (struct sbx_context *ctx, int argc, char **argv);
 int cmd_check (struct sbx_context *ctx, int argc, char **argv);
+/* --format text|json: 0, or the usage error's exit status */
+int cli_format (struct sbx_context *ctx, const char *cmd, const char *value, bool *json);
 int cmd_audit (struct sbx_context *ctx, int argc, char **argv);
 
 /* Print the error once (log format) and return 1. */
