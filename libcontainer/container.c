@@ -312,6 +312,8 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
     {
       struct sbx_policy *pol = policy_load (ctx->policy_path, err);
       int r = pol == NULL ? -1 : policy_check (pol, c->b.spec, c->b.dir, err);
+      if (r == 0)
+        r = policy_harden (pol, c->b.spec, err);
       policy_free (pol);
       if (r < 0)
         return -1;

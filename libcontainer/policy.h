@@ -23,7 +23,16 @@ struct sbx_policy
   bool no_new_privileges;
   bool readonly_kernel_fs;      /* sysfs and cgroup mounts ro, /proc/sys read-only */
   struct spec_strv masked_paths; /* each must be in linux.maskedPaths */
+  /* harden: what sbx adds when the config lacks it */
+  bool readonly_rootfs;         /* root.readonly */
+  bool noexec_writable;         /* noexec on every mount that is not ro */
+  bool proc_subset_pid;         /* procfs with subset=pid,hidepid=invisible */
+  bool has_memory, has_pids;
+  int64_t memory;               /* ceiling of linux.resources.memory.limit */
+  int64_t pids;                 /* ceiling of linux.resources.pids.limit */
 };
+
+#define POLICY_ANNOTATION "sbx.policy.hardened"
 
 /* Read FILE: it must be a regular file owned by root, writable by nobody
    else, in a directory likewise (spec-policy.c parses it). */
@@ -36,6 +45,10 @@ void policy_free (struct sbx_policy *p);
    bounding has CAP_SYS_ADMIN"). bundle resolves relative bind sources. */
 int policy_check (const struct sbx_policy *p, const struct sbx_spec *spec, const char *bundle,
                   sbx_error_t *err);
+/* Harden spec in place: what the policy adds where the config lacks it
+   or asks for more. What changed is added as the annotation
+   sbx.policy.hardened (kept in state.json) and logged once. */
+int policy_harden (const struct sbx_policy *p, struct sbx_spec *spec, sbx_error_t *err);
 /* Audit: call report for every violation instead of stopping at the
    first; returns how many, -1 on an error that stops the check. */
 typedef void (*policy_report_fn) (const char *msg, void *arg);

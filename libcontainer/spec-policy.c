@@ -27,6 +27,14 @@ static const struct spec_field require_fields[] = {
   SPEC_F (struct sbx_policy, SK_STRV, "maskedPaths", masked_paths),
 };
 
+static const struct spec_field harden_fields[] = {
+  SPEC_F (struct sbx_policy, SK_BOOL, "readonlyRootfs", readonly_rootfs),
+  SPEC_F (struct sbx_policy, SK_BOOL, "noexecWritable", noexec_writable),
+  SPEC_F (struct sbx_policy, SK_BOOL, "procSubsetPid", proc_subset_pid),
+  SPEC_FH (struct sbx_policy, SK_I64, "memory", memory, has_memory),
+  SPEC_FH (struct sbx_policy, SK_I64, "pids", pids, has_pids),
+};
+
 static int
 only_known (yajl_val obj, const char *path, const struct spec_field *f, size_t n, sbx_error_t *err)
 {
@@ -46,10 +54,11 @@ policy_parse (const char *buf, size_t len, sbx_error_t *err)
 {
   _cleanup_yajl_ yajl_val root = spec_parse_document (buf, len, err);
   struct sbx_policy *p;
-  yajl_val allow = NULL, require = NULL;
+  yajl_val allow = NULL, require = NULL, harden = NULL;
   static const struct spec_field top[] = {
     SPEC_F (struct sbx_policy, SK_BOOL, "allow", seccomp),
     SPEC_F (struct sbx_policy, SK_BOOL, "require", seccomp),
+    SPEC_F (struct sbx_policy, SK_BOOL, "harden", seccomp),
   };
 
   if (root == NULL)
@@ -67,8 +76,18 @@ policy_parse (const char *buf, size_t len, sbx_error_t *err)
                             || spec_parse_fields (allow, "allow", allow_fields, SPEC_N (allow_fields), p, err) < 0))
       || (require != NULL && (only_known (require, "require", require_fields, SPEC_N (require_fields), err) < 0
                               || spec_parse_fields (require, "require", require_fields,
-                                                    SPEC_N (require_fields), p, err) < 0)))
+                                                    SPEC_N (require_fields), p, err) < 0))
+      || spec_get_object (root, "harden", "", &harden, err) < 0
+      || (harden != NULL && (only_known (harden, "harden", harden_fields, SPEC_N (harden_fields), err) < 0
+                             || spec_parse_fields (harden, "harden", harden_fields, SPEC_N (harden_fields), p,
+                                                   err) < 0)))
     {
+      policy_free (p);
+      return NULL;
+    }
+  if ((p->has_memory && p->memory <= 0) || (p->has_pids && p->pids <= 0))
+    {
+      sbx_error_set (err, EINVAL, "harden.%s: must be above 0", p->has_memory && p->memory <= 0 ? "memory" : "pids");
       policy_free (p);
       return NULL;
     }

@@ -149,7 +149,7 @@ fi
 vm=${SBX_TEST_VM:-}
 if [ "$vm" != 0 ]; then
 	vm_files=()
-	for f in ${SBX_TEST_VM_FILES:-tests/integration/cgroups.bats tests/integration/envelope.bats tests/integration/mounts.bats tests/integration/faults.bats tests/integration/check.bats tests/security/propagation.bats}; do
+	for f in ${SBX_TEST_VM_FILES:-tests/integration/cgroups.bats tests/integration/envelope.bats tests/integration/mounts.bats tests/integration/faults.bats tests/integration/check.bats tests/integration/policy-limits.bats tests/security/propagation.bats}; do
 		[ -e "$top_srcdir/$f" ] && vm_files+=("$top_srcdir/$f")
 	done
 	if why=$("$top_srcdir/tests/vm/available.sh" 2>&1); then

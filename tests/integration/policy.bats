@@ -153,3 +153,42 @@ refused() {
 	run sbx run --bundle "$BUNDLE" p1 </dev/null
 	[ "$status" -eq 0 ]
 }
+
+# harden: what the policy adds where the config lacks it
+harden_policy() {
+	jq --argjson h "$1" '.harden = $h' "$POLICY_SRC" >"$POL"
+}
+
+@test "policy harden: read-only rootfs, noexec on writable mounts, procfs subset=pid; recorded in state" {
+	harden_policy '{"readonlyRootfs": true, "noexecWritable": true, "procSubsetPid": true}'
+	update_config '.mounts += [{"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["mode=1777"]}]'
+	set_args /bin/sh -c 'touch /x 2>&1 | grep -o "Read-only file system"; cp /bin/busybox /scratch/bb; /scratch/bb true 2>&1 | grep -o "Permission denied"; ls /proc/sys >/dev/null 2>&1 || echo no-proc-sys; cat /proc/self/status >/dev/null && echo self-ok; sleep 100'
+	start_with_policy() { run_bg "$BATS_TEST_TMPDIR/h1" sbx --policy "$POL" run -d --bundle "$BUNDLE" h1; }
+	start_with_policy
+	[ "$status" -eq 0 ] || fail "$output"
+	wait_output h1 self-ok
+	mapfile -t out < <(ctr_out h1)
+	[ "${out[0]}" = "Read-only file system" ] || fail "rootfs writable: ${out[*]}"
+	[ "${out[1]}" = "Permission denied" ] || fail "exec from a writable tmpfs: ${out[*]}"
+	[ "${out[2]}" = no-proc-sys ] || fail "procfs is not subset=pid: ${out[*]}"
+	run -0 sbx state h1
+	a=$(jq -r '.annotations["sbx.policy.hardened"]' <<<"$output")
+	[[ "$a" == *"root.readonly true"* ]] || fail "not recorded: $a"
+	[[ "$a" == *"/scratch +noexec"* ]]
+	[[ "$a" == *"+subset=pid,hidepid=invisible"* ]]
+	# the config itself cannot claim it
+	sbx delete -f h1
+	update_config '.annotations["sbx.policy.hardened"] = "nothing"'
+	prun p2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"set by the policy, not by a config"* ]]
+}
+
+@test "policy harden: bad values are refused when the policy is read" {
+	harden_policy '{"memory": 0}'
+	prun p1
+	refused "harden.memory: must be above 0"
+	harden_policy '{"readOnlyRootfs": true}'
+	prun p1
+	refused "harden.readOnlyRootfs: unknown policy rule"
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env bats
+# --policy harden.memory / harden.pids: ceilings where the config has no
+# limit or a higher one, in the container's cgroup v2 files (VM pass).
+
+load helpers
+
+setup() {
+	sbx_setup
+	requires cgroup2
+	POL=$BATS_TEST_TMPDIR/pol/p.json
+	mkdir -p -m 0755 "$BATS_TEST_TMPDIR/pol"
+	jq '.harden = {"memory": 67108864, "pids": 64}' "$top_srcdir/contrib/policy/untrusted.json" >"$POL"
+	chmod 0644 "$POL"
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
+		"syscalls": [{"names": ["keyctl"], "action": "SCMP_ACT_ERRNO"}]}
+		| .linux.cgroupsPath = $p' --arg p "/sbx-policy-$BATS_SUITE_TEST_NUMBER-$$"
+	set_args /bin/sleep 100
+}
+
+@test "policy harden: memory and pids ceilings where the config has none" {
+	run_bg "$BATS_TEST_TMPDIR/l1" sbx --policy "$POL" run -d --bundle "$BUNDLE" l1
+	[ "$status" -eq 0 ] || fail "$output"
+	cg=$(cg_root)$(jq -r .linux.cgroupsPath "$BUNDLE/config.json")
+	[ "$(cat "$cg/memory.max")" = 67108864 ]
+	[ "$(cat "$cg/pids.max")" = 64 ]
+	run -0 sbx state l1
+	[[ "$(jq -r '.annotations["sbx.policy.hardened"]' <<<"$output")" == *"memory.limit 67108864 (was none)"* ]]
+}
+
+@test "policy harden: a higher limit is lowered, a lower one kept" {
+	update_config '.linux.resources.memory = {"limit": 1073741824} | .linux.resources.pids = {"limit": 10}'
+	run_bg "$BATS_TEST_TMPDIR/l2" sbx --policy "$POL" run -d --bundle "$BUNDLE" l2
+	[ "$status" -eq 0 ] || fail "$output"
+	cg=$(cg_root)$(jq -r .linux.cgroupsPath "$BUNDLE/config.json")
+	[ "$(cat "$cg/memory.max")" = 67108864 ]
+	[ "$(cat "$cg/pids.max")" = 10 ]
+}
