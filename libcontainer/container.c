@@ -292,6 +292,12 @@ record_init (struct created *c, sbx_error_t *err)
   return owned_write (c->dirfd, &o, err);
 }
 
+static void
+spec_seccompp (struct spec_seccomp **s)
+{
+  spec_seccomp_free (*s);
+}
+
 static int
 create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_opts *o,
                bool want_master, struct created *c, sbx_error_t *err)
@@ -299,6 +305,7 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   struct process_config pc = { 0 };
   char now[64];
   const struct spec_namespace *pidns;
+  __attribute__ ((cleanup (spec_seccompp))) struct spec_seccomp *pol_seccomp = NULL;
 
   memset (c, 0, sizeof *c);
   c->rootfd = c->dirfd = -1;
@@ -314,6 +321,8 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
       int r = pol == NULL ? -1 : policy_check (pol, c->b.spec, c->b.dir, err);
       if (r == 0)
         r = policy_harden (pol, c->b.spec, err);
+      if (r == 0)
+        r = policy_seccomp (pol, &pol_seccomp, err);
       policy_free (pol);
       if (r < 0)
         return -1;
@@ -385,6 +394,7 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   pc.no_new_keyring = o->no_new_keyring;
   pc.preserve_fds = o->preserve_fds;
   pc.want_master = want_master;
+  pc.policy_seccomp = pol_seccomp;
   if (process_spawn (&pc, &c->h, err) < 0 || record_init (c, err) < 0)
     return -1;
   log_now_rfc3339 (now, sizeof now);

@@ -59,6 +59,7 @@ struct exec_child
   int sync_fd;
   struct caps_sets caps;
   struct seccomp_filter *seccomp;
+  struct seccomp_filter *policy_seccomp; /* --policy's, stacked */
   char **env;
   unsigned int keep_fds;
 };
@@ -304,6 +305,8 @@ exec_child_run (struct exec_child *c, char **exe, sbx_error_t *err)
       c->seccomp = NULL;
     }
 #endif
+  if (init_load_policy_seccomp (c->policy_seccomp, err) < 0)
+    return -1;
   if (caps_prepare_switch (&c->caps, err) < 0 || init_set_user (p, err) < 0
       || caps_apply (&c->caps, err) < 0)
     return -1;
@@ -609,8 +612,19 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
   if (ctx->policy_path != NULL)
     {
       struct sbx_policy *pol = policy_load (ctx->policy_path, err);
+      struct spec_seccomp *sc = NULL;
       int pr = pol == NULL ? -1 : policy_check_process (pol, x.spec->process, err);
+      if (pr == 0)
+        pr = policy_seccomp (pol, &sc, err);
       policy_free (pol);
+#ifdef HAVE_SECCOMP
+      if (pr == 0 && sc != NULL)
+        pr = seccomp_prepare (sc, &c.policy_seccomp, err);
+#else
+      if (pr == 0 && sc != NULL)
+        pr = sbx_error_set (err, ENOTSUP, "--policy harden.seccomp: sbx was built without libseccomp");
+#endif
+      spec_seccomp_free (sc);
       if (pr < 0)
         goto out;
     }
@@ -670,6 +684,8 @@ out:
 #ifdef HAVE_SECCOMP
   if (c.seccomp != NULL)
     seccomp_filter_free (c.seccomp);
+  if (c.policy_seccomp != NULL)
+    seccomp_filter_free (c.policy_seccomp);
 #endif
   if (master >= 0)
     close (master);

@@ -541,10 +541,31 @@ init_envelope (struct init_args *a, int nullfd, sbx_error_t *err)
     return -1;
   if (!p->no_new_privileges && a->seccomp != NULL && load_seccomp_now (a, err) < 0)
     return -1;
+  if (init_load_policy_seccomp (a->policy_seccomp, err) < 0)
+    return -1;
   if (caps_prepare_switch (&a->caps, err) < 0 || init_set_user (p, err) < 0
       || caps_apply (&a->caps, err) < 0)
     return -1;
   return 0;
+}
+
+int
+init_load_policy_seccomp (struct seccomp_filter *f, sbx_error_t *err)
+{
+#ifdef HAVE_SECCOMP
+  int notify = -1;
+
+  if (f == NULL)
+    return 0;
+  if (seccomp_install (f, &notify, err) < 0)
+    return sbx_error_wrap (err, "--policy seccomp");
+  if (notify >= 0)
+    close (notify);
+  return 0;
+#else
+  (void) err;
+  return f == NULL ? 0 : -1;
+#endif
 }
 
 static int

@@ -36,6 +36,7 @@ struct init_args
   char **env;                    /* final environment */
   struct caps_sets caps;         /* parsed by the parent */
   struct seccomp_filter *seccomp; /* prepared by the parent, or NULL */
+  struct seccomp_filter *policy_seccomp; /* --policy's, stacked; or NULL */
   char *hook_state;              /* state JSON from SYNC_HOOKS_DONE */
 };
 
@@ -43,6 +44,9 @@ _Noreturn void init_main (struct init_args *a);
 
 /* Shared with exec.c: the steps a process takes on its way to execve. */
 int init_reset_signals (sbx_error_t *err);
+/* --policy's filter, stacked on the config's: loaded while the process
+   may still do so without no_new_privs (before the capabilities go). */
+int init_load_policy_seccomp (struct seccomp_filter *f, sbx_error_t *err);
 /* A pid namespace applies to children only: fork once more (CLONE_PARENT,
    so sbx reaps the child), send its pid as SYNC_CHILD_PID and exit; the
    child returns 0. */

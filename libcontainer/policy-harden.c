@@ -172,3 +172,153 @@ out:
   free (c.text);
   return r;
 }
+
+/* Socket families by name (the ones a policy may want to keep). */
+static const struct
+{
+  const char *name;
+  int value;
+} families[] = {
+  { "AF_UNIX", 1 },    { "AF_LOCAL", 1 },  { "AF_INET", 2 },     { "AF_INET6", 10 },
+  { "AF_NETLINK", 16 }, { "AF_PACKET", 17 }, { "AF_KEY", 15 },   { "AF_ALG", 38 },
+  { "AF_VSOCK", 40 },  { "AF_XDP", 44 },    { "AF_BLUETOOTH", 31 }, { "AF_CAN", 29 },
+  { "AF_TIPC", 30 },   { "AF_RDS", 21 },    { "AF_SMC", 43 },     { "AF_QIPCRTR", 42 },
+  { "AF_NETLINK_ROUTE", -16 }, /* AF_NETLINK with protocol NETLINK_ROUTE only */
+};
+
+#define AF_LIMIT 64 /* above AF_MAX (46 in Linux 6.x): every family there is */
+#define AF_NETLINK_ 16
+#define EAFNOSUPPORT_ 97
+
+static int
+add_rule (struct spec_seccomp *sc, int family, bool route_only, sbx_error_t *err)
+{
+  struct spec_seccomp_syscall *n = realloc (sc->syscalls, (sc->n_syscalls + 1) * sizeof *n), *r;
+  size_t nargs = route_only ? 2 : 1;
+
+  if (n == NULL)
+    return sbx_error_errno (err, "policy seccomp");
+  sc->syscalls = n;
+  r = &n[sc->n_syscalls];
+  memset (r, 0, sizeof *r);
+  sc->n_syscalls++;
+  r->args = calloc (nargs, sizeof *r->args);
+  r->action = strdup ("SCMP_ACT_ERRNO");
+  if (r->args == NULL || r->action == NULL || spec_strv_push (&r->names, "socket") < 0
+      || spec_strv_push (&r->names, "socketpair") < 0)
+    return sbx_error_errno (err, "policy seccomp");
+  r->n_args = nargs;
+  r->has_errno_ret = true;
+  r->errno_ret = EAFNOSUPPORT_;
+  r->args[0] = (struct spec_seccomp_arg) { .index = 0, .value = (uint64_t) family, .op = strdup ("SCMP_CMP_EQ") };
+  if (route_only)
+    r->args[1] = (struct spec_seccomp_arg) { .index = 2, .value = 0, .op = strdup ("SCMP_CMP_NE") };
+  for (size_t i = 0; i < nargs; i++)
+    if (r->args[i].op == NULL)
+      return sbx_error_errno (err, "policy seccomp");
+  return 0;
+}
+
+/* Every family not on the list fails with EAFNOSUPPORT; AF_NETLINK_ROUTE
+   keeps netlink for NETLINK_ROUTE (protocol 0) only. */
+static int
+socket_rules (const struct sbx_policy *p, struct spec_seccomp *sc, sbx_error_t *err)
+{
+  bool allowed[AF_LIMIT] = { false }, route_only = false;
+
+  for (size_t i = 0; i < p->socket_families.n; i++)
+    {
+      size_t k;
+      for (k = 0; k < sizeof families / sizeof families[0]; k++)
+        if (strcmp (families[k].name, p->socket_families.v[i]) == 0)
+          break;
+      if (k == sizeof families / sizeof families[0])
+        return sbx_error_set (err, EINVAL, "--policy harden.socketFamilies: unknown family `%s`",
+                              p->socket_families.v[i]);
+      if (families[k].value < 0)
+        route_only = !allowed[AF_NETLINK_];
+      else
+        {
+          allowed[families[k].value] = true;
+          if (families[k].value == AF_NETLINK_)
+            route_only = false;
+        }
+    }
+  for (int f = 0; f < AF_LIMIT; f++)
+    {
+      if (f == AF_NETLINK_ && route_only)
+        {
+          if (add_rule (sc, f, true, err) < 0)
+            return -1;
+          continue;
+        }
+      if (!allowed[f] && add_rule (sc, f, false, err) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+policy_seccomp (const struct sbx_policy *p, struct spec_seccomp **out, sbx_error_t *err)
+{
+  struct spec_seccomp *sc = NULL;
+
+  *out = NULL;
+  if (p == NULL || (p->seccomp_profile == NULL && !p->has_socket_families))
+    return 0;
+  sc = calloc (1, sizeof *sc);
+  if (sc == NULL)
+    return sbx_error_errno (err, "policy seccomp");
+  if (p->seccomp_profile != NULL)
+    {
+      const struct spec_seccomp *src = p->seccomp_profile;
+      /* a deep copy, so that the socket rules can be appended and one free
+         releases all of it */
+      sc->default_action = strdup (src->default_action);
+      sc->has_default_errno_ret = src->has_default_errno_ret;
+      sc->default_errno_ret = src->default_errno_ret;
+      for (size_t i = 0; i < src->architectures.n; i++)
+        spec_strv_push (&sc->architectures, src->architectures.v[i]);
+      sc->syscalls = calloc (src->n_syscalls + 1, sizeof *sc->syscalls);
+      if (sc->syscalls == NULL)
+        goto oom;
+      for (size_t i = 0; i < src->n_syscalls; i++)
+        {
+          const struct spec_seccomp_syscall *a = &src->syscalls[i];
+          struct spec_seccomp_syscall *b = &sc->syscalls[i];
+          sc->n_syscalls++;
+          for (size_t k = 0; k < a->names.n; k++)
+            spec_strv_push (&b->names, a->names.v[k]);
+          b->action = strdup (a->action);
+          b->has_errno_ret = a->has_errno_ret;
+          b->errno_ret = a->errno_ret;
+          if (a->n_args > 0 && (b->args = calloc (a->n_args, sizeof *b->args)) == NULL)
+            goto oom;
+          for (size_t k = 0; k < a->n_args; k++)
+            {
+              b->args[k] = a->args[k];
+              b->args[k].op = strdup (a->args[k].op);
+              b->n_args++;
+            }
+          if (strcmp (a->action, "SCMP_ACT_NOTIFY") == 0)
+            {
+              spec_seccomp_free (sc);
+              return sbx_error_set (err, EINVAL, "--policy harden.seccomp: SCMP_ACT_NOTIFY has no listener here");
+            }
+        }
+    }
+  else
+    sc->default_action = strdup ("SCMP_ACT_ALLOW");
+  if (sc->default_action == NULL)
+    goto oom;
+  if (p->has_socket_families && socket_rules (p, sc, err) < 0)
+    {
+      spec_seccomp_free (sc);
+      return -1;
+    }
+  *out = sc;
+  return 0;
+oom:
+  spec_seccomp_free (sc);
+  return sbx_error_errno (err, "policy seccomp");
+}

@@ -30,6 +30,9 @@ struct sbx_policy
   bool has_memory, has_pids;
   int64_t memory;               /* ceiling of linux.resources.memory.limit */
   int64_t pids;                 /* ceiling of linux.resources.pids.limit */
+  struct spec_seccomp *seccomp_profile; /* stacked on the config's filter */
+  bool has_socket_families;
+  struct spec_strv socket_families; /* AF_* names, AF_NETLINK_ROUTE */
 };
 
 #define POLICY_ANNOTATION "sbx.policy.hardened"
@@ -49,6 +52,10 @@ int policy_check (const struct sbx_policy *p, const struct sbx_spec *spec, const
    or asks for more. What changed is added as the annotation
    sbx.policy.hardened (kept in state.json) and logged once. */
 int policy_harden (const struct sbx_policy *p, struct sbx_spec *spec, sbx_error_t *err);
+/* The filter the policy stacks on the config's (a syscall runs only if
+   both allow it): harden.seccomp plus the socket-family allowlist. *out is
+   NULL when the policy has neither; free with spec_seccomp_free. */
+int policy_seccomp (const struct sbx_policy *p, struct spec_seccomp **out, sbx_error_t *err);
 /* Audit: call report for every violation instead of stopping at the
    first; returns how many, -1 on an error that stops the check. */
 typedef void (*policy_report_fn) (const char *msg, void *arg);

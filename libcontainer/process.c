@@ -58,6 +58,7 @@ struct prepared
   struct cg_plan scope_plan;    /* --systemd-cgroup: checked before the clone */
   struct caps_sets caps;
   struct seccomp_filter *seccomp;
+  struct seccomp_filter *policy_seccomp;
   int ns_fds[SPEC_NS_COUNT];
   int *mount_fds;
   struct dev_node *devs;
@@ -86,6 +87,8 @@ prepared_free (struct prepared *p, size_t n_mounts)
 #ifdef HAVE_SECCOMP
   if (p->seccomp != NULL)
     seccomp_filter_free (p->seccomp);
+  if (p->policy_seccomp != NULL)
+    seccomp_filter_free (p->policy_seccomp);
 #endif
   free (p->devs);
   for (int *fd = &p->cgroup_fd; fd <= &p->self_timens; fd++)
@@ -211,6 +214,15 @@ prepare (const struct process_config *c, bool host_devices, struct prepared *p, 
   p->self_pidns = p->self_timens = -1;
   if (caps_parse (spec->process->capabilities, &p->caps, err) < 0)
     return -1;
+  if (c->policy_seccomp != NULL)
+    {
+#ifdef HAVE_SECCOMP
+      if (seccomp_prepare (c->policy_seccomp, &p->policy_seccomp, err) < 0)
+        return sbx_error_wrap (err, "--policy seccomp");
+#else
+      return sbx_error_set (err, ENOTSUP, "--policy harden.seccomp: sbx was built without libseccomp");
+#endif
+    }
   if (spec->linux_->seccomp != NULL)
     {
 #ifdef HAVE_SECCOMP
@@ -540,6 +552,7 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
   a.env = p.env;
   a.caps = p.caps;
   a.seccomp = p.seccomp;
+  a.policy_seccomp = p.policy_seccomp;
   a.hooks_request = hooks_any (spec->hooks, true);
   if (userns_chown_stdio (spec, spec->process, err) < 0)
     goto out;

@@ -33,6 +33,7 @@ struct process_config
   bool no_new_keyring;
   unsigned int preserve_fds;
   bool want_master;             /* keep the pty master (run, no socket) */
+  const struct spec_seccomp *policy_seccomp; /* --policy: stacked on linux.seccomp */
 };
 
 struct process_handle

@@ -127,6 +127,9 @@ void spec_strv_free (struct spec_strv *s);
 void spec_map_free (struct spec_map *m);
 
 /* spec-linux.c */
+/* obj["seccomp"], a LinuxSeccomp object (also a policy's harden.seccomp) */
+int spec_parse_seccomp (yajl_val obj, const char *path, struct spec_seccomp **out,
+                        sbx_error_t *err);
 int spec_parse_linux (yajl_val v, const char *path, struct spec_linux **out,
                       sbx_error_t *err);
 void spec_linux_free (struct spec_linux *l);

@@ -449,9 +449,9 @@ static const struct spec_field seccomp_fields[] = {
   SECCOMP (SK_STR, "listenerMetadata", listener_metadata),
 };
 
-static int
-parse_seccomp (yajl_val obj, const char *path, struct spec_seccomp **out,
-               sbx_error_t *err)
+int
+spec_parse_seccomp (yajl_val obj, const char *path, struct spec_seccomp **out,
+                    sbx_error_t *err)
 {
   char sub[SPEC_PATH_LEN];
   int r;
@@ -467,8 +467,8 @@ parse_seccomp (yajl_val obj, const char *path, struct spec_seccomp **out,
                            parse_syscall, err);
 }
 
-static void
-seccomp_free (struct spec_seccomp *s)
+void
+spec_seccomp_free (struct spec_seccomp *s)
 {
   size_t i;
 
@@ -550,7 +550,7 @@ spec_parse_linux (yajl_val v, const char *path, struct spec_linux **out,
                                 &l->net_devices, &l->n_net_devices,
                                 parse_net_device, err)
              < 0
-      || parse_seccomp (v, path, &l->seccomp, err) < 0
+      || spec_parse_seccomp (v, path, &l->seccomp, err) < 0
       || spec_parse_alloc (v, "intelRdt", path, sizeof (struct spec_intel_rdt),
                            &l->intel_rdt, intel_rdt_fields,
                            SPEC_N (intel_rdt_fields), err)
@@ -595,7 +595,7 @@ spec_linux_free (struct spec_linux *l)
   free_table_array (net_device_fields, SPEC_N (net_device_fields),
                     l->net_devices, sizeof *l->net_devices, l->n_net_devices);
   spec_resources_free (l->resources);
-  seccomp_free (l->seccomp);
+  spec_seccomp_free (l->seccomp);
   spec_free_fields (intel_rdt_fields, SPEC_N (intel_rdt_fields), l->intel_rdt);
   free (l->intel_rdt);
   spec_free_fields (personality_fields, SPEC_N (personality_fields),

@@ -33,6 +33,8 @@ static const struct spec_field harden_fields[] = {
   SPEC_F (struct sbx_policy, SK_BOOL, "procSubsetPid", proc_subset_pid),
   SPEC_FH (struct sbx_policy, SK_I64, "memory", memory, has_memory),
   SPEC_FH (struct sbx_policy, SK_I64, "pids", pids, has_pids),
+  SPEC_FH (struct sbx_policy, SK_STRV, "socketFamilies", socket_families, has_socket_families),
+  SPEC_F (struct sbx_policy, SK_BOOL, "seccomp", seccomp), /* parsed below, by spec-linux.c */
 };
 
 static int
@@ -79,8 +81,9 @@ policy_parse (const char *buf, size_t len, sbx_error_t *err)
                                                     SPEC_N (require_fields), p, err) < 0))
       || spec_get_object (root, "harden", "", &harden, err) < 0
       || (harden != NULL && (only_known (harden, "harden", harden_fields, SPEC_N (harden_fields), err) < 0
-                             || spec_parse_fields (harden, "harden", harden_fields, SPEC_N (harden_fields), p,
-                                                   err) < 0)))
+                             || spec_parse_fields (harden, "harden", harden_fields, SPEC_N (harden_fields) - 1, p,
+                                                   err) < 0
+                             || spec_parse_seccomp (harden, "harden", &p->seccomp_profile, err) < 0)))
     {
       policy_free (p);
       return NULL;
@@ -101,5 +104,7 @@ policy_free (struct sbx_policy *p)
     return;
   spec_free_fields (allow_fields, SPEC_N (allow_fields), p);
   spec_free_fields (require_fields, SPEC_N (require_fields), p);
+  spec_free_fields (harden_fields, SPEC_N (harden_fields) - 1, p);
+  spec_seccomp_free (p->seccomp_profile);
   free (p);
 }

@@ -26,10 +26,14 @@
  *   probe ns NAME...        readlink /proc/self/ns/NAME for each NAME
  *   probe env NAME          the value of NAME or "unset"
  *   probe exit N            exits with status N
+ *   probe socket FAM TYPE PROTO  socket(FAM, TYPE, PROTO) with numbers:
+ *                           "ok" or the errno name
  *
  * Output is flushed before exit; nothing goes to stderr except usage errors.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -37,6 +41,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -306,6 +311,12 @@ main (int argc, char **argv)
     }
   else if (strcmp (c, "exit") == 0 && argc == 3)
     rc = atoi (argv[2]);
+  else if (strcmp (c, "socket") == 0 && argc == 5)
+    {
+      int fd = socket (atoi (argv[2]), atoi (argv[3]), atoi (argv[4]));
+      puts (fd >= 0 ? "ok" : strerrorname_np (errno));
+      rc = 0;
+    }
   else
     return usage ();
   fflush (stdout);

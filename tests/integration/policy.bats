@@ -192,3 +192,38 @@ harden_policy() {
 	prun p1
 	refused "harden.readOnlyRootfs: unknown policy rule"
 }
+
+# the policy's filter is stacked on the config's: a syscall runs only if
+# both allow it; the socket-family allowlist is part of it
+@test "policy harden: socket families and a seccomp profile, stacked on the config's filter (run and exec)" {
+	requires probe
+	harden_policy '{"socketFamilies": ["AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK_ROUTE"],
+		"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}}'
+	# the config's own filter denies keyctl (setup); the policy's getcwd
+	set_args /bin/sh -c 'for a in "1 1 0" "2 2 0" "10 2 0" "16 3 0" "16 3 9" "17 3 0" "38 5 0" "40 1 0"; do
+		set -- $a; echo "$1/$3 $(probe socket $1 $2 $3)"; done; probe cwd; grep -c "^Seccomp_filters:" /proc/self/status; grep Seccomp_filters: /proc/self/status; sleep 100'
+	run_bg "$BATS_TEST_TMPDIR/s1" sbx --policy "$POL" run -d --bundle "$BUNDLE" s1
+	[ "$status" -eq 0 ] || fail "$output"
+	wait_output s1 Seccomp_filters
+	out=$(ctr_out s1)
+	echo "$out" >&2
+	grep -qx "1/0 ok" <<<"$out"
+	grep -qx "2/0 ok" <<<"$out"
+	grep -qx "10/0 ok" <<<"$out"
+	grep -qx "16/0 ok" <<<"$out" || fail "netlink route refused"
+	grep -qx "16/9 EAFNOSUPPORT" <<<"$out" || fail "netlink audit allowed"
+	grep -qx "17/0 EAFNOSUPPORT" <<<"$out" || fail "AF_PACKET allowed"
+	grep -qx "38/0 EAFNOSUPPORT" <<<"$out" || fail "AF_ALG allowed"
+	grep -qx "40/0 EAFNOSUPPORT" <<<"$out" || fail "AF_VSOCK allowed"
+	grep -qx "error EPERM" <<<"$out" || fail "the policy profile's getcwd rule is not in force"
+	[[ "$(grep Seccomp_filters: <<<"$out")" =~ [[:space:]]2$ ]] || fail "not two stacked filters"
+	# exec gets the policy's filter too
+	run sbx --policy "$POL" exec s1 probe socket 17 3 0
+	[ "$output" = EAFNOSUPPORT ]
+	run sbx --policy "$POL" exec s1 probe socket 2 2 0
+	[ "$output" = ok ]
+	harden_policy '{"socketFamilies": ["AF_BANANA"]}'
+	prun p2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unknown family \`AF_BANANA\`"* ]]
+}
