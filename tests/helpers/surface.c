@@ -10,7 +10,9 @@
  * permission and filter checks (mount of a filesystem type that does not
  * exist: ENODEV means the call got through; kexec_load with bad flags:
  * EINVAL likewise), or changes only the child that makes it. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/bpf.h>
