@@ -162,9 +162,9 @@ if [ "$vm" != 0 ]; then
 		if [ "${SBX_TEST_ENGINES:-1}" != 0 ] && [ -d "$top_srcdir/tests/engines" ]; then
 			suite vm-engines "$top_srcdir/tests/vm/run.sh" --timeout "${SBX_TEST_VM_TIMEOUT:-2400}" -- env \
 				top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
-				bats --tap --filter "${SBX_TEST_VM_ENGINES_FILTER:-cgroup v2|AppArmor|podman run --memory|podman run --pids|docker run --rm: output|docker in an sbx container}" \
+				bats --tap --filter "${SBX_TEST_VM_ENGINES_FILTER:-cgroup v2|AppArmor|podman run --memory|podman run --pids|docker run --rm: output|docker in an sbx container|policy: a hardened default}" \
 				"$top_srcdir/tests/engines/docker.bats" "$top_srcdir/tests/engines/podman.bats" \
-				"$top_srcdir/tests/engines/dind.bats"
+				"$top_srcdir/tests/engines/dind.bats" "$top_srcdir/tests/engines/surface.bats"
 		fi
 		# --systemd-cgroup with systemd as PID 1 (a second boot of the
 		# guest, under systemd): sbx's scopes, and the systemd cgroup
