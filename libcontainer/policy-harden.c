@@ -186,12 +186,17 @@ static const struct
   { "AF_NETLINK_ROUTE", -16 }, /* AF_NETLINK with protocol NETLINK_ROUTE only */
 };
 
-#define AF_LIMIT 64 /* above AF_MAX (46 in Linux 6.x): every family there is */
+#define AF_LIMIT 64 /* above AF_MAX (46 in Linux 6.x); the kernel refuses the rest */
 #define AF_NETLINK_ 16
 #define EAFNOSUPPORT_ 97
+#define LOW32 0xffffffffULL
 
+/* socket and socketpair fail with EAFNOSUPPORT when (domain & mask) ==
+   value, and, for netlink, the protocol is not NETLINK_ROUTE. Only the low
+   32 bits of the domain are compared, as the kernel reads an int: a value
+   with high bits set must not slip past an equality test. */
 static int
-add_rule (struct spec_seccomp *sc, int family, bool route_only, sbx_error_t *err)
+add_rule (struct spec_seccomp *sc, uint64_t mask, uint64_t value, bool route_only, sbx_error_t *err)
 {
   struct spec_seccomp_syscall *n = realloc (sc->syscalls, (sc->n_syscalls + 1) * sizeof *n), *r;
   size_t nargs = route_only ? 2 : 1;
@@ -210,7 +215,9 @@ add_rule (struct spec_seccomp *sc, int family, bool route_only, sbx_error_t *err
   r->n_args = nargs;
   r->has_errno_ret = true;
   r->errno_ret = EAFNOSUPPORT_;
-  r->args[0] = (struct spec_seccomp_arg) { .index = 0, .value = (uint64_t) family, .op = strdup ("SCMP_CMP_EQ") };
+  r->args[0] = (struct spec_seccomp_arg) { .index = 0, .value = mask, .value_two = value,
+                                           .op = strdup ("SCMP_CMP_MASKED_EQ") };
+  /* any protocol but 0, high bits included, is refused */
   if (route_only)
     r->args[1] = (struct spec_seccomp_arg) { .index = 2, .value = 0, .op = strdup ("SCMP_CMP_NE") };
   for (size_t i = 0; i < nargs; i++)
@@ -220,7 +227,9 @@ add_rule (struct spec_seccomp *sc, int family, bool route_only, sbx_error_t *err
 }
 
 /* Every family not on the list fails with EAFNOSUPPORT; AF_NETLINK_ROUTE
-   keeps netlink for NETLINK_ROUTE (protocol 0) only. */
+   keeps netlink for NETLINK_ROUTE (protocol 0) only. The refused values
+   below AF_LIMIT go in aligned power-of-two blocks, one masked rule each
+   (a dozen rules, not sixty). */
 static int
 socket_rules (const struct sbx_policy *p, struct spec_seccomp *sc, sbx_error_t *err)
 {
@@ -236,24 +245,39 @@ socket_rules (const struct sbx_policy *p, struct spec_seccomp *sc, sbx_error_t *
         return sbx_error_set (err, EINVAL, "--policy harden.socketFamilies: unknown family `%s`",
                               p->socket_families.v[i]);
       if (families[k].value < 0)
-        route_only = !allowed[AF_NETLINK_];
+        route_only = true;
       else
-        {
-          allowed[families[k].value] = true;
-          if (families[k].value == AF_NETLINK_)
-            route_only = false;
-        }
+        allowed[families[k].value] = true;
     }
-  for (int f = 0; f < AF_LIMIT; f++)
+  if (allowed[AF_NETLINK_])
+    route_only = false;
+  else if (route_only)
     {
-      if (f == AF_NETLINK_ && route_only)
+      allowed[AF_NETLINK_] = true;
+      if (add_rule (sc, LOW32, AF_NETLINK_, true, err) < 0)
+        return -1;
+    }
+  for (int f = 0; f < AF_LIMIT;)
+    {
+      int size = 1;
+      if (allowed[f])
         {
-          if (add_rule (sc, f, true, err) < 0)
-            return -1;
+          f++;
           continue;
         }
-      if (!allowed[f] && add_rule (sc, f, false, err) < 0)
+      /* the largest aligned block from f with nothing allowed in it */
+      while (f % (size * 2) == 0 && f + size * 2 <= AF_LIMIT)
+        {
+          bool clear = true;
+          for (int k = f + size; k < f + size * 2 && clear; k++)
+            clear = !allowed[k];
+          if (!clear)
+            break;
+          size *= 2;
+        }
+      if (add_rule (sc, LOW32 & ~(uint64_t) (size - 1), (uint64_t) f, false, err) < 0)
         return -1;
+      f += size;
     }
   return 0;
 }

@@ -26,8 +26,9 @@
  *   probe ns NAME...        readlink /proc/self/ns/NAME for each NAME
  *   probe env NAME          the value of NAME or "unset"
  *   probe exit N            exits with status N
- *   probe socket FAM TYPE PROTO  socket(FAM, TYPE, PROTO) with numbers:
- *                           "ok" or the errno name
+ *   probe socket FAM TYPE PROTO  the raw socket(2) syscall with these
+ *                           64-bit numbers (decimal or 0x): "ok" or the errno
+ *                           name (high bits test filters that compare 64 bits)
  *
  * Output is flushed before exit; nothing goes to stderr except usage errors.
  */
@@ -42,6 +43,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -313,7 +315,8 @@ main (int argc, char **argv)
     rc = atoi (argv[2]);
   else if (strcmp (c, "socket") == 0 && argc == 5)
     {
-      int fd = socket (atoi (argv[2]), atoi (argv[3]), atoi (argv[4]));
+      long fd = syscall (SYS_socket, strtoull (argv[2], NULL, 0), strtoull (argv[3], NULL, 0),
+                         strtoull (argv[4], NULL, 0));
       puts (fd >= 0 ? "ok" : strerrorname_np (errno));
       rc = 0;
     }

@@ -222,6 +222,12 @@ harden_policy() {
 	[ "$output" = EAFNOSUPPORT ]
 	run sbx --policy "$POL" exec s1 probe socket 2 2 0
 	[ "$output" = ok ]
+	# the kernel reads the family as an int: high bits must not get
+	# AF_PACKET (17) or netfilter netlink past the filter
+	run sbx --policy "$POL" exec s1 probe socket 0x100000011 3 0
+	[ "$output" = EAFNOSUPPORT ] || fail "AF_PACKET with high bits: $output"
+	run sbx --policy "$POL" exec s1 probe socket 0x100000010 3 0x10000000c
+	[ "$output" = EAFNOSUPPORT ] || fail "netfilter netlink with high bits: $output"
 	harden_policy '{"socketFamilies": ["AF_BANANA"]}'
 	prun p2
 	[ "$status" -ne 0 ]

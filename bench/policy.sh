@@ -1,0 +1,47 @@
+#!/bin/bash
+# bench/policy.sh: what --policy costs `sbx run /bin/true`, interleaved on
+# one busybox bundle whose config is within the strict policy
+# (no_new_privs, a seccomp filter): without --policy, and with
+# contrib/policy/untrusted.json (its checks, and the stacked filter with
+# the socket-family rules the init loads). Medians and the ratio.
+# Usage: bench/policy.sh [-n N] [--sbx PATH]
+set -eu
+n=50
+here=$(cd "$(dirname "$0")/.." && pwd)
+SBX=$here/sbx
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) n=$2; shift 2 ;;
+	--sbx) SBX=$2; shift 2 ;;
+	*) echo "usage: $0 [-n N] [--sbx PATH]" >&2; exit 2 ;;
+	esac
+done
+w=$(mktemp -d /var/tmp/sbx-bench-policy.XXXXXX)
+trap 'rm -rf "$w"' EXIT
+chmod 0755 "$w"
+mkdir -p "$w/b"
+"$here/tests/helpers/mkrootfs.sh" "$w/b/rootfs" >/dev/null 2>&1
+(cd "$w/b" && "$SBX" spec)
+jq '.process.terminal = false | .root.readonly = false | .process.args = ["/bin/true"]
+    | .process.noNewPrivileges = true
+    | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]}' \
+	"$w/b/config.json" >"$w/c" && mv "$w/c" "$w/b/config.json"
+install -m 0644 "$here/contrib/policy/untrusted.json" "$w/policy.json"
+"$SBX" --root "$w/state" --policy "$w/policy.json" run --bundle "$w/b" check </dev/null
+for i in $(seq "$n"); do
+	for v in none policy; do
+		args=()
+		[ "$v" = policy ] && args=(--policy "$w/policy.json")
+		s=$(date +%s%N)
+		"$SBX" --root "$w/state" "${args[@]}" run --bundle "$w/b" "b-$v-$i" </dev/null >/dev/null
+		e=$(date +%s%N)
+		echo $(((e - s) / 1000)) >>"$w/$v.t"
+	done
+done
+median() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+a=$(median "$w/none.t")
+b=$(median "$w/policy.t")
+echo "| sbx run /bin/true (N=$n, median) | time | ratio |"
+echo "|---|---|---|"
+printf '| without --policy | %d.%02d ms | 1.00 |\n' $((a / 1000)) $((a % 1000 / 10))
+printf '| --policy untrusted.json | %d.%02d ms | %s |\n' $((b / 1000)) $((b % 1000 / 10)) "$(awk -v a="$b" -v b="$a" 'BEGIN { printf "%.2f", a / b }')"
