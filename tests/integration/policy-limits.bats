@@ -35,3 +35,30 @@ setup() {
 	[ "$(cat "$cg/memory.max")" = 67108864 ]
 	[ "$(cat "$cg/pids.max")" = 10 ]
 }
+
+# the workload side (workload.bats has the rest): a program past the
+# policy's memory ceiling is killed and the kill shows in `sbx events`; a
+# fork bomb stops at the pids ceiling and the container can still be
+# deleted
+@test "policy harden: past the memory ceiling the program is OOM-killed, and events --stats says so" {
+	set_args /bin/sh -c 'tail /dev/zero; echo "tail exited $?"; sleep 100'
+	run_bg "$BATS_TEST_TMPDIR/m1" sbx --policy "$POL" run -d --bundle "$BUNDLE" m1
+	[ "$status" -eq 0 ] || fail "$output"
+	wait_output m1 "tail exited 137"
+	run -0 sbx events --stats m1
+	[ "$(jq -r '.data.memory.raw.oom_kill // .data.memory.oom_kill // empty' <<<"$output")" -ge 1 ] ||
+		grep -q '"oom_kill":[1-9]' <<<"$output" || fail "no oom_kill in: $output"
+}
+
+@test "policy harden: a fork bomb stops at the pids ceiling; delete still works" {
+	set_args /bin/sh -c 'bomb() { bomb | bomb & }; bomb; sleep 5; echo survived'
+	run_bg "$BATS_TEST_TMPDIR/f1" sbx --policy "$POL" run -d --bundle "$BUNDLE" f1
+	[ "$status" -eq 0 ] || fail "$output"
+	cg=$(cg_root)$(jq -r .linux.cgroupsPath "$BUNDLE/config.json")
+	retry 100 0.1 test "$(cat "$cg/pids.current")" -ge 60
+	sleep 1
+	[ "$(cat "$cg/pids.current")" -le 64 ]
+	[ "$(grep -o 'max [0-9]*' "$cg/pids.events" | awk '{print $2}')" -ge 1 ]
+	sbx delete -f f1
+	[ ! -d "$cg" ]
+}
