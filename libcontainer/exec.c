@@ -615,6 +615,8 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
       struct spec_seccomp *sc = NULL;
       int pr = pol == NULL ? -1 : policy_check_process (pol, x.spec->process, err);
       if (pr == 0)
+        pr = policy_harden_process (pol, x.spec->process, err);
+      if (pr == 0)
         pr = policy_seccomp (pol, &sc, err);
       policy_free (pol);
 #ifdef HAVE_SECCOMP

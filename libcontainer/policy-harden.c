@@ -1,8 +1,8 @@
 /* policy-harden.c: the policy's harden rules, which add to a config what
  * it lacks instead of refusing it: a read-only rootfs, noexec on every
  * writable mount, procfs limited to the processes (subset=pid) with the
- * others' hidden (hidepid=invisible), and ceilings for the memory and pids
- * limits. What changed goes into the annotation sbx.policy.hardened, which
+ * others' hidden (hidepid=invisible), ceilings for the memory, pids and cpu
+ * limits and the rlimits, and the stacked seccomp filter (policy_seccomp). What changed goes into the annotation sbx.policy.hardened, which
  * state.json keeps, and into one log line. */
 #include <errno.h>
 #include <inttypes.h>
@@ -16,6 +16,7 @@
 #include "log.h"
 #include "mounts.h"
 #include "policy.h"
+#include "procattrs.h"
 
 struct changes
 {
@@ -118,6 +119,68 @@ harden_limits (const struct sbx_policy *p, struct spec_linux *l, struct changes 
 }
 
 static int
+harden_cpu (const struct sbx_policy *p, struct spec_linux *l, struct changes *c, sbx_error_t *err)
+{
+  const int64_t period = 100000, quota = p->cpu_quota * 100; /* millis -> us per 100 ms */
+  struct spec_cpu *cpu;
+
+  if (!p->has_cpus)
+    return 0;
+  if (l->resources == NULL && (l->resources = calloc (1, sizeof *l->resources)) == NULL)
+    return sbx_error_errno (err, "policy harden");
+  cpu = l->resources->cpu;
+  if (cpu == NULL && (cpu = l->resources->cpu = calloc (1, sizeof *cpu)) == NULL)
+    return sbx_error_errno (err, "policy harden");
+  /* the config's share of a cpu, quota / period, at most the ceiling's */
+  if (cpu->has_quota && cpu->quota > 0 && cpu->has_period && cpu->period > 0
+      && (double) cpu->quota / (double) cpu->period <= (double) quota / (double) period)
+    return 0;
+  if (note (c, err, "linux.resources.cpu quota %" PRId64 " per %" PRId64 " us (was %s)", quota, period,
+            cpu->has_quota && cpu->quota > 0 ? "more" : "none") < 0)
+    return -1;
+  cpu->has_quota = cpu->has_period = true;
+  cpu->quota = quota;
+  cpu->period = (uint64_t) period;
+  return 0;
+}
+
+static int
+harden_rlimits (const struct sbx_policy *p, struct spec_process *proc, struct changes *c, sbx_error_t *err)
+{
+  for (size_t i = 0; i < p->rlimits.n; i++)
+    {
+      const char *type = p->rlimits.keys[i];
+      uint64_t ceil = strtoull (p->rlimits.values[i], NULL, 10);
+      struct spec_rlimit *r = NULL;
+
+      if (procattrs_rlimit_from_name (type) < 0)
+        return sbx_error_set (err, EINVAL, "--policy harden.rlimits: unknown `%s`", type);
+      for (size_t k = 0; k < proc->n_rlimits && r == NULL; k++)
+        if (strcmp (proc->rlimits[k].type, type) == 0)
+          r = &proc->rlimits[k];
+      if (r == NULL)
+        {
+          struct spec_rlimit *n = realloc (proc->rlimits, (proc->n_rlimits + 1) * sizeof *n);
+          if (n == NULL)
+            return sbx_error_errno (err, "policy harden");
+          proc->rlimits = n;
+          r = &n[proc->n_rlimits];
+          if ((r->type = strdup (type)) == NULL)
+            return sbx_error_errno (err, "policy harden");
+          proc->n_rlimits++;
+          r->soft = r->hard = UINT64_MAX;
+        }
+      if (r->hard <= ceil && r->soft <= ceil)
+        continue;
+      if (note (c, err, "process.rlimits %s %" PRIu64, type, ceil) < 0)
+        return -1;
+      r->hard = r->hard > ceil ? ceil : r->hard;
+      r->soft = r->soft > ceil ? ceil : r->soft;
+    }
+  return 0;
+}
+
+static int
 annotate (struct sbx_spec *spec, const char *text, sbx_error_t *err)
 {
   struct spec_map *a = &spec->annotations;
@@ -159,7 +222,8 @@ policy_harden (const struct sbx_policy *p, struct sbx_spec *spec, sbx_error_t *e
       if (note (&c, err, "root.readonly true") < 0)
         goto out;
     }
-  if (harden_mounts (p, spec, &c, err) < 0 || harden_limits (p, spec->linux_, &c, err) < 0)
+  if (harden_mounts (p, spec, &c, err) < 0 || harden_limits (p, spec->linux_, &c, err) < 0
+      || harden_cpu (p, spec->linux_, &c, err) < 0 || harden_rlimits (p, spec->process, &c, err) < 0)
     goto out;
   if (c.text != NULL)
     {
@@ -345,4 +409,19 @@ policy_seccomp (const struct sbx_policy *p, struct spec_seccomp **out, sbx_error
 oom:
   spec_seccomp_free (sc);
   return sbx_error_errno (err, "policy seccomp");
+}
+
+int
+policy_harden_process (const struct sbx_policy *p, struct spec_process *proc, sbx_error_t *err)
+{
+  struct changes c = { NULL };
+  int r;
+
+  if (p == NULL)
+    return 0;
+  r = harden_rlimits (p, proc, &c, err);
+  if (r == 0 && c.text != NULL)
+    log_debug ("policy hardened the exec process: %s", c.text);
+  free (c.text);
+  return r;
 }

@@ -30,6 +30,9 @@ struct sbx_policy
   bool has_memory, has_pids;
   int64_t memory;               /* ceiling of linux.resources.memory.limit */
   int64_t pids;                 /* ceiling of linux.resources.pids.limit */
+  bool has_cpus;
+  int64_t cpu_quota;            /* ceiling of cpu.quota per 100 ms period (harden.cpuMillis) */
+  struct spec_map rlimits;      /* RLIMIT_* -> ceiling (decimal text) */
   struct spec_seccomp *seccomp_profile; /* stacked on the config's filter */
   bool has_socket_families;
   struct spec_strv socket_families; /* AF_* names, AF_NETLINK_ROUTE */
@@ -52,6 +55,9 @@ int policy_check (const struct sbx_policy *p, const struct sbx_spec *spec, const
    or asks for more. What changed is added as the annotation
    sbx.policy.hardened (kept in state.json) and logged once. */
 int policy_harden (const struct sbx_policy *p, struct sbx_spec *spec, sbx_error_t *err);
+/* The same for an exec process (its rlimits: it does not inherit the
+   init's). */
+int policy_harden_process (const struct sbx_policy *p, struct spec_process *proc, sbx_error_t *err);
 /* The filter the policy stacks on the config's (a syscall runs only if
    both allow it): harden.seccomp plus the socket-family allowlist. *out is
    NULL when the policy has neither; free with spec_seccomp_free. */

@@ -34,6 +34,8 @@ static const struct spec_field harden_fields[] = {
   SPEC_FH (struct sbx_policy, SK_I64, "memory", memory, has_memory),
   SPEC_FH (struct sbx_policy, SK_I64, "pids", pids, has_pids),
   SPEC_FH (struct sbx_policy, SK_STRV, "socketFamilies", socket_families, has_socket_families),
+  SPEC_FH (struct sbx_policy, SK_I64, "cpuMillis", cpu_quota, has_cpus),
+  SPEC_F (struct sbx_policy, SK_MAP, "rlimits", rlimits),
   SPEC_F (struct sbx_policy, SK_BOOL, "seccomp", seccomp), /* parsed below, by spec-linux.c */
 };
 
@@ -88,11 +90,24 @@ policy_parse (const char *buf, size_t len, sbx_error_t *err)
       policy_free (p);
       return NULL;
     }
-  if ((p->has_memory && p->memory <= 0) || (p->has_pids && p->pids <= 0))
+  if ((p->has_memory && p->memory <= 0) || (p->has_pids && p->pids <= 0) || (p->has_cpus && p->cpu_quota <= 0))
     {
-      sbx_error_set (err, EINVAL, "harden.%s: must be above 0", p->has_memory && p->memory <= 0 ? "memory" : "pids");
+      sbx_error_set (err, EINVAL, "harden.%s: must be above 0",
+                     p->has_memory && p->memory <= 0 ? "memory" : p->has_pids && p->pids <= 0 ? "pids" : "cpuMillis");
       policy_free (p);
       return NULL;
+    }
+  for (size_t i = 0; i < p->rlimits.n; i++)
+    {
+      char *end;
+      errno = 0;
+      (void) strtoull (p->rlimits.values[i], &end, 10);
+      if (strncmp (p->rlimits.keys[i], "RLIMIT_", 7) != 0 || errno != 0 || end == p->rlimits.values[i] || *end != '\0')
+        {
+          sbx_error_set (err, EINVAL, "harden.rlimits.%s: a RLIMIT_* name and a decimal string", p->rlimits.keys[i]);
+          policy_free (p);
+          return NULL;
+        }
     }
   return p;
 }

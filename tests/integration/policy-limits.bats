@@ -9,7 +9,7 @@ setup() {
 	requires cgroup2
 	POL=$BATS_TEST_TMPDIR/pol/p.json
 	mkdir -p -m 0755 "$BATS_TEST_TMPDIR/pol"
-	jq '.harden = {"memory": 67108864, "pids": 64}' "$top_srcdir/contrib/policy/untrusted.json" >"$POL"
+	jq '.harden += {"memory": 67108864, "pids": 64, "cpuMillis": 500}' "$top_srcdir/contrib/policy/untrusted.json" >"$POL"
 	chmod 0644 "$POL"
 	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW",
 		"syscalls": [{"names": ["keyctl"], "action": "SCMP_ACT_ERRNO"}]}
@@ -23,6 +23,7 @@ setup() {
 	cg=$(cg_root)$(jq -r .linux.cgroupsPath "$BUNDLE/config.json")
 	[ "$(cat "$cg/memory.max")" = 67108864 ]
 	[ "$(cat "$cg/pids.max")" = 64 ]
+	[ "$(cat "$cg/cpu.max")" = "50000 100000" ]
 	run -0 sbx state l1
 	[[ "$(jq -r '.annotations["sbx.policy.hardened"]' <<<"$output")" == *"memory.limit 67108864 (was none)"* ]]
 }

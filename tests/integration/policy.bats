@@ -233,3 +233,22 @@ harden_policy() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"unknown family \`AF_BANANA\`"* ]]
 }
+
+@test "policy harden: rlimit ceilings, for the container and for exec" {
+	harden_policy '{"rlimits": {"RLIMIT_NOFILE": "512", "RLIMIT_NPROC": "200"}}'
+	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 4096, "soft": 1024}]'
+	set_args /bin/sh -c 'ulimit -n; ulimit -Hn; ulimit -u; sleep 100'
+	run_bg "$BATS_TEST_TMPDIR/r1" sbx --policy "$POL" run -d --bundle "$BUNDLE" r1
+	[ "$status" -eq 0 ] || fail "$output"
+	wait_output r1 200
+	mapfile -t out < <(ctr_out r1)
+	[ "${out[0]}" = 512 ] && [ "${out[1]}" = 512 ] && [ "${out[2]}" = 200 ] || fail "${out[*]}"
+	run -0 sbx --policy "$POL" exec r1 /bin/sh -c 'ulimit -n; ulimit -u'
+	[ "${lines[0]}" = 512 ] && [ "${lines[1]}" = 200 ] || fail "exec: $output"
+	run -0 sbx state r1
+	[[ "$(jq -r '.annotations["sbx.policy.hardened"]' <<<"$output")" == *"RLIMIT_NOFILE 512"* ]]
+	harden_policy '{"rlimits": {"RLIMIT_BANANA": "1"}}'
+	prun p2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"RLIMIT_BANANA"* ]]
+}
