@@ -220,3 +220,10 @@ selinux_off() { [ "$(stat -fc %T /sys/fs/selinux 2>/dev/null)" != selinuxfs ]; }
 	[ "$(jq -r .linux.apparmor.enabled <<<"$output")" = "$aa" ]
 	[ "$(jq -r .linux.selinux.enabled <<<"$output")" = "$se" ]
 }
+
+# the refusals' own cgroups are leaves of /sbx-failclosed, which sbx makes
+# as their parent and (like runc) keeps: remove it when it is empty
+teardown() {
+	sbx_teardown
+	rmdir "$(cg_root)/sbx-failclosed" 2>/dev/null || true
+}
