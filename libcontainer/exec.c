@@ -276,6 +276,43 @@ build_process (struct sbx_spec *spec, const struct sbx_exec_opts *o, sbx_error_t
 
 /* ---- the child ---- */
 
+static bool
+has_notify (const struct exec_child *c)
+{
+#ifdef HAVE_SECCOMP
+  return c->seccomp != NULL && seccomp_has_notify (c->seccomp);
+#else
+  (void) c;
+  return false;
+#endif
+}
+
+/* Load the container's filter now; a listener fd goes to the parent,
+   which hands it to linux.seccomp.listenerPath. */
+static int
+load_seccomp_now (struct exec_child *c, sbx_error_t *err)
+{
+#ifdef HAVE_SECCOMP
+  int notify = -1, r = 0;
+
+  if (c->seccomp == NULL)
+    return 0;
+  if (seccomp_install (c->seccomp, &notify, err) < 0)
+    return -1;
+  c->seccomp = NULL;
+  if (notify >= 0)
+    {
+      r = sync_send (c->sync_fd, SYNC_SECCOMP_FD, NULL, 0, notify, err);
+      close (notify);
+    }
+  return r;
+#else
+  (void) c;
+  (void) err;
+  return 0;
+#endif
+}
+
 static int
 exec_child_run (struct exec_child *c, char **exe, sbx_error_t *err)
 {
@@ -292,28 +329,25 @@ exec_child_run (struct exec_child *c, char **exe, sbx_error_t *err)
     return -1;
   if (init_enter_cwd (p, false, err) < 0 || procattrs_apply (c->spec, err) < 0)
     return -1;
-#ifdef HAVE_SECCOMP
   /* Without no_new_privs only a privileged process may load the filter:
      before the capabilities go (see init.c). */
-  if (c->seccomp != NULL && !p->no_new_privileges)
-    {
-      int notify = -1;
-      if (seccomp_install (c->seccomp, &notify, err) < 0)
-        return -1;
-      if (notify >= 0)
-        close (notify);
-      c->seccomp = NULL;
-    }
-#endif
+  if (!p->no_new_privileges && load_seccomp_now (c, err) < 0)
+    return -1;
   if (init_load_policy_seccomp (c->policy_seccomp, err) < 0)
+    return -1;
+  /* HOME from /etc/passwd as root, before the user switch, as create does
+     (the user may not be able to read it). */
+  if (init_set_home (c->env, p->user.uid, err) < 0)
     return -1;
   if (caps_prepare_switch (&c->caps, err) < 0 || init_set_user (p, err) < 0
       || caps_apply (&c->caps, err) < 0)
     return -1;
-  if (init_set_home (c->env, p->user.uid, err) < 0)
-    return -1;
   *exe = init_find_executable (p->args.v[0], c->env, err);
   if (*exe == NULL || procattrs_no_new_privs (p, err) < 0)
+    return -1;
+  /* A filter with SCMP_ACT_NOTIFY comes before READY, while the parent is
+     there to pass the listener fd on (as in create). */
+  if (has_notify (c) && load_seccomp_now (c, err) < 0)
     return -1;
   if (sync_send (c->sync_fd, SYNC_READY, NULL, 0, -1, err) < 0)
     return -1;
@@ -550,6 +584,14 @@ converse (struct exec_parent *x, bool keep_master, int *master, bool forked, pid
     {
       if (sync_recv (x->sock[0], f, err) < 0)
         break;
+      if (f->type == SYNC_SECCOMP_FD && f->fd >= 0)
+        {
+          int rr = process_send_seccomp_fd (x->spec, x->st.id, *pid, x->st.bundle, x->st.rootfs, f->fd, err);
+          close (f->fd);
+          if (rr < 0)
+            break;
+          continue;
+        }
       if (f->type == SYNC_READY || f->type == SYNC_CHILD_PID)
         {
           if (f->type == SYNC_READY)
@@ -590,7 +632,12 @@ copy_env (const struct spec_strv *env)
 
   for (size_t i = 0; v != NULL && i < env->n; i++)
     if ((v[i] = strdup (env->v[i])) == NULL)
-      return NULL;
+      {
+        for (size_t k = 0; k < i; k++)
+          free (v[k]);
+        free (v);
+        return NULL;
+      }
   return v;
 }
 

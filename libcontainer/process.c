@@ -389,20 +389,20 @@ process_set_oom_score_adj (pid_t pid, const struct spec_process *p, sbx_error_t 
 
 /* SCMP_ACT_NOTIFY: hand the listener fd to linux.seccomp.listenerPath in
    the runtime-spec's container process state message. */
-static int
-send_to_listener (const struct process_config *c, struct process_handle *h, int fd,
-                  sbx_error_t *err)
+int
+process_send_seccomp_fd (const struct sbx_spec *spec, const char *id, pid_t pid, const char *bundle,
+                         const char *rootfs, int fd, sbx_error_t *err)
 {
-  const struct spec_seccomp *sc = c->spec->linux_->seccomp;
-  struct container_state st = { .id = (char *) c->id, .pid = h->pid, .bundle = (char *) c->bundle,
-                                .rootfs = (char *) c->rootfs, .created = "",
-                                .annotations = c->spec->annotations };
+  const struct spec_seccomp *sc = spec->linux_->seccomp;
+  struct container_state st = { .id = (char *) id, .pid = pid, .bundle = (char *) bundle,
+                                .rootfs = (char *) rootfs, .created = "",
+                                .annotations = spec->annotations };
   _cleanup_free_ char *state = state_to_json (&st, STATUS_CREATING);
   _cleanup_fd_ int sock = -1;
   struct json_buf b = { 0 };
   int r;
 
-  if (sc->listener_path == NULL)
+  if (sc == NULL || sc->listener_path == NULL)
     return sbx_error_set (err, EINVAL, "linux.seccomp.listenerPath: required with SCMP_ACT_NOTIFY");
   if (state == NULL)
     return sbx_error_set (err, ENOMEM, "format state");
@@ -413,7 +413,7 @@ send_to_listener (const struct process_config *c, struct process_handle *h, int 
   json_kv_str (&b, "ociVersion", SBX_OCI_VERSION);
   json_key (&b, "fds");
   json_raw (&b, "[\"seccompFd\"]");
-  json_kv_int (&b, "pid", h->pid);
+  json_kv_int (&b, "pid", pid);
   json_kv_str (&b, "metadata", sc->listener_metadata ? sc->listener_metadata : "");
   json_key (&b, "state");
   json_raw (&b, state);
@@ -470,7 +470,7 @@ converse (const struct process_config *c, struct process_handle *h,
         case SYNC_READY:
           return 0;
         case SYNC_SECCOMP_FD:
-          r = send_to_listener (c, h, f.fd, err);
+          r = process_send_seccomp_fd (c->spec, c->id, h->pid, c->bundle, c->rootfs, f.fd, err);
           close (f.fd);
           if (r < 0)
             return -1;

@@ -55,5 +55,9 @@ void process_handle_close (struct process_handle *h);
 /* process.oomScoreAdj, written by the parent through the host's /proc
    (never the container's). Shared with exec. */
 int process_set_oom_score_adj (pid_t pid, const struct spec_process *p, sbx_error_t *err);
+/* SCMP_ACT_NOTIFY: send the listener fd of process pid to
+   linux.seccomp.listenerPath with the container's state (create and exec). */
+int process_send_seccomp_fd (const struct sbx_spec *spec, const char *id, pid_t pid, const char *bundle,
+                             const char *rootfs, int fd, sbx_error_t *err);
 
 #endif

@@ -188,3 +188,38 @@ setup() {
 	[ "${lines[0]}" = 1 ]
 	[[ "${lines[1]}" == *2 ]]
 }
+
+# issue #14's drift: exec set HOME after the user switch, create before it;
+# with an /etc/passwd only root can read, exec fell back to "/"
+@test "exec --user 1000: HOME comes from /etc/passwd even when only root can read it (as in create)" {
+	chmod 0600 "$ROOTFS/etc/passwd"
+	run sbx exec --user 1000 e1 /bin/sh -c 'echo "$HOME"'
+	[ "$status" -eq 0 ]
+	[ "$output" = /home/user ] || fail "HOME=$output"
+}
+
+# issue #14's drift: exec dropped the SCMP_ACT_NOTIFY listener fd that
+# create forwards, so a notified syscall in an exec'd process never got an
+# answer from the listener (ENOSYS)
+@test "exec: an SCMP_ACT_NOTIFY filter's fd reaches linux.seccomp.listenerPath, as in create" {
+	command -v python3 >/dev/null || fail "needs python3 for the listener"
+	sbx delete -f e1
+	sock=$BATS_TEST_TMPDIR/notify.sock
+	python3 "$top_srcdir/tests/helpers/seccomp-listener.py" "$sock" "$BATS_TEST_TMPDIR/msg1.json" 18 &
+	track_pid $!
+	retry 100 0.05 test -S "$sock"
+	update_config '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": $p,
+		"syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}' --arg p "$sock"
+	start_ctr n1 /bin/sleep 100
+	[ "$status" -eq 0 ]
+	retry 100 0.05 test -s "$BATS_TEST_TMPDIR/msg1.json"
+	# a second listener on the same path answers for the exec'd process
+	rm -f "$sock"
+	python3 "$top_srcdir/tests/helpers/seccomp-listener.py" "$sock" "$BATS_TEST_TMPDIR/msg2.json" 18 &
+	track_pid $!
+	retry 100 0.05 test -S "$sock"
+	run timeout 20 "$SBX" --root "$ROOT" exec n1 /bin/sh -c 'mkdir /tmp/d 2>&1'
+	[[ "$output" == *"Invalid cross-device link"* ]] || fail "the exec'd process got: $output"
+	[ "$(jq -r '.message.state.id' "$BATS_TEST_TMPDIR/msg2.json")" = n1 ]
+	[ "$(jq -r .nfds "$BATS_TEST_TMPDIR/msg2.json")" = 1 ]
+}
