@@ -64,6 +64,14 @@ cri_setup_file() {
 		-e "s|^\( *bin_dir = \).*|\1\"$CNI_BIN\"|" \
 		-e "s|^\( *\)stream_server_port = .*|&\n\1sandbox_image = \"$PAUSE_IMAGE\"|" \
 		>"$T/config.toml"
+	# runc (the snippet's default handler, for bench/cri.sh) likewise keeps
+	# its state under $T and uses the same cgroup driver
+	cat >>"$T/config.toml" <<-EOF2
+
+		[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+		  Root = "$T/runc-runc"
+		  SystemdCgroup = $sd
+	EOF2
 	if [ "${CRI_DISABLE_CGROUP:-0}" = 1 ]; then
 		sed -i "s|^\( *\)stream_server_port = .*|&\n\1disable_cgroup = true\n\1restrict_oom_score_adj = true|" "$T/config.toml"
 	fi
