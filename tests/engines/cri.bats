@@ -56,12 +56,12 @@ teardown() { cri_remove_pods; }
 	pod_lifecycle
 }
 
-@test "CRI: ExecSync gets the container's oom_score_adj (sbx exec applies process.oomScoreAdj)" {
+@test "CRI (cgroup v2): ExecSync gets the container's oom_score_adj (sbx exec applies process.oomScoreAdj)" {
 	cgroup2_only
 	pod_exec_oom_score_adj
 }
 
-@test "CRI: a container over its memory limit is reported OOMKilled" {
+@test "CRI (cgroup v2): a container over its memory limit is reported OOMKilled" {
 	cgroup2_only
 	pod_run oom
 	ctr_run_in_pod hog '["tail","/dev/zero"]' '.linux.resources.memory_limit_in_bytes = 33554432'
