@@ -11,7 +11,8 @@ deps="build-essential autoconf automake pkg-config libyajl-dev libseccomp-dev py
 libcap-dev libselinux1-dev libsystemd-dev systemd dbus busybox-static bats jq util-linux iproute2 \
 qemu-system-x86 qemu-system-common linux-image-cloud-amd64 linux-image-amd64 cpio \
 ibverbs-utils ibverbs-providers uidmap \
-docker.io containerd podman bsdutils apparmor clang"
+docker.io containerd podman bsdutils apparmor clang \
+containernetworking-plugins python3-grpcio python3-grpc-tools"
 
 missing=""
 for p in $deps; do

@@ -17,7 +17,7 @@
 #      so this pass stays focused (~8 minutes). Then the engine tests that
 #      need cgroup v2 or AppArmor, and, in a guest booted with systemd as
 #      PID 1, the --systemd-cgroup tests (systemd.bats, and the systemd
-#      cgroup drivers of Docker, containerd and podman); and rdma.bats in a
+#      cgroup drivers of Docker, containerd, the CRI and podman); and rdma.bats in a
 #      guest running Debian's generic kernel (rdma_rxe makes a device).
 # and prints the TAP of each as it goes, then the names of the failed tests,
 # then one summary line: "N passed, N failed, N skipped". Exit status 1 when
@@ -157,23 +157,25 @@ if [ "$vm" != 0 ]; then
 			top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
 			bats "${bats_args[@]}" "${vm_files[@]}"
 		# The engines on cgroup v2: the limits Docker and podman set,
-		# Docker's AppArmor profile (the VM's kernel has AppArmor), and
-		# Docker in Docker on a pure v2 hierarchy.
+		# Docker's AppArmor profile (the VM's kernel has AppArmor),
+		# Docker in Docker on a pure v2 hierarchy, and the CRI pods
+		# (Kubernetes through containerd's CRI plugin: cri.bats).
 		if [ "${SBX_TEST_ENGINES:-1}" != 0 ] && [ -d "$top_srcdir/tests/engines" ]; then
 			suite vm-engines "$top_srcdir/tests/vm/run.sh" --timeout "${SBX_TEST_VM_TIMEOUT:-2400}" -- env \
 				top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
 				bats --tap --filter "${SBX_TEST_VM_ENGINES_FILTER:-cgroup v2|AppArmor|podman run --memory|podman run --pids|docker run --rm: output|docker in an sbx container|policy: a hardened default}" \
 				"$top_srcdir/tests/engines/docker.bats" "$top_srcdir/tests/engines/podman.bats" \
-				"$top_srcdir/tests/engines/dind.bats" "$top_srcdir/tests/engines/surface.bats"
+				"$top_srcdir/tests/engines/dind.bats" "$top_srcdir/tests/engines/surface.bats" "$top_srcdir/tests/engines/cri.bats"
 		fi
 		# --systemd-cgroup with systemd as PID 1 (a second boot of the
 		# guest, under systemd): sbx's scopes, and the systemd cgroup
-		# drivers of Docker, containerd and podman.
+		# drivers of Docker, containerd (ctr and CRI) and podman.
 		sd_files=("$top_srcdir/tests/integration/systemd.bats")
 		if [ "${SBX_TEST_ENGINES:-1}" != 0 ] && [ -d "$top_srcdir/tests/engines" ]; then
 			sd_files+=("$top_srcdir/tests/engines/docker-systemd.bats"
 				"$top_srcdir/tests/engines/containerd-systemd.bats"
-				"$top_srcdir/tests/engines/podman-systemd.bats")
+				"$top_srcdir/tests/engines/podman-systemd.bats"
+				"$top_srcdir/tests/engines/cri-systemd.bats")
 		fi
 		suite vm-systemd "$top_srcdir/tests/vm/run.sh" --systemd --timeout "${SBX_TEST_VM_TIMEOUT:-2400}" -- env \
 			top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \

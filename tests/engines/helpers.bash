@@ -440,10 +440,11 @@ EOF
 	sed '/^version = 2$/d' "$1"
 }
 
-# mkimage ROOTFS OUT NAME: a one-layer OCI image archive of ROOTFS for
-# ctr images import (uncompressed layer, so digest = diff id).
+# mkimage ROOTFS OUT NAME [CMD]: a one-layer OCI image archive of ROOTFS for
+# ctr images import (uncompressed layer, so digest = diff id); CMD is the
+# image's Cmd as a JSON array (default ["/bin/sh"]).
 mkimage() {
-	local rootfs=$1 out=$2 name=$3 d arch layer cfg man size
+	local rootfs=$1 out=$2 name=$3 cmd=${4:-'["/bin/sh"]'} d arch layer cfg man size
 	d=$(mktemp -d "$T/oci.XXXXXX")
 	mkdir -p "$d/blobs/sha256"
 	case $(uname -m) in
@@ -455,10 +456,10 @@ mkimage() {
 	layer=$(sha256sum "$d/layer.tar" | cut -d' ' -f1)
 	size=$(stat -c %s "$d/layer.tar")
 	mv "$d/layer.tar" "$d/blobs/sha256/$layer"
-	jq -nc --arg arch "$arch" --arg l "sha256:$layer" '{
+	jq -nc --arg arch "$arch" --arg l "sha256:$layer" --argjson cmd "$cmd" '{
 		architecture: $arch, os: "linux",
 		config: {Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-			Cmd: ["/bin/sh"]},
+			Cmd: $cmd},
 		rootfs: {type: "layers", diff_ids: [$l]}
 	}' >"$d/cfg"
 	cfg=$(sha256sum "$d/cfg" | cut -d' ' -f1)
