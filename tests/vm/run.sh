@@ -137,6 +137,11 @@ fi
 # Run dirs left behind by a SIGKILLed run.sh (older than a day).
 find "$CACHE" -maxdepth 1 -name 'run.*' -type d -mmin +1440 -exec rm -rf {} + 2>/dev/null
 
+# One VM at a time on this machine: TCG takes every core it is given, and
+# two guests at once make both miss their timeouts. Wait for any other
+# run.sh here to finish (the lock goes with this process and its children).
+exec 8>>"$CACHE/vm.lock" && flock 8 || fail 125 "cannot lock $CACHE/vm.lock"
+
 # --- per-run state -----------------------------------------------------------
 RUN=$(mktemp -d "$CACHE/run.XXXXXX") || fail 125 "cannot create a run dir in $CACHE"
 SOCKDIR=$RUN
