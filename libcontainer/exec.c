@@ -287,30 +287,10 @@ has_notify (const struct exec_child *c)
 #endif
 }
 
-/* Load the container's filter now; a listener fd goes to the parent,
-   which hands it to linux.seccomp.listenerPath. */
 static int
 load_seccomp_now (struct exec_child *c, sbx_error_t *err)
 {
-#ifdef HAVE_SECCOMP
-  int notify = -1, r = 0;
-
-  if (c->seccomp == NULL)
-    return 0;
-  if (seccomp_install (c->seccomp, &notify, err) < 0)
-    return -1;
-  c->seccomp = NULL;
-  if (notify >= 0)
-    {
-      r = sync_send (c->sync_fd, SYNC_SECCOMP_FD, NULL, 0, notify, err);
-      close (notify);
-    }
-  return r;
-#else
-  (void) c;
-  (void) err;
-  return 0;
-#endif
+  return init_load_seccomp_now (&c->seccomp, c->sync_fd, err);
 }
 
 static int

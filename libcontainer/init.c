@@ -479,28 +479,35 @@ init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
    the parent is still there to pass the listener fd on to listenerPath.
    Otherwise the filter waits until just before execve. Every step after
    the load (the start wait, startContainer hooks, execve) is filtered. */
-static int
-load_seccomp_now (struct init_args *a, sbx_error_t *err)
+int
+init_load_seccomp_now (struct seccomp_filter **f, int sync_fd, sbx_error_t *err)
 {
 #ifdef HAVE_SECCOMP
   int fd = -1, r = 0;
 
-  if (a->seccomp == NULL)
+  if (*f == NULL)
     return 0;
-  if (seccomp_install (a->seccomp, &fd, err) < 0)
+  if (seccomp_install (*f, &fd, err) < 0)
     return -1;
-  a->seccomp = NULL;
+  *f = NULL;
   if (fd >= 0)
     {
-      r = sync_send (a->sync_fd, SYNC_SECCOMP_FD, NULL, 0, fd, err);
+      r = sync_send (sync_fd, SYNC_SECCOMP_FD, NULL, 0, fd, err);
       close (fd);
     }
   return r;
 #else
-  (void) a;
+  (void) f;
+  (void) sync_fd;
   (void) err;
   return 0;
 #endif
+}
+
+static int
+load_seccomp_now (struct init_args *a, sbx_error_t *err)
+{
+  return init_load_seccomp_now (&a->seccomp, a->sync_fd, err);
 }
 
 static bool

@@ -47,6 +47,9 @@ int init_reset_signals (sbx_error_t *err);
 /* --policy's filter, stacked on the config's: loaded while the process
    may still do so without no_new_privs (before the capabilities go). */
 int init_load_policy_seccomp (struct seccomp_filter *f, sbx_error_t *err);
+/* Load the container's filter now (*f becomes NULL); a SCMP_ACT_NOTIFY
+   listener fd goes to the parent as SYNC_SECCOMP_FD. Create and exec. */
+int init_load_seccomp_now (struct seccomp_filter **f, int sync_fd, sbx_error_t *err);
 /* A pid namespace applies to children only: fork once more (CLONE_PARENT,
    so sbx reaps the child), send its pid as SYNC_CHILD_PID and exit; the
    child returns 0. */
