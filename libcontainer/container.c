@@ -25,6 +25,7 @@
 #include "fsutil.h"
 #include "hooks.h"
 #include "hygiene.h"
+#include "json.h"
 #include "log.h"
 #include "policy.h"
 #include "process.h"
@@ -315,6 +316,11 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   hygiene_close_inherited (o->preserve_fds, log_fd ());
   if (state_check_id (id, err) < 0 || bundle_load (o->bundle, &c->b, err) < 0)
     return -1;
+  /* state.json holds both paths and must read back: refuse other bytes
+     before anything exists, rather than fail to write the state. */
+  if (!json_is_utf8 (c->b.dir) || !json_is_utf8 (c->b.rootfs))
+    return sbx_error_set (err, EINVAL, "%s: the path is not valid UTF-8 (state.json must be)",
+                          !json_is_utf8 (c->b.dir) ? "bundle" : "root.path");
   if (ctx->policy_path != NULL)
     {
       struct sbx_policy *pol = policy_load (ctx->policy_path, err);

@@ -88,21 +88,29 @@ utf8_len (const unsigned char *p)
   return n;
 }
 
+bool
+json_is_utf8 (const char *s)
+{
+  for (const unsigned char *p = (const unsigned char *) s; *p;)
+    {
+      size_t n = utf8_len (p);
+      if (n == 0)
+        return false;
+      p += n;
+    }
+  return true;
+}
+
 /* A string the reader would refuse (not UTF-8: a bundle path can be any
    bytes) fails the whole document, so sbx never writes a state.json that
    no command can read back. */
 static void
 put_string (struct json_buf *b, const char *v)
 {
-  for (const unsigned char *p = (const unsigned char *) v; *p;)
+  if (!json_is_utf8 (v))
     {
-      size_t n = utf8_len (p);
-      if (n == 0)
-        {
-          b->failed = true;
-          return;
-        }
-      p += n;
+      b->failed = true;
+      return;
     }
   put (b, "\"", 1);
   for (; *v; v++)

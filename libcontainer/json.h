@@ -29,6 +29,8 @@ void json_kv_str (struct json_buf *b, const char *key, const char *value);
 void json_kv_int (struct json_buf *b, const char *key, long long v);
 void json_raw (struct json_buf *b, const char *text);
 void json_buf_free (struct json_buf *b);
+/* Is s valid UTF-8 (what the JSON reader accepts)? */
+bool json_is_utf8 (const char *s);
 
 /* Parse a JSON object whose values are scalars or objects of strings;
  * keys of nested objects come out as "outer.inner". Numbers keep their

@@ -227,3 +227,26 @@ teardown() {
 	sbx_teardown
 	rmdir "$(cg_root)/sbx-failclosed" 2>/dev/null || true
 }
+
+# A bundle path that is not UTF-8 used to make a container whose state.json
+# could not be read back (state and delete -f failed, the init stayed).
+@test "a bundle or rootfs path that is not valid UTF-8 is refused before anything exists" {
+	local b
+	b=$BATS_TEST_TMPDIR/$(printf 'bad\xffbundle')
+	mkdir -p "$b"
+	cp -a "$ROOTFS" "$b/rootfs"
+	cp "$BUNDLE/config.json" "$b/config.json"
+	run "$SBX" --root "$ROOT" --log-format json create --bundle "$b" u8 </dev/null
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"bundle: the path is not valid UTF-8"* ]] || fail "$output"
+	[ ! -e "$ROOT/u8" ]
+	[ ! -e "$(cg_root)/sbx/u8" ]
+	# a rootfs reached through a symlink whose target is not UTF-8
+	mv "$b/rootfs" "$BATS_TEST_TMPDIR/$(printf 'root\xfe')"
+	ln -s "$BATS_TEST_TMPDIR/$(printf 'root\xfe')" "$BUNDLE/rootfs-link"
+	update_config '.root.path = "rootfs-link"'
+	run "$SBX" --root "$ROOT" create --bundle "$BUNDLE" u9 </dev/null
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"root.path: the path is not valid UTF-8"* ]] || fail "$output"
+	[ ! -e "$ROOT/u9" ]
+}
