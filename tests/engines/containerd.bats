@@ -193,3 +193,30 @@ teardown() { containerd_teardown; }
 	[ "${lines[3]}" = wrote ]
 	assert_clean sbx-t-userns
 }
+
+# containerd through the sandbox policy: BinaryName (here --runc-binary) is
+# a wrapper that adds sbx's global --policy (docs/policy.md)
+@test "ctr through the policy: a privileged task refused; a hardened one runs" {
+	local pol=$T/pol/untrusted.json w=$T/pol/sbx-untrusted
+	mkdir -p -m 0755 "$T/pol"
+	chmod 0755 "$T"
+	install -m 0644 "$top_srcdir/contrib/policy/untrusted.json" "$pol"
+	printf '#!/bin/sh\nexec %s --policy %s "$@"\n' "$SBX" "$pol" >"$w"
+	chmod 0755 "$w"
+	# ctr_run_flags with the wrapper as the runtime (and --cpu-shares 0 on
+	# a host whose cpu controller is on cgroup v1)
+	local flags
+	flags=$(ctr_run_flags | sed "s|--runc-binary $SBX|--runc-binary $w|")
+	run "$CTR" -a "$T/containerd.sock" -n "$CTR_NS" run --rm $flags \
+		--privileged "$CTR_IMAGE" sbx-t-pol1 true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"policy allow.capabilities"* ]] || fail "no policy error: $output"
+	assert_clean sbx-t-pol1
+	# ctr's default spec has no seccomp filter: --seccomp gives containerd's
+	run "$CTR" -a "$T/containerd.sock" -n "$CTR_NS" run --rm $flags \
+		--seccomp "$CTR_IMAGE" sbx-t-pol2 sh -c 'echo hardened; grep Seccomp_filters /proc/self/status'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = hardened ]
+	[[ "${lines[1]}" =~ Seccomp_filters:[[:space:]]+2 ]] || fail "the policy's filter is not stacked: $output"
+	assert_clean sbx-t-pol2
+}

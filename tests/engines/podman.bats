@@ -145,3 +145,25 @@ teardown() { podman_teardown; }
 	[[ "$output" != *end* ]]
 	assert_clean "$CID"
 }
+
+# podman through the sandbox policy: --runtime-flag policy=FILE becomes
+# sbx's global --policy=FILE (docs/policy.md)
+@test "podman through the policy: --privileged and a host socket refused; a hardened run works" {
+	local pol=$T/pol/untrusted.json
+	mkdir -p -m 0755 "$T/pol"
+	jq --arg r "$T/root" --arg rr "$T/runroot" '.allow.bindSources = [$r, $rr]' \
+		"$top_srcdir/contrib/policy/untrusted.json" >"$pol"
+	chmod 0644 "$pol"
+	chmod 0755 "$T"
+	prun --rm --runtime-flag "policy=$pol" --privileged "$IMAGE" true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"policy allow.capabilities"* ]] || fail "no policy error: $output"
+	prun --rm --runtime-flag "policy=$pol" --security-opt no-new-privileges -v /run:/hostrun "$IMAGE" true
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"policy"*"mounts["* ]] || fail "no policy error: $output"
+	prun --rm --runtime-flag "policy=$pol" --security-opt no-new-privileges "$IMAGE" \
+		sh -c 'echo hardened; grep Seccomp_filters /proc/self/status'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = hardened ]
+	[[ "${lines[1]}" =~ Seccomp_filters:[[:space:]]+2 ]] || fail "the policy's filter is not stacked: $output"
+}
