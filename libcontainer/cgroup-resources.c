@@ -91,9 +91,29 @@ plan_memory (const struct spec_memory *m, bool update, struct cg_plan *plan, sbx
     return sbx_error_set (err, ENOTSUP, "linux.resources.memory.disableOOMKiller: cgroup v2 cannot disable the OOM killer");
   if (m->has_swappiness && m->swappiness != 0 && m->swappiness != (uint64_t) -1)
     return sbx_error_set (err, ENOTSUP, "linux.resources.memory.swappiness: not available on cgroup v2");
-  if ((m->has_kernel && m->kernel != 0) || (m->has_kernel_tcp && m->kernel_tcp != 0))
-    log_warn ("linux.resources.memory.kernel/kernelTCP: deprecated, not available on cgroup v2: ignored");
   (void) update;
+  return cgroup_check_v1_only (&(struct spec_resources) { .memory = (struct spec_memory *) m }, err);
+}
+
+int
+cgroup_check_v1_only (const struct spec_resources *r, sbx_error_t *err)
+{
+  const struct spec_memory *m = r->memory;
+  const struct spec_block_io *b = r->block_io;
+
+  /* cgroup v2 has no kernel memory limit, no leaf weights, and is always
+     hierarchical: a config that asks for them cannot get them. 0 and -1
+     (unlimited) ask for nothing. */
+  if (m != NULL && ((m->has_kernel && m->kernel > 0) || (m->has_kernel_tcp && m->kernel_tcp > 0)))
+    return sbx_error_set (err, ENOTSUP, "linux.resources.memory.%s: kernel memory limits do not exist on cgroup v2",
+                          m->has_kernel && m->kernel > 0 ? "kernel" : "kernelTCP");
+  if (m != NULL && m->has_use_hierarchy && !m->use_hierarchy)
+    return sbx_error_set (err, ENOTSUP, "linux.resources.memory.useHierarchy: false cannot be had, cgroup v2 is always hierarchical");
+  if (b != NULL && b->has_leaf_weight && b->leaf_weight != 0)
+    return sbx_error_set (err, ENOTSUP, "linux.resources.blockIO.leafWeight: cgroup v1 (CFQ) only");
+  for (size_t i = 0; b != NULL && i < b->n_weight_device; i++)
+    if (b->weight_device[i].has_leaf_weight && b->weight_device[i].leaf_weight != 0)
+      return sbx_error_set (err, ENOTSUP, "linux.resources.blockIO.weightDevice[%zu].leafWeight: cgroup v1 (CFQ) only", i);
   return 0;
 }
 
@@ -159,8 +179,8 @@ plan_io (const struct spec_block_io *b, struct cg_plan *plan, sbx_error_t *err)
       ADD ("linux.resources.blockIO.weight", "io.weight", "default %llu",
            cgroup_blkio_to_io_weight (b->weight));
     }
-  if (b->has_leaf_weight && b->leaf_weight != 0)
-    log_warn ("linux.resources.blockIO.leafWeight: cgroup v1 only: ignored");
+  if (cgroup_check_v1_only (&(struct spec_resources) { .block_io = (struct spec_block_io *) b }, err) < 0)
+    return -1;
   for (size_t i = 0; i < b->n_weight_device; i++)
     {
       const struct spec_weight_device *d = &b->weight_device[i];

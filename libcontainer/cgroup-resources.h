@@ -51,4 +51,8 @@ int cgroup_set_resources (const char *path, int cgfd, const struct spec_resource
 int cgroup_limit_devices (const struct spec_linux *l, const struct spec_resources *r, int cgfd,
                           sbx_error_t *err);
 
+/* What only cgroup v1 had (kernel memory limits, leaf weights,
+   useHierarchy false): an error naming the field. Before any fork. */
+int cgroup_check_v1_only (const struct spec_resources *r, sbx_error_t *err);
+
 #endif

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "cgroup-resources.h"
 #include "error.h"
 #include "idmap.h"
 #include "label.h"
@@ -117,6 +118,7 @@ validate_spec (const struct sbx_spec *spec, sbx_error_t *err)
       || validate_process (spec->process, err) < 0
       || label_check (NULL, spec->linux_->mount_label, err) < 0
       || mounts_check (spec, err) < 0 || idmap_check (spec, err) < 0
+      || (spec->linux_->resources != NULL && cgroup_check_v1_only (spec->linux_->resources, err) < 0)
       || check_seccomp (spec->linux_->seccomp, err) < 0
       || check_unsupported (spec->linux_, err) < 0 || netdev_check (spec, err) < 0)
     return -1;

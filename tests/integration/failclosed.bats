@@ -250,3 +250,29 @@ teardown() {
 	[[ "$output" == *"root.path: the path is not valid UTF-8"* ]] || fail "$output"
 	[ ! -e "$ROOT/u9" ]
 }
+
+# cgroup v2 has no kernel memory limit, no leaf weights and is always
+# hierarchical: these used to be dropped with a warning
+@test "cgroup v1-only resources are refused: memory.kernel, kernelTCP, useHierarchy false, blockIO leafWeight" {
+	local c
+	for c in '.linux.resources.memory = {"kernel": 67108864}' \
+		'.linux.resources.memory = {"kernelTCP": 1048576}' \
+		'.linux.resources.memory = {"useHierarchy": false}' \
+		'.linux.resources.blockIO = {"leafWeight": 100}' \
+		'.linux.resources.blockIO = {"weightDevice": [{"major": 8, "minor": 0, "leafWeight": 100}]}'; do
+		cp "$BATS_RUN_TMPDIR/template.cfg/base.json" "$BUNDLE/config.json"
+		update_config "$c"
+		case $c in
+		*kernelTCP*) refused memory.kernelTCP ;;
+		*kernel*) refused memory.kernel ;;
+		*useHierarchy*) refused useHierarchy ;;
+		*weightDevice*) refused "weightDevice[0].leafWeight" ;;
+		*) refused blockIO.leafWeight ;;
+		esac
+	done
+	# what asks for nothing still runs: 0, -1 (unlimited), useHierarchy true
+	cp "$BATS_RUN_TMPDIR/template.cfg/base.json" "$BUNDLE/config.json"
+	update_config '.linux.resources.memory = {"kernel": -1, "kernelTCP": 0, "useHierarchy": true} | .process.args = ["/bin/true"]'
+	run "$SBX" --root "$ROOT" run --bundle "$BUNDLE" ok1 </dev/null
+	[ "$status" -eq 0 ] || fail "$output"
+}
