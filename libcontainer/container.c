@@ -327,6 +327,8 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
       int r = pol == NULL ? -1 : policy_check (pol, c->b.spec, c->b.dir, err);
       if (r == 0)
         r = policy_harden (pol, c->b.spec, err);
+      if (r == 0) /* what the policy added must hold together too */
+        r = validate_spec (c->b.spec, err);
       if (r == 0)
         r = policy_seccomp (pol, &pol_seccomp, err);
       policy_free (pol);

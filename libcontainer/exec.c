@@ -53,6 +53,7 @@ struct exec_child
 {
   const struct sbx_spec *spec;     /* the container's, process replaced */
   int pidfd;                       /* the container's init */
+  int rootfd;                      /* its root, without a mount ns, or -1 */
   int ns_flags;                    /* joined in the child, pid and time too */
   bool fork_in;                    /* a pid or time namespace: fork to enter */
   bool userns;
@@ -346,6 +347,12 @@ exec_enter (struct exec_child *c, sbx_error_t *err)
 {
   if (c->ns_flags != 0 && setns (c->pidfd, c->ns_flags) < 0)
     return sbx_error_errno (err, "join the container's namespaces");
+  /* No mount namespace to join: the root is the init's chroot. */
+  if (c->rootfd >= 0 && (fchdir (c->rootfd) < 0 || chroot (".") < 0))
+    return sbx_error_errno (err, "chroot into the container's root");
+  if (c->rootfd >= 0)
+    close (c->rootfd);
+  c->rootfd = -1;
   close (c->pidfd);
   c->pidfd = -1;
   if (!c->fork_in)
@@ -358,9 +365,9 @@ exec_child_main (struct exec_child *c)
 {
   sbx_error_t err = { 0 };
   char *exe = NULL;
-  int keep[2] = { c->sync_fd, c->pidfd };
+  int keep[3] = { c->sync_fd, c->pidfd, c->rootfd };
 
-  hygiene_close_except (3 + (int) c->keep_fds, keep, 2);
+  hygiene_close_except (3 + (int) c->keep_fds, keep, c->rootfd >= 0 ? 3 : 2);
   hygiene_wipe_environ ();
   log_forward_to (c->sync_fd);
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0); /* see init.c: until execve */
@@ -401,7 +408,7 @@ struct exec_parent
 {
   struct container_state st;
   struct sbx_spec *spec;
-  int dirfd, pidfd, cgfd, console_fd;
+  int dirfd, pidfd, cgfd, console_fd, rootfd;
   int sock[2];
   char **env;
 };
@@ -409,7 +416,7 @@ struct exec_parent
 static void
 exec_parent_free (struct exec_parent *x)
 {
-  int *fds[] = { &x->dirfd, &x->pidfd, &x->cgfd, &x->console_fd, &x->sock[0], &x->sock[1] };
+  int *fds[] = { &x->dirfd, &x->pidfd, &x->cgfd, &x->console_fd, &x->rootfd, &x->sock[0], &x->sock[1] };
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (*fds[i] >= 0)
       close (*fds[i]);
@@ -422,6 +429,23 @@ exec_parent_free (struct exec_parent *x)
   if (x->spec)
     spec_free (x->spec);
   state_free (&x->st);
+}
+
+/* The init's root (a chroot in the runtime's mount namespace), opened
+   through /proc and then checked against the pidfd: had the init died and
+   its pid been reused in between, the signal would fail. */
+static int
+open_init_root (struct exec_parent *x, sbx_error_t *err)
+{
+  char path[64];
+
+  snprintf (path, sizeof path, "/proc/%d/root", (int) x->st.pid);
+  x->rootfd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (x->rootfd < 0)
+    return sbx_error_errno (err, "open %s", path);
+  if (syscall (SYS_pidfd_send_signal, x->pidfd, 0, NULL, 0) < 0)
+    return sbx_error_errno (err, "the container's init");
+  return 0;
 }
 
 static int
@@ -449,7 +473,9 @@ open_target (struct sbx_context *ctx, const char *id, bool ignore_paused, struct
   if (x->pidfd < 0)
     return -1;
   x->spec = container_load_config (x->dirfd, err);
-  return x->spec == NULL ? sbx_error_wrap (err, "saved config of \"%s\"", id) : 0;
+  if (x->spec == NULL)
+    return sbx_error_wrap (err, "saved config of \"%s\"", id);
+  return spec_linux_namespace (x->spec, SPEC_NS_MOUNT) == NULL ? open_init_root (x, err) : 0;
 }
 
 static int
@@ -625,7 +651,7 @@ int
 sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_exec_opts *o,
                     sbx_error_t *err)
 {
-  struct exec_parent x = { .dirfd = -1, .pidfd = -1, .cgfd = -1, .console_fd = -1,
+  struct exec_parent x = { .dirfd = -1, .pidfd = -1, .cgfd = -1, .console_fd = -1, .rootfd = -1,
                            .sock = { -1, -1 } };
   struct exec_child c = { 0 };
   _cleanup_pid_ pid_t pid = -1;
@@ -681,6 +707,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
     goto out;
   c.spec = x.spec;
   c.pidfd = x.pidfd;
+  c.rootfd = x.rootfd;
   c.ns_flags = container_ns_flags (x.spec);
   c.fork_in = (c.ns_flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
   c.userns = (c.ns_flags & CLONE_NEWUSER) != 0;

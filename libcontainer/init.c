@@ -438,6 +438,24 @@ init_set_home (char **env, uid_t uid, sbx_error_t *err)
   return 0;
 }
 
+/* No mount namespace in the config: the runtime's is inherited and the
+   root is a chroot, with no mount made (validate.c refused every field
+   that needs one). */
+static int
+init_chroot (struct init_args *a, sbx_error_t *err)
+{
+  _cleanup_fd_ int rootfd = open (a->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (rootfd < 0)
+    return sbx_error_errno (err, "open root.path `%s`", a->rootfs);
+  if (run_runtime_hooks (a, err) < 0)
+    return -1;
+  if (fchdir (rootfd) < 0 || chroot (".") < 0)
+    return sbx_error_errno (err, "chroot into root.path `%s`", a->rootfs);
+  close_build_fds (a);
+  return 0;
+}
+
 /* Namespaces, root filesystem, pivot: everything that builds the box. */
 static int
 init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
@@ -462,6 +480,8 @@ init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
   if (new_netns (a) && ns_loopback_up (err) < 0)
     return -1;
   join_session_keyring (a->no_new_keyring);
+  if (spec_linux_namespace (a->spec, SPEC_NS_MOUNT) == NULL)
+    return init_chroot (a, err);
   rootfd = rootfs_prepare (&ra, err);
   if (rootfd < 0)
     return -1;

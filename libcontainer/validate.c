@@ -15,6 +15,38 @@
 #include "sysctl.h"
 #include "validate.h"
 
+/* No mount namespace: the container inherits the runtime's (runtime-spec)
+   and its root is a chroot into root.path. Whatever would need a mount is
+   refused, naming the field: runc makes such mounts in the caller's mount
+   namespace, where they outlive the container (issue #12). */
+static int
+check_inherited_mountns (const struct sbx_spec *spec, sbx_error_t *err)
+{
+  const struct spec_linux *l = spec->linux_;
+  const char *what = NULL;
+
+  if (spec->n_mounts > 0)
+    what = "mounts";
+  else if (l->masked_paths.n > 0)
+    what = "linux.maskedPaths";
+  else if (l->readonly_paths.n > 0)
+    what = "linux.readonlyPaths";
+  else if (spec->root != NULL && spec->root->readonly)
+    what = "root.readonly";
+  else if (l->rootfs_propagation != NULL)
+    what = "linux.rootfsPropagation";
+  else if (l->mount_label != NULL)
+    what = "linux.mountLabel";
+  else if (l->n_devices > 0)
+    what = "linux.devices";
+  else if (idmap_rootfs_wanted (spec))
+    what = "annotations." IDMAP_ROOTFS_ANNOTATION;
+  if (what == NULL)
+    return 0;
+  return sbx_error_set (err, EINVAL, "%s: needs a mount namespace of the container's own (linux.namespaces has "
+                        "none; sbx makes no mounts in the host's mount namespace)", what);
+}
+
 static int
 check_namespaces (const struct sbx_spec *spec, sbx_error_t *err)
 {
@@ -30,11 +62,8 @@ check_namespaces (const struct sbx_spec *spec, sbx_error_t *err)
                               spec_ns_type_to_string (t));
       seen[t] = true;
     }
-  if (!seen[SPEC_NS_MOUNT])
-    /* runc 1.1.5 then makes the rootfs, /proc and /dev mounts in the
-       caller's mount namespace and leaves them there (issue #12). */
-    return sbx_error_set (err, EINVAL, "linux.namespaces: a mount namespace is required (without one, "
-                          "the container's mounts would be made in the host's mount namespace)");
+  if (!seen[SPEC_NS_MOUNT] && check_inherited_mountns (spec, err) < 0)
+    return -1;
   user = spec_linux_namespace (spec, SPEC_NS_USER);
   if (user != NULL && user->path == NULL
       && (l->uid_mappings.n == 0 || l->gid_mappings.n == 0))

@@ -144,18 +144,68 @@ _hostname_of_is() { [ "$(nsenter -t "$1" -u hostname 2>/dev/null)" = "$2" ]; }
 	[ "$(hostname)" = "$host_name" ]
 }
 
-# issue #12: runc 1.1.5 runs a config without a mount namespace by making
-# the rootfs, /proc and /dev mounts in the caller's mount namespace, and
-# leaves them there; sbx keeps refusing, and says why.
-@test "no mount namespace: refused with a clear message, nothing mounted on the host" {
-	update_config '.linux.namespaces |= map(select(.type != "mount"))'
+# issue #12: without a mount namespace the container inherits the
+# runtime's (runtime-spec) and its root is a chroot. runc 1.1.5 then makes
+# the rootfs, /proc and /dev mounts in the caller's mount namespace and
+# leaves them there; sbx makes no mount at all and refuses every field that
+# would need one.
+nomnt_config() {
+	update_config '.linux.namespaces |= map(select(.type != "mount"))
+		| .mounts = [] | del(.linux.maskedPaths, .linux.readonlyPaths, .linux.devices, .linux.rootfsPropagation)
+		| .root.readonly = false'
+}
+
+@test "no mount namespace: the host's is shared, the root is root.path, nothing is mounted" {
+	nomnt_config
+	echo inside > "$ROOTFS/marker"
 	before=$(grep -c . /proc/self/mountinfo)
-	run sbx run --bundle "$BUNDLE" m1
-	[ "$status" -ne 0 ]
-	[[ "$output" == *"a mount namespace is required"*"host's mount namespace"* ]]
+	set_args sleep 100
+	start_ctr m1
+	[ "$(host_ns "$CTR_PID" mnt)" = "$(host_ns $$ mnt)" ]
+	[ "$(readlink "/proc/$CTR_PID/root")" = "$(readlink -f "$ROOTFS")" ]
+	# exec lands in the same root
+	run sbx exec m1 cat /marker
+	[ "$status" -eq 0 ]
+	[ "$output" = inside ]
+	run sbx exec m1 ls /
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(ls "$ROOTFS")" ]
 	[ "$(grep -c . /proc/self/mountinfo)" = "$before" ]
-	! grep -q "$ROOTFS" /proc/self/mountinfo
+	! grep -q " $(readlink -f "$ROOTFS")" /proc/self/mountinfo
+	sbx delete --force m1
 	[ ! -e "$ROOT/m1" ]
+}
+
+@test "no mount namespace: the program runs in the root and sees an empty /proc" {
+	nomnt_config
+	echo inside > "$ROOTFS/marker"
+	set_args /bin/sh -c 'cat /marker; ls /proc | wc -l'
+	run sbx run --bundle "$BUNDLE" m2
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = inside ]
+	[ "${lines[1]}" = 0 ]
+}
+
+@test "no mount namespace: every field that needs a mount is refused, naming it" {
+	local f
+	for f in '.mounts = [{"destination": "/proc", "type": "proc", "source": "proc"}]|mounts' \
+		'.linux.maskedPaths = ["/proc/kcore"]|linux.maskedPaths' \
+		'.linux.readonlyPaths = ["/proc/sys"]|linux.readonlyPaths' \
+		'.root.readonly = true|root.readonly' \
+		'.linux.rootfsPropagation = "private"|linux.rootfsPropagation' \
+		'.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229}]|linux.devices' \
+		'.annotations["sbx.rootfs.idmap"] = "true"|annotations.sbx.rootfs.idmap'; do
+		cp "$BUNDLE/config.json" "$BATS_TEST_TMPDIR/saved.json"
+		nomnt_config
+		update_config "${f%|*}"
+		before=$(grep -c . /proc/self/mountinfo)
+		run sbx run --bundle "$BUNDLE" m3
+		[ "$status" -ne 0 ] || fail "${f#*|} accepted"
+		[[ "$output" == *"${f#*|}: needs a mount namespace"* ]] || fail "${f#*|}: $output"
+		[ "$(grep -c . /proc/self/mountinfo)" = "$before" ]
+		[ ! -e "$ROOT/m3" ]
+		cp "$BATS_TEST_TMPDIR/saved.json" "$BUNDLE/config.json"
+	done
 }
 
 @test "join an ipc namespace of another container" {
