@@ -75,6 +75,12 @@ refused() {
 	update_config '.linux.namespaces |= map(select(.type != "network" and .type != "pid"))'
 	prun p1
 	refused "has no pid namespace"
+	# no mount namespace: runnable without a policy (a chroot), refused with one
+	cp "$BATS_TEST_TMPDIR/c.json" "$BUNDLE/config.json"
+	update_config '.linux.namespaces |= map(select(.type != "mount") | del(.path)) | .mounts = []
+		| del(.linux.maskedPaths, .linux.readonlyPaths) | .root.readonly = false'
+	prun p1
+	refused "has no mount namespace"
 }
 
 @test "policy: bind sources outside the allowed prefixes, engine sockets, symlinks that lead out" {
