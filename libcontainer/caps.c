@@ -21,6 +21,7 @@
 #endif
 
 #include "caps.h"
+#include "kernel.h"
 #include "error.h"
 #include "log.h"
 
@@ -128,9 +129,9 @@ caps_prepare_switch (const struct caps_sets *s, sbx_error_t *err)
   if (!s->present)
     return 0;
   for (int c = 0; c <= caps_last_cap (); c++)
-    if (!(s->bounding & (1ULL << c)) && prctl (PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+    if (!(s->bounding & (1ULL << c)) && sbx_kernel.prctl (PR_CAPBSET_DROP, (unsigned long) c, 0, 0, 0) < 0 && errno != EINVAL)
       return sbx_error_errno (err, "drop capability %d from the bounding set", c);
-  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+  if (sbx_kernel.prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
     return sbx_error_errno (err, "PR_SET_KEEPCAPS");
   return 0;
 }
@@ -143,21 +144,21 @@ caps_apply (const struct caps_sets *s, sbx_error_t *err)
 
   if (!s->present)
     return 0;
-  prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0);
+  sbx_kernel.prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0);
   for (int i = 0; i < 2; i++)
     {
       data[i].effective = (uint32_t) (s->effective >> (32 * i));
       data[i].permitted = (uint32_t) (s->permitted >> (32 * i));
       data[i].inheritable = (uint32_t) (s->inheritable >> (32 * i));
     }
-  if (syscall (SYS_capset, &hdr, data) < 0)
+  if (sbx_kernel.capset (&hdr, data) < 0)
     return sbx_error_errno (err, "set capabilities (process.capabilities)");
-  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+  if (sbx_kernel.prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return sbx_error_errno (err, "clear ambient capabilities");
   /* Like runc: an ambient capability that is not both permitted and
      inheritable cannot be raised; that is a warning, not a failure. */
   for (int c = 0; c <= caps_last_cap (); c++)
-    if ((s->ambient & (1ULL << c)) && prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+    if ((s->ambient & (1ULL << c)) && sbx_kernel.prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long) c, 0, 0) < 0)
       log_warn ("cannot raise ambient capability CAP_%s (it must be permitted and inheritable): %s",
                 c < (int) (sizeof cap_names / sizeof cap_names[0]) ? cap_names[c] : "?", strerror (errno));
   return 0;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "child.h"
 #include "cgroup-own.h"
 #include "cleanup.h"
 #include "config.h"
@@ -57,12 +58,8 @@ struct exec_child
   int ns_flags;                    /* joined in the child, pid and time too */
   bool fork_in;                    /* a pid or time namespace: fork to enter */
   bool userns;
-  int sync_fd;
   struct caps_sets caps;
-  struct seccomp_filter *seccomp;
-  struct seccomp_filter *policy_seccomp; /* --policy's, stacked */
-  char **env;
-  unsigned int keep_fds;
+  struct child_plan plan;          /* the shared tail (child.h) */
 };
 
 int
@@ -277,23 +274,8 @@ build_process (struct sbx_spec *spec, const struct sbx_exec_opts *o, sbx_error_t
 
 /* ---- the child ---- */
 
-static bool
-has_notify (const struct exec_child *c)
-{
-#ifdef HAVE_SECCOMP
-  return c->seccomp != NULL && seccomp_has_notify (c->seccomp);
-#else
-  (void) c;
-  return false;
-#endif
-}
-
-static int
-load_seccomp_now (struct exec_child *c, sbx_error_t *err)
-{
-  return init_load_seccomp_now (&c->seccomp, c->sync_fd, err);
-}
-
+/* What only exec does before the shared tail (child.c): tty, labels,
+   cwd, limits. */
 static int
 exec_child_run (struct exec_child *c, char **exe, sbx_error_t *err)
 {
@@ -302,37 +284,19 @@ exec_child_run (struct exec_child *c, char **exe, sbx_error_t *err)
   _cleanup_fd_ int procfd = -1;
   struct sync_frame f;
 
-  if (c->userns && init_become_root (err) < 0)
+  if (c->userns && child_become_root (err) < 0)
     return -1;
-  if (init_setup_terminal (c->sync_fd, p, false, err) < 0)
+  if (init_setup_terminal (c->plan.sync_fd, p, false, err) < 0)
     return -1;
   if (need_proc && ((procfd = proc_open_private (err)) < 0 || label_apply_exec (p, procfd, err) < 0))
     return -1;
   if (init_enter_cwd (p, false, err) < 0 || procattrs_apply (c->spec, err) < 0)
     return -1;
-  /* Without no_new_privs only a privileged process may load the filter:
-     before the capabilities go (see init.c). */
-  if (!p->no_new_privileges && load_seccomp_now (c, err) < 0)
+  if (child_become (&c->plan, exe, err) < 0)
     return -1;
-  if (init_load_policy_seccomp (c->policy_seccomp, err) < 0)
+  if (sync_send (c->plan.sync_fd, SYNC_READY, NULL, 0, -1, err) < 0)
     return -1;
-  /* HOME from /etc/passwd as root, before the user switch, as create does
-     (the user may not be able to read it). */
-  if (init_set_home (c->env, p->user.uid, err) < 0)
-    return -1;
-  if (caps_prepare_switch (&c->caps, err) < 0 || init_set_user (p, err) < 0
-      || caps_apply (&c->caps, err) < 0)
-    return -1;
-  *exe = init_find_executable (p->args.v[0], c->env, err);
-  if (*exe == NULL || procattrs_no_new_privs (p, err) < 0)
-    return -1;
-  /* A filter with SCMP_ACT_NOTIFY comes before READY, while the parent is
-     there to pass the listener fd on (as in create). */
-  if (has_notify (c) && load_seccomp_now (c, err) < 0)
-    return -1;
-  if (sync_send (c->sync_fd, SYNC_READY, NULL, 0, -1, err) < 0)
-    return -1;
-  return sync_expect (c->sync_fd, SYNC_READY_ACK, &f, err);
+  return sync_expect (c->plan.sync_fd, SYNC_READY_ACK, &f, err);
 }
 
 /* The joiner: cloned into the container's cgroup but still in the host's
@@ -357,7 +321,7 @@ exec_enter (struct exec_child *c, sbx_error_t *err)
   c->pidfd = -1;
   if (!c->fork_in)
     return 0;
-  return init_fork_into_pidns (c->sync_fd, err);
+  return child_fork_into_pidns (c->plan.sync_fd, err);
 }
 
 _Noreturn static void
@@ -365,41 +329,21 @@ exec_child_main (struct exec_child *c)
 {
   sbx_error_t err = { 0 };
   char *exe = NULL;
-  int keep[3] = { c->sync_fd, c->pidfd, c->rootfd };
+  int keep[3] = { c->plan.sync_fd, c->pidfd, c->rootfd };
 
-  hygiene_close_except (3 + (int) c->keep_fds, keep, c->rootfd >= 0 ? 3 : 2);
+  hygiene_close_except (3 + (int) c->plan.keep_fds, keep, c->rootfd >= 0 ? 3 : 2);
   hygiene_wipe_environ ();
-  log_forward_to (c->sync_fd);
+  log_forward_to (c->plan.sync_fd);
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0); /* see init.c: until execve */
-  if (init_reset_signals (&err) < 0 || exec_enter (c, &err) < 0)
+  if (child_reset_signals (&err) < 0 || exec_enter (c, &err) < 0
+      || exec_child_run (c, &exe, &err) < 0)
     {
-      sync_send_error (c->sync_fd, &err);
-      _exit (1);
-    }
-  if (exec_child_run (c, &exe, &err) < 0)
-    {
-      sync_send_error (c->sync_fd, &err);
+      sync_send_error (c->plan.sync_fd, &err);
       _exit (1);
     }
   log_forward_to (-1);
-  close (c->sync_fd);
-  if (syscall (SYS_close_range, 3 + c->keep_fds, ~0U, 0) < 0)
-    for (int fd = 3 + c->keep_fds; fd < 65536; fd++)
-      close (fd);
-#ifdef HAVE_SECCOMP
-  if (c->seccomp != NULL)
-    {
-      int notify = -1;
-      if (seccomp_install (c->seccomp, &notify, &err) < 0)
-        {
-          dprintf (2, "sbx: %s\n", err.msg);
-          _exit (1);
-        }
-    }
-#endif
-  execve (exe, c->spec->process->args.v, c->env);
-  dprintf (2, "sbx: exec `%s`: %s\n", exe, strerror (errno));
-  _exit (127);
+  close (c->plan.sync_fd);
+  child_execve (&c->plan, exe);
 }
 
 /* ---- the parent ---- */
@@ -516,27 +460,11 @@ container_ns_flags (const struct sbx_spec *spec)
   return flags;
 }
 
-static pid_t
-clone_into (int cgfd, int *pidfd)
-{
-  struct
-  {
-    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls,
-        set_tid, set_tid_size, cgroup;
-  } ca = { 0 };
-
-  ca.flags = CLONE_PIDFD | (cgfd >= 0 ? SBX_CLONE_INTO_CGROUP : 0);
-  ca.pidfd = (uint64_t) (uintptr_t) pidfd;
-  ca.exit_signal = SIGCHLD;
-  ca.cgroup = cgfd >= 0 ? (uint64_t) cgfd : 0;
-  return (pid_t) syscall (SYS_clone3, &ca, sizeof ca);
-}
-
 static int
 spawn (struct exec_parent *x, struct exec_child *c, pid_t *pid_out, int *pidfd_out,
        sbx_error_t *err)
 {
-  pid_t pid = clone_into (x->cgfd, pidfd_out);
+  pid_t pid = child_clone (0, x->cgfd, pidfd_out);
 
   if (pid == 0)
     exec_child_main (c);
@@ -674,7 +602,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
       policy_free (pol);
 #ifdef HAVE_SECCOMP
       if (pr == 0 && sc != NULL)
-        pr = seccomp_prepare (sc, &c.policy_seccomp, err);
+        pr = seccomp_prepare (sc, &c.plan.policy_seccomp, err);
 #else
       if (pr == 0 && sc != NULL)
         pr = sbx_error_set (err, ENOTSUP, "--policy harden.seccomp: sbx was built without libseccomp");
@@ -692,7 +620,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
   if (open_cgroup (&x, o->cgroup, err) < 0 || caps_parse (x.spec->process->capabilities, &c.caps, err) < 0)
     goto out;
 #ifdef HAVE_SECCOMP
-  if (x.spec->linux_->seccomp != NULL && seccomp_prepare (x.spec->linux_->seccomp, &c.seccomp, err) < 0)
+  if (x.spec->linux_->seccomp != NULL && seccomp_prepare (x.spec->linux_->seccomp, &c.plan.seccomp, err) < 0)
     goto out;
 #endif
   if (o->console_socket != NULL && x.spec->process->terminal
@@ -711,9 +639,12 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
   c.ns_flags = container_ns_flags (x.spec);
   c.fork_in = (c.ns_flags & (CLONE_NEWPID | CLONE_NEWTIME)) != 0;
   c.userns = (c.ns_flags & CLONE_NEWUSER) != 0;
-  c.sync_fd = x.sock[1];
-  c.env = x.env;
-  c.keep_fds = o->preserve_fds;
+  c.plan.process = x.spec->process;
+  c.plan.caps = &c.caps;
+  c.plan.sync_fd = x.sock[1];
+  c.plan.env = x.env;
+  c.plan.keep_fds = o->preserve_fds;
+  c.plan.hold_fd = -1;
   if (spawn (&x, &c, &pid, &pidfd, err) < 0)
     goto out;
   close (x.sock[1]);
@@ -738,10 +669,10 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
   pid = -1; /* handed off, or reaped */
 out:
 #ifdef HAVE_SECCOMP
-  if (c.seccomp != NULL)
-    seccomp_filter_free (c.seccomp);
-  if (c.policy_seccomp != NULL)
-    seccomp_filter_free (c.policy_seccomp);
+  if (c.plan.seccomp != NULL)
+    seccomp_filter_free (c.plan.seccomp);
+  if (c.plan.policy_seccomp != NULL)
+    seccomp_filter_free (c.plan.policy_seccomp);
 #endif
   if (master >= 0)
     close (master);

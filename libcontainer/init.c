@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "cleanup.h"
 #include "config.h"
 #ifdef HAVE_SECCOMP
@@ -44,19 +45,6 @@
 #ifndef CLOSE_RANGE_UNSHARE
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #endif
-
-int
-init_reset_signals (sbx_error_t *err)
-{
-  sigset_t none;
-  sigemptyset (&none);
-  for (int s = 1; s < NSIG; s++)
-    if (s != SIGKILL && s != SIGSTOP)
-      signal (s, SIG_DFL);
-  if (sigprocmask (SIG_SETMASK, &none, NULL) < 0)
-    return sbx_error_errno (err, "reset signal mask");
-  return 0;
-}
 
 /* The fds the init needs until the rootfs is built: sync, exec.fifo, the
    mount sources, device nodes and namespaces the parent opened. */
@@ -102,16 +90,6 @@ close_build_fds (const struct init_args *a)
     close (a->rootfs_fd);
 }
 
-int
-init_become_root (sbx_error_t *err)
-{
-  if (setresgid (0, 0, 0) < 0)
-    return sbx_error_errno (err, "setresgid 0 in user namespace");
-  if (setresuid (0, 0, 0) < 0)
-    return sbx_error_errno (err, "setresuid 0 in user namespace");
-  return 0;
-}
-
 /* Joined namespaces, user first (it decides what the rest may do). The
    pid and time namespaces were set up by the parent before clone. */
 static int
@@ -127,7 +105,7 @@ join_namespaces (struct init_args *a, sbx_error_t *err)
         continue;
       if (ns_join (fd, order[i], err) < 0)
         return -1;
-      if (order[i] == SPEC_NS_USER && init_become_root (err) < 0)
+      if (order[i] == SPEC_NS_USER && child_become_root (err) < 0)
         return -1;
     }
   return 0;
@@ -146,21 +124,7 @@ unshare_in_userns (struct init_args *a, sbx_error_t *err)
     return sbx_error_errno (err, "create namespaces in the joined user namespace");
   if (!(a->unshare_flags & CLONE_NEWPID))
     return 0;
-  return init_fork_into_pidns (a->sync_fd, err);
-}
-
-int
-init_fork_into_pidns (int sync_fd, sbx_error_t *err)
-{
-  pid_t pid = (pid_t) syscall (SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
-
-  if (pid < 0)
-    return sbx_error_errno (err, "fork into the container's pid namespace");
-  if (pid == 0)
-    return 0;
-  if (sync_send (sync_fd, SYNC_CHILD_PID, &pid, sizeof pid, -1, err) < 0)
-    _exit (1);
-  _exit (0);
+  return child_fork_into_pidns (a->sync_fd, err);
 }
 
 /* Unshared here, not at clone: clone3 makes namespaces before it moves
@@ -272,90 +236,6 @@ init_enter_cwd (const struct spec_process *p, bool create, sbx_error_t *err)
   return 0;
 }
 
-/* stdio pipes belong to the caller (host root): the program's user could
-   not reopen /proc/self/fd/1. Give it anonymous pipes only (pipefs), as
-   crun does; a file or named fifo of the host is never chowned. An owner
-   not mapped here (EINVAL, EPERM: rootless) leaves the pipe as it is. */
-int
-init_chown_stdio (uid_t uid, gid_t gid, sbx_error_t *err)
-{
-  for (int fd = 0; fd < 3; fd++)
-    {
-      struct statfs sfs;
-      struct stat st;
-
-      if (fstat (fd, &st) < 0 || !S_ISFIFO (st.st_mode) || fstatfs (fd, &sfs) < 0
-          || sfs.f_type != PIPEFS_MAGIC || (st.st_uid == uid && st.st_gid == gid))
-        continue;
-      if (fchown (fd, uid, gid) < 0 && errno != EINVAL && errno != EPERM)
-        return sbx_error_errno (err, "chown stdio fd %d to the process user", fd);
-    }
-  return 0;
-}
-
-int
-init_set_user (const struct spec_process *p, sbx_error_t *err)
-{
-  const struct spec_user *u = &p->user;
-
-  if (init_chown_stdio (u->uid, u->gid, err) < 0)
-    return -1;
-
-  /* With setgroups denied (rootless user namespaces) only an empty list
-     can be "set": keep the current one then. */
-  if (setgroups (u->n_additional_gids, (gid_t *) u->additional_gids) < 0
-      && !(errno == EPERM && u->n_additional_gids == 0))
-    return sbx_error_errno (err, "setgroups (process.user.additionalGids)");
-  if (setresgid (u->gid, u->gid, u->gid) < 0)
-    return sbx_error_errno (err, "setresgid %u (process.user.gid)", u->gid);
-  if (setresuid (u->uid, u->uid, u->uid) < 0)
-    return sbx_error_errno (err, "setresuid %u (process.user.uid)", u->uid);
-  umask (u->has_umask ? u->umask : 022);
-  return 0;
-}
-
-char *
-init_find_executable (const char *arg0, char *const *env, sbx_error_t *err)
-{
-  const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-  char *candidate = NULL;
-
-  if (strchr (arg0, '/') != NULL)
-    {
-      struct stat st;
-      if (stat (arg0, &st) < 0)
-        {
-          sbx_error_sys (err, errno, "exec: \"%s\": stat %s", arg0, arg0);
-          return NULL;
-        }
-      if (S_ISDIR (st.st_mode) || access (arg0, X_OK) < 0)
-        {
-          sbx_error_sys (err, S_ISDIR (st.st_mode) ? EACCES : errno, "exec: \"%s\"", arg0);
-          return NULL;
-        }
-      return strdup (arg0);
-    }
-  for (size_t i = 0; env != NULL && env[i] != NULL; i++)
-    if (strncmp (env[i], "PATH=", 5) == 0)
-      path = env[i] + 5;
-  for (const char *p = path;; p++)
-    {
-      const char *end = strchrnul (p, ':');
-      struct stat st;
-      if (asprintf (&candidate, "%.*s/%s", (int) (end - p), end == p ? "." : p, arg0) < 0)
-        break;
-      if (stat (candidate, &st) == 0 && S_ISREG (st.st_mode) && access (candidate, X_OK) == 0)
-        return candidate;
-      free (candidate);
-      candidate = NULL;
-      if (*end == '\0')
-        break;
-      p = end;
-    }
-  sbx_error_set (err, ENOENT, "exec: \"%s\": executable file not found in $PATH", arg0);
-  return NULL;
-}
-
 static int
 wait_ready_ack (struct init_args *a, sbx_error_t *err)
 {
@@ -385,57 +265,11 @@ wait_for_start (int fifo_fd)
     ;
 }
 
-/* Close every fd from FROM up, but HOLD (exec.fifo, close-on-exec: `start`
-   waits for it to close at execve). */
-static void
-close_fds_from (unsigned from, int hold)
-{
-  unsigned ranges[2][2] = { { from, ~0U }, { 1, 0 } };
-
-  if (hold >= 0 && (unsigned) hold >= from)
-    {
-      ranges[0][1] = (unsigned) hold - 1;
-      ranges[1][0] = (unsigned) hold + 1;
-      ranges[1][1] = ~0U;
-    }
-  for (int i = 0; i < 2; i++)
-    if (ranges[i][0] <= ranges[i][1] && syscall (SYS_close_range, ranges[i][0], ranges[i][1], 0) < 0)
-      for (unsigned fd = ranges[i][0]; fd < 65536 && fd <= ranges[i][1]; fd++)
-        close ((int) fd);
-}
-
 static bool
 new_netns (const struct init_args *a)
 {
   const struct spec_namespace *ns = spec_linux_namespace (a->spec, SPEC_NS_NETWORK);
   return ns != NULL && ns->path == NULL;
-}
-
-/* HOME from the container's /etc/passwd when the config leaves it out
-   (runc does the same); "/" when the user has no entry. */
-int
-init_set_home (char **env, uid_t uid, sbx_error_t *err)
-{
-  _cleanup_fd_ int rootfd = -1, fd = -1;
-  _cleanup_free_ char *buf = NULL, *home = NULL;
-  struct stat st;
-  size_t n = 0;
-
-  for (n = 0; env[n] != NULL; n++)
-    if (strncmp (env[n], "HOME=", 5) == 0)
-      return 0;
-  rootfd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  /* The image's file: a fifo there must not block us (O_NONBLOCK), and
-     only a regular file is read. */
-  if (rootfd >= 0)
-    fd = open_in_root (rootfd, "/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY, NULL);
-  if (fd >= 0 && fstat (fd, &st) == 0 && S_ISREG (st.st_mode)
-      && read_file_at (fd, "", &buf, NULL, 4 << 20, NULL) == 0)
-    home = passwd_field (buf, uid, PASSWD_HOME);
-  if (asprintf (&env[n], "HOME=%s", home && home[0] == '/' ? home : "/") < 0)
-    return sbx_error_errno (err, "set HOME");
-  env[n + 1] = NULL;
-  return 0;
 }
 
 /* No mount namespace in the config: the runtime's is inherited and the
@@ -472,7 +306,7 @@ init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
   /* See init_main: a rootless parent needed us dumpable until now to write
      our id maps; nothing of the container ran yet. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (a->new_userns && init_become_root (err) < 0)
+  if (a->new_userns && child_become_root (err) < 0)
     return -1;
   if (join_namespaces (a, err) < 0 || unshare_in_userns (a, err) < 0
       || unshare_cgroupns (a->spec, err) < 0 || set_names (a->spec, err) < 0)
@@ -493,57 +327,8 @@ init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
   return 0;
 }
 
-/* Load the seccomp filter now. Without no_new_privs loading it is a
-   privileged operation, so that case comes before the capabilities are
-   dropped; a filter with SCMP_ACT_NOTIFY also comes before READY, while
-   the parent is still there to pass the listener fd on to listenerPath.
-   Otherwise the filter waits until just before execve. Every step after
-   the load (the start wait, startContainer hooks, execve) is filtered. */
-int
-init_load_seccomp_now (struct seccomp_filter **f, int sync_fd, sbx_error_t *err)
-{
-#ifdef HAVE_SECCOMP
-  int fd = -1, r = 0;
-
-  if (*f == NULL)
-    return 0;
-  if (seccomp_install (*f, &fd, err) < 0)
-    return -1;
-  *f = NULL;
-  if (fd >= 0)
-    {
-      r = sync_send (sync_fd, SYNC_SECCOMP_FD, NULL, 0, fd, err);
-      close (fd);
-    }
-  return r;
-#else
-  (void) f;
-  (void) sync_fd;
-  (void) err;
-  return 0;
-#endif
-}
-
-static int
-load_seccomp_now (struct init_args *a, sbx_error_t *err)
-{
-  return init_load_seccomp_now (&a->seccomp, a->sync_fd, err);
-}
-
-static bool
-seccomp_early (const struct init_args *a)
-{
-#ifdef HAVE_SECCOMP
-  return a->seccomp != NULL
-         && (!a->spec->process->no_new_privileges || seccomp_has_notify (a->seccomp));
-#else
-  (void) a;
-  return false;
-#endif
-}
-
-/* What the program runs with: tty, sysctls, masks, cwd, limits, labels,
-   user and capabilities. Privileged steps first, the user switch last. */
+/* What only create does before the shared tail (child.c): tty,
+   sysctls, labels, masks, the root's last flags, cwd, limits. */
 static int
 init_envelope (struct init_args *a, int nullfd, sbx_error_t *err)
 {
@@ -564,64 +349,18 @@ init_envelope (struct init_args *a, int nullfd, sbx_error_t *err)
     return -1;
   if (rootfs_mask_paths (spec, nullfd, err) < 0 || rootfs_finalize (spec, err) < 0)
     return -1;
-  if (init_set_home (a->env, a->spec->process->user.uid, err) < 0 || init_enter_cwd (p, false, err) < 0 || procattrs_apply (spec, err) < 0)
-    return -1;
-  if (!p->no_new_privileges && a->seccomp != NULL && load_seccomp_now (a, err) < 0)
-    return -1;
-  if (init_load_policy_seccomp (a->policy_seccomp, err) < 0)
-    return -1;
-  if (caps_prepare_switch (&a->caps, err) < 0 || init_set_user (p, err) < 0
-      || caps_apply (&a->caps, err) < 0)
-    return -1;
-  return 0;
-}
-
-int
-init_load_policy_seccomp (struct seccomp_filter *f, sbx_error_t *err)
-{
-#ifdef HAVE_SECCOMP
-  int notify = -1;
-
-  if (f == NULL)
-    return 0;
-  if (seccomp_install (f, &notify, err) < 0)
-    return sbx_error_wrap (err, "--policy seccomp");
-  if (notify >= 0)
-    close (notify);
-  return 0;
-#else
-  (void) err;
-  return f == NULL ? 0 : -1;
-#endif
+  return init_enter_cwd (p, false, err) < 0 || procattrs_apply (spec, err) < 0 ? -1 : 0;
 }
 
 static int
-init_run (struct init_args *a, char **exe, sbx_error_t *err)
+init_run (struct init_args *a, struct child_plan *plan, char **exe, sbx_error_t *err)
 {
   _cleanup_fd_ int nullfd = -1;
 
-  if (init_build (a, &nullfd, err) < 0 || init_envelope (a, nullfd, err) < 0)
-    return -1;
-  *exe = init_find_executable (a->spec->process->args.v[0], a->env, err);
-  if (*exe == NULL)
-    return -1;
-  if (procattrs_no_new_privs (a->spec->process, err) < 0)
-    return -1;
-  if (seccomp_early (a) && load_seccomp_now (a, err) < 0)
+  if (init_build (a, &nullfd, err) < 0 || init_envelope (a, nullfd, err) < 0
+      || child_become (plan, exe, err) < 0)
     return -1;
   return wait_ready_ack (a, err);
-}
-
-static int
-init_load_seccomp (struct seccomp_filter *f, sbx_error_t *err)
-{
-#ifdef HAVE_SECCOMP
-  int notify = -1;
-  return seccomp_install (f, &notify, err);
-#else
-  (void) f;
-  return sbx_error_set (err, ENOTSUP, "linux.seccomp: sbx was built without libseccomp");
-#endif
 }
 
 _Noreturn void
@@ -629,6 +368,9 @@ init_main (struct init_args *a)
 {
   sbx_error_t err = { 0 };
   char *exe = NULL;
+  struct child_plan plan = { .process = a->spec->process, .env = a->env, .caps = &a->caps,
+                             .seccomp = a->seccomp, .policy_seccomp = a->policy_seccomp,
+                             .sync_fd = a->sync_fd, .keep_fds = a->keep_fds, .hold_fd = a->fifo_fd };
 
   /* First act: hold nothing of the caller's or the parent's (the state
      dir, the cgroup, our own namespaces) that is not needed to build the
@@ -644,7 +386,7 @@ init_main (struct init_args *a)
      IDMAP_DONE (see init_build); we run no container code before that. */
   if (!a->wait_go || geteuid () == 0)
     prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
-  if (init_reset_signals (&err) < 0 || init_run (a, &exe, &err) < 0)
+  if (child_reset_signals (&err) < 0 || init_run (a, &plan, &exe, &err) < 0)
     {
       sync_send_error (a->sync_fd, &err);
       _exit (1);
@@ -658,16 +400,6 @@ init_main (struct init_args *a)
       dprintf (2, "sbx: %s\n", err.msg);
       _exit (1);
     }
-  /* Nothing of the runtime's may reach the program: keep 0-2 and the
-     preserved range only. CVE-2024-21626 class. */
-  close_fds_from (3 + a->keep_fds, a->fifo_fd);
-  /* Load seccomp last: every later syscall is filtered, execve included. */
-  if (a->seccomp != NULL && init_load_seccomp (a->seccomp, &err) < 0)
-    {
-      dprintf (2, "sbx: %s\n", err.msg);
-      _exit (1);
-    }
-  execve (exe, a->spec->process->args.v, a->env);
-  dprintf (2, "sbx: exec `%s`: %s\n", exe, strerror (errno));
-  _exit (127);
+  /* exec.fifo stays open until execve: `start` returns once it closes */
+  child_execve (&plan, exe);
 }

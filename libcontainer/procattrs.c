@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "kernel.h"
 #include "procattrs.h"
 
 static const struct
@@ -319,7 +320,7 @@ procattrs_apply (const struct sbx_spec *spec, sbx_error_t *err)
 int
 procattrs_no_new_privs (const struct spec_process *p, sbx_error_t *err)
 {
-  if (p->no_new_privileges && prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+  if (p->no_new_privileges && sbx_kernel.prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return sbx_error_errno (err, "process.noNewPrivileges: PR_SET_NO_NEW_PRIVS");
   return 0;
 }

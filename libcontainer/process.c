@@ -25,6 +25,7 @@
 #ifdef HAVE_SECCOMP
 #include "seccomp.h"
 #endif
+#include "child.h"
 #include "cleanup.h"
 #include "devices.h"
 #include "hooks.h"
@@ -46,11 +47,6 @@
 #include "userns.h"
 
 
-struct sbx_clone_args
-{
-  uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
-      tls, set_tid, set_tid_size, cgroup;
-};
 
 /* Everything opened for the child; closed in the parent after clone. */
 struct prepared
@@ -334,22 +330,6 @@ restore_for_children (struct prepared *p)
     setns (p->self_timens, CLONE_NEWTIME);
 }
 
-static pid_t
-do_clone (uint64_t flags, int cgroup_fd, int *pidfd)
-{
-  struct sbx_clone_args ca = { 0 };
-
-  ca.flags = flags | CLONE_PIDFD;
-  ca.pidfd = (uint64_t) (uintptr_t) pidfd;
-  ca.exit_signal = SIGCHLD;
-  if (cgroup_fd >= 0)
-    {
-      ca.flags |= SBX_CLONE_INTO_CGROUP;
-      ca.cgroup = (uint64_t) cgroup_fd;
-    }
-  return (pid_t) syscall (SYS_clone3, &ca, sizeof ca);
-}
-
 /* prestart (deprecated, same time) and createRuntime: in the runtime's
    namespaces, cwd the bundle, once the container's namespaces exist. The
    state JSON goes back to the init for its own hooks. */
@@ -561,12 +541,12 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
       restore_for_children (&p);
       goto out;
     }
-  pid = do_clone ((uint64_t) flags, p.cgroup_fd, &pidfd);
+  pid = child_clone ((uint64_t) flags, p.cgroup_fd, &pidfd);
   if (pid < 0 && p.cgroup_fd >= 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL))
     {
       /* No CLONE_INTO_CGROUP: move the child before it may run code. */
       a.wait_go = true;
-      pid = do_clone ((uint64_t) flags, -1, &pidfd);
+      pid = child_clone ((uint64_t) flags, -1, &pidfd);
       if (pid > 0 && cgroup_enter (c->cgroup_path, pid, err) < 0)
         {
           restore_for_children (&p);

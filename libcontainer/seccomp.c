@@ -23,6 +23,7 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "kernel.h"
 #include "log.h"
 #include "spec.h"
 
@@ -480,7 +481,7 @@ seccomp_install (struct seccomp_filter *f, int *notify_fd, sbx_error_t *err)
      NEW_LISTENER it returns the listener fd (O_CLOEXEC: it does not reach
      the program; the caller owns it). */
   *notify_fd = -1;
-  rc = syscall (SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+  rc = sbx_kernel.seccomp (SECCOMP_SET_MODE_FILTER, flags, &prog);
   if (rc < 0)
     return sbx_error_errno (err, "load seccomp filter");
   if (f->notify)

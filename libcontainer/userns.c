@@ -20,7 +20,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "fsutil.h"
-#include "init.h"
+#include "child.h"
 #include "userns.h"
 
 int
@@ -207,6 +207,6 @@ userns_chown_stdio (const struct sbx_spec *spec, const struct spec_process *p, s
 
   if (geteuid () != 0 || p->terminal || ns == NULL || ns->path != NULL || l->uid_mappings.n == 0)
     return 0;
-  return init_chown_stdio (userns_host_id (&l->uid_mappings, p->user.uid),
+  return child_chown_stdio (userns_host_id (&l->uid_mappings, p->user.uid),
                            userns_host_id (&l->gid_mappings, p->user.gid), err);
 }
