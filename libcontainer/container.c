@@ -303,7 +303,7 @@ static int
 create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_opts *o,
                bool want_master, struct created *c, sbx_error_t *err)
 {
-  struct process_config pc = { 0 };
+  struct create_plan pc = { 0 };
   char now[64];
   const struct spec_namespace *pidns;
   __attribute__ ((cleanup (spec_seccompp))) struct spec_seccomp *pol_seccomp = NULL;

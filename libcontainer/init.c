@@ -51,19 +51,19 @@
 static void
 drop_inherited (const struct init_args *a)
 {
-  size_t n_mounts = a->spec->n_mounts, n = 0;
-  size_t cap = 3 + n_mounts + a->n_devs + SPEC_NS_COUNT;
+  size_t n_mounts = a->plan->spec->n_mounts, n = 0;
+  size_t cap = 3 + n_mounts + a->fds->n_devs + SPEC_NS_COUNT;
   int buf[64], *keep = cap <= 64 ? buf : malloc (cap * sizeof *keep);
 
   if (keep == NULL)
     return; /* the parent's copies close at execve (CLOEXEC) */
   keep[n++] = a->sync_fd;
   keep[n++] = a->fifo_fd;
-  keep[n++] = a->rootfs_fd;
-  for (size_t i = 0; a->mount_fds != NULL && i < n_mounts; i++)
-    keep[n++] = a->mount_fds[i];
-  for (size_t i = 0; a->dev_fds != NULL && i < a->n_devs; i++)
-    keep[n++] = a->dev_fds[i];
+  keep[n++] = a->fds->rootfs_fd;
+  for (size_t i = 0; a->fds->mount_fds != NULL && i < n_mounts; i++)
+    keep[n++] = a->fds->mount_fds[i];
+  for (size_t i = 0; a->fds->dev_fds != NULL && i < a->fds->n_devs; i++)
+    keep[n++] = a->fds->dev_fds[i];
   for (int i = 0; i < SPEC_NS_COUNT; i++)
     keep[n++] = a->ns_fds[i];
   hygiene_close_except (3 + (int) a->keep_fds, keep, n);
@@ -77,17 +77,17 @@ drop_inherited (const struct init_args *a)
 static void
 close_build_fds (const struct init_args *a)
 {
-  for (size_t i = 0; a->mount_fds != NULL && i < a->spec->n_mounts; i++)
-    if (a->mount_fds[i] >= 0)
-      close (a->mount_fds[i]);
-  for (size_t i = 0; a->dev_fds != NULL && i < a->n_devs; i++)
-    if (a->dev_fds[i] >= 0)
-      close (a->dev_fds[i]);
+  for (size_t i = 0; a->fds->mount_fds != NULL && i < a->plan->spec->n_mounts; i++)
+    if (a->fds->mount_fds[i] >= 0)
+      close (a->fds->mount_fds[i]);
+  for (size_t i = 0; a->fds->dev_fds != NULL && i < a->fds->n_devs; i++)
+    if (a->fds->dev_fds[i] >= 0)
+      close (a->fds->dev_fds[i]);
   for (int i = 0; i < SPEC_NS_COUNT; i++)
     if (a->ns_fds[i] >= 0)
       close (a->ns_fds[i]);
-  if (a->rootfs_fd >= 0)
-    close (a->rootfs_fd);
+  if (a->fds->rootfs_fd >= 0)
+    close (a->fds->rootfs_fd);
 }
 
 /* Joined namespaces, user first (it decides what the rest may do). The
@@ -170,7 +170,7 @@ static int
 run_runtime_hooks (struct init_args *a, sbx_error_t *err)
 {
   struct sync_frame *f;
-  const struct spec_hooks *h = a->spec->hooks;
+  const struct spec_hooks *h = a->plan->spec->hooks;
   int r;
 
   if (!a->hooks_request)
@@ -268,7 +268,7 @@ wait_for_start (int fifo_fd)
 static bool
 new_netns (const struct init_args *a)
 {
-  const struct spec_namespace *ns = spec_linux_namespace (a->spec, SPEC_NS_NETWORK);
+  const struct spec_namespace *ns = spec_linux_namespace (a->plan->spec, SPEC_NS_NETWORK);
   return ns != NULL && ns->path == NULL;
 }
 
@@ -278,14 +278,14 @@ new_netns (const struct init_args *a)
 static int
 init_chroot (struct init_args *a, sbx_error_t *err)
 {
-  _cleanup_fd_ int rootfd = open (a->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_fd_ int rootfd = open (a->plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
   if (rootfd < 0)
-    return sbx_error_errno (err, "open root.path `%s`", a->rootfs);
+    return sbx_error_errno (err, "open root.path `%s`", a->plan->rootfs);
   if (run_runtime_hooks (a, err) < 0)
     return -1;
   if (fchdir (rootfd) < 0 || chroot (".") < 0)
-    return sbx_error_errno (err, "chroot into root.path `%s`", a->rootfs);
+    return sbx_error_errno (err, "chroot into root.path `%s`", a->plan->rootfs);
   close_build_fds (a);
   return 0;
 }
@@ -294,10 +294,7 @@ init_chroot (struct init_args *a, sbx_error_t *err)
 static int
 init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
 {
-  struct rootfs_args ra = { .spec = a->spec, .rootfs = a->rootfs, .bundle = a->bundle,
-                            .rootfs_fd = a->rootfs_fd, .mount_fds = a->mount_fds, .devs = a->devs, .n_devs = a->n_devs,
-                            .dev_fds = a->dev_fds, .no_pivot = a->no_pivot };
-  const struct spec_linux *l = a->spec->linux_;
+  const struct spec_linux *l = a->plan->spec->linux_;
   _cleanup_fd_ int rootfd = -1;
   struct sync_frame f;
 
@@ -309,19 +306,19 @@ init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
   if (a->new_userns && child_become_root (err) < 0)
     return -1;
   if (join_namespaces (a, err) < 0 || unshare_in_userns (a, err) < 0
-      || unshare_cgroupns (a->spec, err) < 0 || set_names (a->spec, err) < 0)
+      || unshare_cgroupns (a->plan->spec, err) < 0 || set_names (a->plan->spec, err) < 0)
     return -1;
   if (new_netns (a) && ns_loopback_up (err) < 0)
     return -1;
-  join_session_keyring (a->no_new_keyring);
-  if (spec_linux_namespace (a->spec, SPEC_NS_MOUNT) == NULL)
+  join_session_keyring (a->plan->no_new_keyring);
+  if (spec_linux_namespace (a->plan->spec, SPEC_NS_MOUNT) == NULL)
     return init_chroot (a, err);
-  rootfd = rootfs_prepare (&ra, err);
+  rootfd = rootfs_prepare (a->plan, a->fds, err);
   if (rootfd < 0)
     return -1;
   if (l->masked_paths.n > 0 && (*nullfd = rootfs_open_null (err)) < 0)
     return -1;
-  if (run_runtime_hooks (a, err) < 0 || rootfs_pivot (rootfd, a->no_pivot, err) < 0)
+  if (run_runtime_hooks (a, err) < 0 || rootfs_pivot (rootfd, a->plan->no_pivot, err) < 0)
     return -1;
   close_build_fds (a);
   return 0;
@@ -332,7 +329,7 @@ init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
 static int
 init_envelope (struct init_args *a, int nullfd, sbx_error_t *err)
 {
-  const struct sbx_spec *spec = a->spec;
+  const struct sbx_spec *spec = a->plan->spec;
   const struct spec_process *p = spec->process;
   bool need_proc = spec->linux_->sysctl.n > 0 || p->selinux_label || p->apparmor_profile;
   _cleanup_fd_ int procfd = -1;
@@ -368,7 +365,7 @@ init_main (struct init_args *a)
 {
   sbx_error_t err = { 0 };
   char *exe = NULL;
-  struct child_plan plan = { .process = a->spec->process, .env = a->env, .caps = &a->caps,
+  struct child_plan plan = { .process = a->plan->spec->process, .env = a->env, .caps = &a->caps,
                              .seccomp = a->seccomp, .policy_seccomp = a->policy_seccomp,
                              .sync_fd = a->sync_fd, .keep_fds = a->keep_fds, .hold_fd = a->fifo_fd };
 
@@ -394,8 +391,8 @@ init_main (struct init_args *a)
   close (a->sync_fd);
   log_forward_to (-1);
   wait_for_start (a->fifo_fd);
-  if (a->spec->hooks != NULL
-      && hooks_run (&a->spec->hooks->start_container, "startContainer", a->hook_state, NULL, &err) < 0)
+  if (a->plan->spec->hooks != NULL
+      && hooks_run (&a->plan->spec->hooks->start_container, "startContainer", a->hook_state, NULL, &err) < 0)
     {
       dprintf (2, "sbx: %s\n", err.msg);
       _exit (1);

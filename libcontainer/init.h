@@ -9,29 +9,22 @@
 
 #include "caps.h"
 #include "devices.h"
+#include "process.h"
 #include "spec.h"
 
 struct seccomp_filter;
 
 struct init_args
 {
-  const struct sbx_spec *spec;
-  const char *rootfs;
-  const char *bundle;
+  const struct create_plan *plan; /* what to build (process.h) */
+  const struct create_fds *fds;  /* what the parent opened for the root */
   int sync_fd;                   /* the child's end */
   int fifo_fd;                   /* exec.fifo, read end; -1 for none */
-  const int *mount_fds;          /* per spec mount */
-  int rootfs_fd;                 /* idmapped rootfs clone, or -1 */
-  const struct dev_node *devs;
-  size_t n_devs;
-  const int *dev_fds;            /* NULL: mknod */
   int ns_fds[SPEC_NS_COUNT];     /* joined namespaces, opened by the parent */
   bool wait_go;                  /* wait for SYNC_IDMAP_DONE first */
   int unshare_flags;             /* joined userns: new namespaces made here */
   bool new_userns;
   bool hooks_request;            /* ask the parent to run runtime hooks */
-  bool no_pivot;
-  bool no_new_keyring;
   unsigned int keep_fds;         /* fds 3 .. 3+keep_fds-1 reach the program */
   char **env;                    /* final environment */
   struct caps_sets caps;         /* parsed by the parent */

@@ -56,14 +56,10 @@ struct prepared
   struct seccomp_filter *seccomp;
   struct seccomp_filter *policy_seccomp;
   int ns_fds[SPEC_NS_COUNT];
-  int *mount_fds;
-  struct dev_node *devs;
-  size_t n_devs;
-  int *dev_fds;
+  struct create_fds fds;        /* for the init's root */
   int cgroup_fd;
   int fifo_fd;
   int console_fd;
-  int rootfs_fd;                /* idmapped rootfs clone, or -1 */
   int ctr_userns;               /* the container's maps, for idmapping */
   int self_pidns, self_timens;  /* to restore the parent's view */
   char **env;
@@ -74,19 +70,21 @@ prepared_free (struct prepared *p, size_t n_mounts)
 {
   ns_close_fds (p->ns_fds);
   cgroup_plan_free (&p->scope_plan);
-  if (p->mount_fds)
-    mounts_close_sources (p->mount_fds, n_mounts);
-  if (p->dev_fds)
-    mounts_close_sources (p->dev_fds, p->n_devs);
-  free (p->mount_fds);
-  free (p->dev_fds);
+  if (p->fds.mount_fds)
+    mounts_close_sources (p->fds.mount_fds, n_mounts);
+  if (p->fds.dev_fds)
+    mounts_close_sources (p->fds.dev_fds, p->fds.n_devs);
+  if (p->fds.rootfs_fd >= 0)
+    close (p->fds.rootfs_fd);
+  free (p->fds.mount_fds);
+  free (p->fds.dev_fds);
 #ifdef HAVE_SECCOMP
   if (p->seccomp != NULL)
     seccomp_filter_free (p->seccomp);
   if (p->policy_seccomp != NULL)
     seccomp_filter_free (p->policy_seccomp);
 #endif
-  free (p->devs);
+  free (p->fds.devs);
   for (int *fd = &p->cgroup_fd; fd <= &p->self_timens; fd++)
     if (*fd >= 0)
       close (*fd);
@@ -148,7 +146,7 @@ open_exec_fifo (int dirfd, sbx_error_t *err)
 /* linux.resources into the new cgroup, before the init exists, so the
    limits hold from its first instruction. */
 static int
-limit_resources (const struct process_config *c, int cgfd, sbx_error_t *err)
+limit_resources (const struct create_plan *c, int cgfd, sbx_error_t *err)
 {
   const struct spec_resources *r = c->spec->linux_->resources;
   struct cg_plan plan;
@@ -175,7 +173,7 @@ limit_resources (const struct process_config *c, int cgfd, sbx_error_t *err)
 /* --systemd-cgroup: systemd moves the waiting init into its new scope;
    then the limits, as for a cgroup of sbx's own. */
 static int
-place_in_scope (const struct process_config *c, pid_t pid, struct prepared *p,
+place_in_scope (const struct create_plan *c, pid_t pid, struct prepared *p,
                 struct process_handle *h, sbx_error_t *err)
 {
   _cleanup_free_ pid_t *pids = NULL;
@@ -199,14 +197,14 @@ place_in_scope (const struct process_config *c, pid_t pid, struct prepared *p,
 }
 
 static int
-prepare (const struct process_config *c, bool host_devices, struct prepared *p, sbx_error_t *err)
+prepare (const struct create_plan *c, bool host_devices, struct prepared *p, sbx_error_t *err)
 {
   const struct sbx_spec *spec = c->spec;
   unsigned listen = hygiene_listen_fds ();
 
   for (int i = 0; i < SPEC_NS_COUNT; i++)
     p->ns_fds[i] = -1;
-  p->cgroup_fd = p->fifo_fd = p->console_fd = p->rootfs_fd = p->ctr_userns = -1;
+  p->cgroup_fd = p->fifo_fd = p->console_fd = p->fds.rootfs_fd = p->ctr_userns = -1;
   p->self_pidns = p->self_timens = -1;
   if (caps_parse (spec->process->capabilities, &p->caps, err) < 0)
     return -1;
@@ -230,26 +228,26 @@ prepare (const struct process_config *c, bool host_devices, struct prepared *p, 
     }
   if (ns_open_paths (spec, p->ns_fds, err) < 0)
     return -1;
-  p->mount_fds = calloc (spec->n_mounts + 1, sizeof *p->mount_fds);
-  if (p->mount_fds == NULL)
+  p->fds.mount_fds = calloc (spec->n_mounts + 1, sizeof *p->fds.mount_fds);
+  if (p->fds.mount_fds == NULL)
     return sbx_error_errno (err, "calloc");
   for (size_t i = 0; i < spec->n_mounts; i++)
-    p->mount_fds[i] = -1;
-  if (geteuid () == 0 && (mounts_open_sources (spec, c->bundle, p->mount_fds, err) < 0
-                          || idmap_bind_sources (spec, p->mount_fds, &p->ctr_userns, err) < 0))
+    p->fds.mount_fds[i] = -1;
+  if (geteuid () == 0 && (mounts_open_sources (spec, c->bundle, p->fds.mount_fds, err) < 0
+                          || idmap_bind_sources (spec, p->fds.mount_fds, &p->ctr_userns, err) < 0))
     return -1;
   if (idmap_rootfs_wanted (spec)
-      && (p->rootfs_fd = idmap_open_rootfs (spec, c->rootfs, mounts_bind_propagation (spec->linux_->rootfs_propagation),
+      && (p->fds.rootfs_fd = idmap_open_rootfs (spec, c->rootfs, mounts_bind_propagation (spec->linux_->rootfs_propagation),
                                             &p->ctr_userns, err)) < 0)
     return -1;
-  if (devices_list (spec, &p->devs, &p->n_devs, err) < 0)
+  if (devices_list (spec, &p->fds.devs, &p->fds.n_devs, err) < 0)
     return -1;
   if (host_devices)
     {
-      p->dev_fds = calloc (p->n_devs + 1, sizeof *p->dev_fds);
-      if (p->dev_fds == NULL)
+      p->fds.dev_fds = calloc (p->fds.n_devs + 1, sizeof *p->fds.dev_fds);
+      if (p->fds.dev_fds == NULL)
         return sbx_error_errno (err, "calloc");
-      if (devices_open_host (p->devs, p->n_devs, p->dev_fds, err) < 0)
+      if (devices_open_host (p->fds.devs, p->fds.n_devs, p->fds.dev_fds, err) < 0)
         return -1;
     }
   if (c->systemd_scope)
@@ -334,7 +332,7 @@ restore_for_children (struct prepared *p)
    namespaces, cwd the bundle, once the container's namespaces exist. The
    state JSON goes back to the init for its own hooks. */
 static int
-run_runtime_hooks (const struct process_config *c, struct process_handle *h, sbx_error_t *err)
+run_runtime_hooks (const struct create_plan *c, struct process_handle *h, sbx_error_t *err)
 {
   struct container_state st = { .id = (char *) c->id, .pid = h->pid, .bundle = (char *) c->bundle,
                                 .rootfs = (char *) c->rootfs, .created = "",
@@ -426,7 +424,7 @@ adopt_init (struct process_handle *h, const struct sync_frame *f, sbx_error_t *e
 }
 
 static int
-converse (const struct process_config *c, struct process_handle *h,
+converse (const struct create_plan *c, struct process_handle *h,
           struct prepared *p, bool wait_go, bool new_userns, sbx_error_t *err)
 {
   struct sync_frame f;
@@ -485,7 +483,7 @@ converse (const struct process_config *c, struct process_handle *h,
 }
 
 int
-process_spawn (const struct process_config *c, struct process_handle *h, sbx_error_t *err)
+process_spawn (const struct create_plan *c, struct process_handle *h, sbx_error_t *err)
 {
   const struct sbx_spec *spec = c->spec;
   struct prepared p = { 0 };
@@ -509,22 +507,14 @@ process_spawn (const struct process_config *c, struct process_handle *h, sbx_err
       a.unshare_flags = flags;
       flags = 0;
     }
-  a.spec = spec;
-  a.rootfs = c->rootfs;
-  a.bundle = c->bundle;
+  a.plan = c;
+  a.fds = &p.fds;
   a.sync_fd = sock[1];
   a.fifo_fd = p.fifo_fd;
-  a.mount_fds = p.mount_fds;
-  a.rootfs_fd = p.rootfs_fd;
-  a.devs = p.devs;
-  a.n_devs = p.n_devs;
-  a.dev_fds = p.dev_fds;
   memcpy (a.ns_fds, p.ns_fds, sizeof a.ns_fds);
   a.ns_fds[SPEC_NS_PID] = a.ns_fds[SPEC_NS_TIME] = -1; /* done here */
   a.new_userns = new_userns;
   a.wait_go = new_userns || c->systemd_scope || spec->linux_->n_net_devices > 0;
-  a.no_pivot = c->no_pivot;
-  a.no_new_keyring = c->no_new_keyring;
   {
     unsigned listen = hygiene_listen_fds ();
     a.keep_fds = c->preserve_fds > listen ? c->preserve_fds : listen;

@@ -19,7 +19,12 @@
 #endif
 #define SBX_CLONE_INTO_CGROUP 0x200000000ULL
 
-struct process_config
+struct dev_node;
+
+/* The creation plan: what the command line and config.json ask, filled
+   once by container.c and passed down by const pointer: process.c, the
+   init (init.c) and the root builder (rootfs.c) all read this one. */
+struct create_plan
 {
   const struct sbx_spec *spec;
   const char *id;
@@ -36,6 +41,19 @@ struct process_config
   const struct spec_seccomp *policy_seccomp; /* --policy: stacked on linux.seccomp */
 };
 
+/* What the parent opened for the init's root before the clone (as root:
+   bind sources, an idmapped rootfs, host device nodes). Read by init.c
+   and rootfs.c; the init closes them once the root is built, the parent
+   right after the clone. */
+struct create_fds
+{
+  int *mount_fds;               /* per spec mount, -1 if none */
+  int rootfs_fd;                /* an idmapped rootfs clone, or -1: self-bind */
+  struct dev_node *devs;
+  size_t n_devs;
+  int *dev_fds;                 /* per dev node, or NULL (mknod) */
+};
+
 struct process_handle
 {
   pid_t pid;
@@ -47,7 +65,7 @@ struct process_handle
 };
 
 /* Clone the init and drive it to READY. On error nothing is left running. */
-int process_spawn (const struct process_config *c, struct process_handle *h,
+int process_spawn (const struct create_plan *c, struct process_handle *h,
                    sbx_error_t *err);
 /* Tell the init the state is written; it then waits for `start`. */
 int process_release (struct process_handle *h, sbx_error_t *err);

@@ -42,9 +42,9 @@ rootfs_propagation_flags (const char *name, unsigned long *flags)
 }
 
 int
-rootfs_prepare (const struct rootfs_args *a, sbx_error_t *err)
+rootfs_prepare (const struct create_plan *plan, const struct create_fds *fds, sbx_error_t *err)
 {
-  const struct sbx_spec *spec = a->spec;
+  const struct sbx_spec *spec = plan->spec;
   const char *prop = spec->linux_ ? spec->linux_->rootfs_propagation : NULL;
   unsigned long prop_flags = 0;
   _cleanup_fd_ int rootfd = -1;
@@ -59,31 +59,31 @@ rootfs_prepare (const struct rootfs_args *a, sbx_error_t *err)
      sources get the same treatment in the parent (mounts_bind_propagation). */
   if (mount (NULL, "/", NULL, (prop_flags & MS_PRIVATE ? MS_PRIVATE : MS_SLAVE) | MS_REC, NULL) < 0)
     return sbx_error_errno (err, "make / a %s mount", prop_flags & MS_PRIVATE ? "private" : "slave");
-  if (a->rootfs_fd >= 0)
+  if (fds->rootfs_fd >= 0)
     {
       /* The parent's idmapped clone (idmap.c) takes the self-bind's place. */
-      if (move_mount (a->rootfs_fd, "", AT_FDCWD, a->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-        return sbx_error_errno (err, "mount the idmapped rootfs on `%s`", a->rootfs);
+      if (move_mount (fds->rootfs_fd, "", AT_FDCWD, plan->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return sbx_error_errno (err, "mount the idmapped rootfs on `%s`", plan->rootfs);
     }
-  else if (mount (a->rootfs, a->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return sbx_error_errno (err, "bind rootfs `%s` onto itself", a->rootfs);
-  rootfd = open (a->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  else if (mount (plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return sbx_error_errno (err, "bind rootfs `%s` onto itself", plan->rootfs);
+  rootfd = open (plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0)
-    return sbx_error_errno (err, "open rootfs `%s`", a->rootfs);
+    return sbx_error_errno (err, "open rootfs `%s`", plan->rootfs);
   if (devices_check_dev_dir (rootfd, spec, err) < 0)
     return -1;
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
       const struct spec_mount *m = &spec->mounts[i];
       _cleanup_fd_ int own = -1;
-      int src = a->mount_fds[i];
+      int src = fds->mount_fds[i];
 
       /* A privileged parent opened bind sources before the user namespace
          existed; a rootless one cannot, so it is done here, as the
          mapped user, before pivot_root hides the host. */
       if (src < 0 && mount_is_bind (m))
         {
-          own = mounts_open_bind_source (m, a->bundle, mounts_bind_propagation (prop), err);
+          own = mounts_open_bind_source (m, plan->bundle, mounts_bind_propagation (prop), err);
           if (own < 0)
             return sbx_error_wrap (err, "mounts[%zu] `%s`", i, m->destination);
           src = own;
@@ -91,7 +91,7 @@ rootfs_prepare (const struct rootfs_args *a, sbx_error_t *err)
       if (mounts_apply_one (rootfd, spec, m, src, err) < 0)
         return sbx_error_wrap (err, "mounts[%zu] `%s`", i, m->destination);
     }
-  if (devices_create (rootfd, a->devs, a->n_devs, a->dev_fds, err) < 0)
+  if (devices_create (rootfd, fds->devs, fds->n_devs, fds->dev_fds, err) < 0)
     return -1;
   if (devices_config_mounts_dev (spec) && devices_symlinks (rootfd, err) < 0)
     return -1;

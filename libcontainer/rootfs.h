@@ -7,24 +7,12 @@
 #include <stdbool.h>
 
 #include "devices.h"
+#include "process.h"
 #include "sbx.h"
 #include "spec.h"
 
-struct rootfs_args
-{
-  const struct sbx_spec *spec;
-  const char *rootfs;           /* absolute host path */
-  const char *bundle;           /* relative bind sources */
-  int rootfs_fd;                /* an idmapped clone to use, or -1: self-bind */
-  const int *mount_fds;         /* per spec mount, -1 if none */
-  const struct dev_node *devs;
-  size_t n_devs;
-  const int *dev_fds;           /* per dev node, or NULL (mknod) */
-  bool no_pivot;
-};
-
 /* Before pivot: returns an O_PATH fd of the new root with all mounts done. */
-int rootfs_prepare (const struct rootfs_args *a, sbx_error_t *err);
+int rootfs_prepare (const struct create_plan *plan, const struct create_fds *fds, sbx_error_t *err);
 int rootfs_pivot (int rootfd, bool no_pivot, sbx_error_t *err);
 /* After pivot (and after /dev/console): read-only root, propagation. */
 int rootfs_finalize (const struct sbx_spec *spec, sbx_error_t *err);
