@@ -198,40 +198,16 @@ json_buf_free (struct json_buf *b)
 }
 
 static int
-map_add (struct spec_map *m, const char *k, const char *v)
-{
-  char **nk = realloc (m->keys, (m->n + 1) * sizeof *nk);
-  char **nv;
-  if (nk == NULL)
-    return -1;
-  m->keys = nk;
-  nv = realloc (m->values, (m->n + 1) * sizeof *nv);
-  if (nv == NULL)
-    return -1;
-  m->values = nv;
-  m->keys[m->n] = strdup (k);
-  m->values[m->n] = strdup (v);
-  if (m->keys[m->n] == NULL || m->values[m->n] == NULL)
-    {
-      free (m->keys[m->n]);
-      free (m->values[m->n]);
-      return -1;
-    }
-  m->n++;
-  return 0;
-}
-
-static int
 add_scalar (struct spec_map *m, const char *key, yajl_val v)
 {
   if (YAJL_IS_STRING (v))
-    return map_add (m, key, YAJL_GET_STRING (v));
+    return spec_map_push (m, key, strlen (key), YAJL_GET_STRING (v));
   if (YAJL_IS_NUMBER (v))
-    return map_add (m, key, YAJL_GET_NUMBER (v));
+    return spec_map_push (m, key, strlen (key), YAJL_GET_NUMBER (v));
   if (YAJL_IS_TRUE (v))
-    return map_add (m, key, "true");
+    return spec_map_push (m, key, strlen (key), "true");
   if (YAJL_IS_FALSE (v))
-    return map_add (m, key, "false");
+    return spec_map_push (m, key, strlen (key), "false");
   return 0;
 }
 

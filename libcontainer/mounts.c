@@ -114,38 +114,6 @@ mount_opt_name (size_t i)
   return i < sizeof opt_table / sizeof opt_table[0] ? opt_table[i].name : NULL;
 }
 
-static int
-strv_add (struct spec_strv *v, const char *s)
-{
-  char **n = realloc (v->v, (v->n + 2) * sizeof *n);
-  if (n == NULL)
-    return -1;
-  v->v = n;
-  if ((n[v->n] = strdup (s)) == NULL)
-    return -1;
-  n[++v->n] = NULL;
-  return 0;
-}
-
-static int
-map_add (struct spec_map *m, const char *k, size_t klen, const char *v)
-{
-  char **nk = realloc (m->keys, (m->n + 1) * sizeof *nk), **nv;
-  if (nk == NULL)
-    return -1;
-  m->keys = nk;
-  nv = realloc (m->values, (m->n + 1) * sizeof *nv);
-  if (nv == NULL)
-    return -1;
-  m->values = nv;
-  nk[m->n] = strndup (k, klen);
-  nv[m->n] = strdup (v);
-  if (nk[m->n] == NULL || nv[m->n] == NULL)
-    return -1;
-  m->n++;
-  return 0;
-}
-
 int
 mount_opts_parse (const struct spec_strv *options, struct mount_opts *o, sbx_error_t *err)
 {
@@ -168,7 +136,7 @@ mount_opts_parse (const struct spec_strv *options, struct mount_opts *o, sbx_err
           if (opt[0] == '\0')
             continue;
           eq = strchr (opt, '=');
-          r = eq ? map_add (&o->data, opt, eq - opt, eq + 1) : strv_add (&o->flags, opt);
+          r = eq ? spec_map_push (&o->data, opt, (size_t) (eq - opt), eq + 1) : spec_strv_push (&o->flags, opt);
           if (r < 0)
             return sbx_error_errno (err, "mount option `%s`", opt);
           continue;
@@ -212,7 +180,7 @@ mount_opts_parse (const struct spec_strv *options, struct mount_opts *o, sbx_err
             o->rbind = true;
           break;
         case OPT_FLAG:
-          if (strv_add (&o->flags, opt) < 0)
+          if (spec_strv_push (&o->flags, opt) < 0)
             return sbx_error_errno (err, "mount option `%s`", opt);
           break;
         case OPT_TMPCOPYUP:

@@ -488,6 +488,30 @@ spec_strv_push (struct spec_strv *v, const char *s)
   return 0;
 }
 
+int
+spec_map_push (struct spec_map *m, const char *k, size_t klen, const char *v)
+{
+  char **nk = realloc (m->keys, (m->n + 1) * sizeof *nk), **nv;
+
+  if (nk == NULL)
+    return -1;
+  m->keys = nk;
+  nv = realloc (m->values, (m->n + 1) * sizeof *nv);
+  if (nv == NULL)
+    return -1;
+  m->values = nv;
+  nk[m->n] = strndup (k, klen);
+  nv[m->n] = strdup (v);
+  if (nk[m->n] == NULL || nv[m->n] == NULL)
+    {
+      free (nk[m->n]);
+      free (nv[m->n]);
+      return -1;
+    }
+  m->n++;
+  return 0;
+}
+
 void
 spec_strv_free (struct spec_strv *s)
 {

@@ -422,6 +422,8 @@ struct spec_resources *spec_parse_resources (const char *buf, size_t len,
 void spec_free (struct sbx_spec *spec);
 /* Append a copy of s to a string array / free its contents. */
 int spec_strv_push (struct spec_strv *v, const char *s);
+/* Append KEY (its first KLEN bytes) = V to M (copies); -1 on ENOMEM. */
+int spec_map_push (struct spec_map *m, const char *k, size_t klen, const char *v);
 void spec_seccomp_free (struct spec_seccomp *s);
 void spec_strv_free (struct spec_strv *v);
 void spec_process_free (struct spec_process *p);
