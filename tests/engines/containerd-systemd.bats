@@ -5,6 +5,8 @@
 # through ctr run --runc-systemd-cgroup. Needs systemd as PID 1: it runs in
 # the VM's systemd boot (tests/vm/run.sh --systemd).
 
+# bats file_tags=host,vm-systemd
+
 load helpers
 
 setup_file() {

@@ -4,6 +4,8 @@
 # The containerd config imports contrib/containerd/config.toml (the CRI
 # runtime handler "sbx", BinaryName = $SBX).
 
+# bats file_tags=host
+
 load helpers
 
 setup_file() { containerd_setup_file; }

@@ -8,6 +8,8 @@
 # directory without limits. The same lifecycle as cri.bats minus the
 # cgroup checks; runs on any host (make check: the host pass).
 
+# bats file_tags=host
+
 load helpers
 load cri/helpers
 

@@ -7,6 +7,8 @@
 # is systemd's scope cri-containerd-<id>.scope in that slice. Needs systemd
 # as PID 1 and cgroup v2: the VM's systemd boot (tests/vm/run.sh --systemd).
 
+# bats file_tags=host,vm-systemd
+
 load helpers
 load cri/helpers
 

@@ -8,6 +8,8 @@
 # on cgroup v2 (docs/kubernetes.md): on a hybrid host they skip and run in
 # the VM pass; there, RunPodSandbox must fail clearly instead.
 
+# bats file_tags=host
+
 load helpers
 load cri/helpers
 
@@ -51,11 +53,13 @@ teardown() { cri_remove_pods; }
 	assert_mounts_baseline
 }
 
+# bats test_tags=vm
 @test "CRI pod lifecycle (cgroup v2): two containers sharing net and IPC; exec, logs, resources, update, stats, security; stop, remove, nothing left" {
 	cgroup2_only
 	pod_lifecycle
 }
 
+# bats test_tags=vm
 @test "CRI (cgroup v2): ExecSync gets the container's oom_score_adj (sbx exec applies process.oomScoreAdj)" {
 	cgroup2_only
 	pod_exec_oom_score_adj
@@ -65,6 +69,7 @@ teardown() { cri_remove_pods; }
 # StartContainer, so a container created and never started never reached
 # the runtime; RemoveContainer must still leave nothing. (A task created
 # and never started, deleted with sbx's plain `delete`: containerd.bats.)
+# bats test_tags=vm
 @test "CRI (cgroup v2): a container created and never started is removed, nothing left" {
 	cgroup2_only
 	pod_run idle
@@ -83,6 +88,7 @@ teardown() { cri_remove_pods; }
 	pod_remove_and_assert_clean idle "$SID" "$cid"
 }
 
+# bats test_tags=vm
 @test "CRI (cgroup v2): a container over its memory limit is reported OOMKilled" {
 	cgroup2_only
 	pod_run oom

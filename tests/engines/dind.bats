@@ -12,6 +12,8 @@
 #   $T/state     the outer sbx's --root
 # The cgroup is $(v2_root)/sbx-dind-<pid>; inside, dockerd sees that as /.
 
+# bats file_tags=host
+
 load helpers
 
 setup_file() {
@@ -113,6 +115,7 @@ teardown_file() {
 
 setup() { engines_setup; }
 
+# bats test_tags=vm
 @test "docker in an sbx container: dockerd runs its containers with sbx; nothing left on the host" {
 	run timeout 180 "$SBX" --root "$T/state" run --bundle "$T/bundle" dind
 	echo "$output"

@@ -6,6 +6,8 @@
 # gateway. The bridge is our own (sbxbr-$$, 10.213.77.1/24) and dockerd
 # runs without iptables, so the host's firewall and docker0 are not touched.
 
+# bats file_tags=host
+
 load helpers
 
 setup_file() {

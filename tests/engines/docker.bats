@@ -4,6 +4,8 @@
 # Every test checks what the container sees and that the runtime leaves
 # nothing behind: no state dir under $STATE_ROOT, no cgroup, no mount, no shim.
 
+# bats file_tags=host
+
 load helpers
 
 setup_file() { docker_setup_file; }
@@ -24,6 +26,7 @@ teardown() { docker_teardown; }
 	[ "$(dk info -f '{{.RuncCommit.Expected}}')" = "$commit" ]
 }
 
+# bats test_tags=vm
 @test "docker run --rm: output, exit code 0; exit 3 propagates" {
 	drun --rm "$IMAGE" echo hello-from-sbx
 	[ "$status" -eq 0 ]
@@ -472,6 +475,7 @@ cgdir() {
 	echo "/sys/fs/cgroup$(sed -n 's/^0:://p' "/proc/$pid/cgroup")"
 }
 
+# bats test_tags=vm
 @test "docker update --memory 64m --cpus 0.5 --pids-limit 50 (cgroup v2)" {
 	cgroup2_only
 	drun -d --name t-upd "$IMAGE" sleep 1000
@@ -499,6 +503,7 @@ cgdir() {
 	[ ! -e "$d" ]
 }
 
+# bats test_tags=vm
 @test "docker run --memory 32m: OOM kill gives 137 and OOMKilled (cgroup v2)" {
 	cgroup2_only
 	drun --name t-oom --memory 32m "$IMAGE" tail /dev/zero
@@ -507,6 +512,7 @@ cgdir() {
 	rm_and_assert_clean t-oom
 }
 
+# bats test_tags=vm
 @test "docker run --pids-limit 10: fork fails beyond the limit (cgroup v2)" {
 	cgroup2_only
 	drun --rm --pids-limit 10 "$IMAGE" sh -c '
@@ -519,6 +525,7 @@ cgdir() {
 	assert_clean "$CID"
 }
 
+# bats test_tags=vm
 @test "docker run --memory --cpus: limits in the container's cgroup (cgroup v2)" {
 	cgroup2_only
 	drun -d --name t-lim --memory 48m --cpus 1.5 --cpu-shares 512 "$IMAGE" sleep 1000
@@ -533,6 +540,7 @@ cgdir() {
 	rm_and_assert_clean t-lim
 }
 
+# bats test_tags=vm
 @test "docker run: the docker-default AppArmor profile confines the container (AppArmor host)" {
 	[ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" = Y ] ||
 		skip "AppArmor is not enabled in this kernel (it is in the cgroup v2 VM)"

@@ -6,6 +6,8 @@
 # started. Needs systemd as PID 1: it runs in the VM's systemd boot
 # (tests/vm/run.sh --systemd).
 
+# bats file_tags=host,vm-systemd
+
 load helpers
 
 setup_file() {

@@ -7,6 +7,8 @@
 # nothing is left: no state dir in sbx's default root, no cgroup, no mount,
 # no conmon.
 
+# bats file_tags=host
+
 load helpers
 
 _plogs_have() { pm logs "$1" 2>&1 | grep -qx -- "$2"; }
@@ -102,6 +104,7 @@ teardown() { podman_teardown; }
 # of running the container without it. On a pure cgroup v2 host the limit
 # must be in the container's cgroup. The memory and pids limits are
 # enforced for real only in the cgroup v2 VM (tests/vm); this host is hybrid.
+# bats test_tags=vm
 @test "podman run --memory 512k: enforced on cgroup v2, refused clearly on a hybrid host" {
 	if ! v2_has memory; then
 		prun --rm --memory 512k "$IMAGE" echo must-not-run
@@ -123,6 +126,7 @@ teardown() { podman_teardown; }
 	assert_clean "$CID" "$pid"
 }
 
+# bats test_tags=vm
 @test "podman run --pids-limit 1: enforced on cgroup v2, refused clearly on a hybrid host" {
 	if ! v2_has pids; then
 		prun --rm --pids-limit 1 "$IMAGE" echo must-not-run

@@ -8,6 +8,8 @@
 # (tests/helpers/surface) runs in each under Docker's own default config.
 # SURFACE_TABLE=FILE also writes the table there (bench/surface.sh).
 
+# bats file_tags=host
+
 load helpers
 
 setup_file() {
@@ -58,6 +60,7 @@ teardown() { docker_teardown; }
 	[[ "$output" == *"require.noNewPrivileges"* ]] || fail "no policy error: $output"
 }
 
+# bats test_tags=vm
 @test "policy: a hardened default docker run works, and denies every step of the attack-surface probe" {
 	drun --rm --runtime sbx-untrusted --security-opt no-new-privileges sbx-surface sh -c 'echo hello; surface'
 	[ "$status" -eq 0 ] || fail "$output"

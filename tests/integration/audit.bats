@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # sbx audit: what a config grants, and every rule a policy refuses in it.
 
+# bats file_tags=host
+
 load helpers
 
 @test "audit: a privileged-like config: dangerous caps, host paths and namespaces, no seccomp" {

@@ -6,6 +6,8 @@
 # hybrid-host tests check what sbx does there: run without limits, refuse
 # limits it cannot enforce.
 
+# bats file_tags=host,vm
+
 load helpers
 
 setup() {

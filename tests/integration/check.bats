@@ -2,6 +2,8 @@
 # sbx check: the host's readiness for sandboxing, item by item, checked
 # against what this host (or the VM) really has.
 
+# bats file_tags=host,vm
+
 load helpers
 
 item() { grep -E "^[a-zA-Z]+ +$1 " <<<"$output"; }

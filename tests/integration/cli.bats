@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # Command line: version, help, spec, list, global --root/--log flags.
 
+# bats file_tags=host
+
 load helpers
 
 @test "--version: first line is 'sbx version X.Y.Z'" {

@@ -2,6 +2,8 @@
 # crash.bats: sbx killed in the middle of create leaves nothing running, and
 # the next command of the same id cleans up or reuses what is left.
 
+# bats file_tags=host
+
 load helpers
 
 slow_hook() {

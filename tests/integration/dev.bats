@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # /dev: default nodes and links, linux.devices.
 
+# bats file_tags=host
+
 load helpers
 
 @test "default devices with their major:minor" {

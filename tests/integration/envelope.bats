@@ -4,6 +4,8 @@
 # personality, user namespaces vs. host files. Checked from inside
 # (/proc/self/status, what a write returns) and from the host.
 
+# bats file_tags=host,vm
+
 load helpers
 
 status_line() { # FIELD: the value of FIELD in the output of `grep FIELD /proc/self/status`

@@ -2,6 +2,8 @@
 # exec.bats: sbx exec into a running container: namespaces, cgroup, user,
 # env, cwd, tty, exit status, detach, error cases.
 
+# bats file_tags=host
+
 load helpers
 
 setup() {

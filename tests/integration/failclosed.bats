@@ -4,6 +4,8 @@
 # dir in --root, no cgroup, no process (issue #12, "fail closed"). The
 # program would print PROGRAM-RAN; it must never run.
 
+# bats file_tags=host
+
 load helpers
 
 # A cgroup of this test's own: the default /sbx/ID is shared by every

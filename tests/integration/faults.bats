@@ -6,6 +6,8 @@
 # (a hook that blocks, signalled once it runs), plus a bounded number of
 # kills at random times. The whole file takes well under a minute.
 
+# bats file_tags=host,vm
+
 load helpers
 
 setup() {

@@ -2,6 +2,8 @@
 # fields.bats: config.json fields of docs/config-fields.md that no other
 # file shows taking effect.
 
+# bats file_tags=host
+
 load helpers
 
 # A cgroup of this test's own: the default /sbx/ID is shared by every

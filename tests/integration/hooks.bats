@@ -2,6 +2,8 @@
 # hooks.bats: the six OCI hook kinds: when they run, in which namespaces,
 # with what on stdin, and what a failure does.
 
+# bats file_tags=host
+
 load helpers
 
 setup() {

@@ -5,6 +5,8 @@
 # here (idmappable); tmpfs and overlayfs depend on the kernel, so the
 # "cannot be idmapped" case uses an overlay, which no kernel idmaps.
 
+# bats file_tags=host
+
 load helpers
 
 # ctr_userns: container 0 -> host 100000, 65536 ids. The rootfs stays

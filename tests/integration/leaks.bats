@@ -4,6 +4,8 @@
 # entries, open fds and container processes before and after (issue #13).
 # SBX_TEST_LEAK_CYCLES sets the count (default 200, about 20 s here).
 
+# bats file_tags=host
+
 load helpers
 
 # counts: one line a resource, so a difference names what leaked.

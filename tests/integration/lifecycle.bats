@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # create / start / state / kill / delete and their error cases.
 
+# bats file_tags=host
+
 load helpers
 
 # a program that runs until the host creates $ROOTFS/tmp/go

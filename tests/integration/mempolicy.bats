@@ -3,6 +3,8 @@
 # set_mempolicy in the init (and the exec child) before execve; what the
 # kernel or runc would refuse is refused before anything is made.
 
+# bats file_tags=host
+
 load helpers
 
 # A cgroup of this test's own: the default /sbx/ID is shared by every

@@ -2,6 +2,8 @@
 # Mounts: every type docker uses, options, readonly root, propagation,
 # destination creation, and confinement of destinations to the rootfs.
 
+# bats file_tags=host,vm
+
 load helpers
 
 # add_mount JSON: append one mount to config.json

@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # Namespaces: new ones (compared with the host's) and joined ones (by path).
 
+# bats file_tags=host
+
 load helpers
 
 # ns_inside NS...: run the container, printing readlink /proc/self/ns/NS

@@ -5,6 +5,8 @@
 # Nothing moves it back: when the namespace dies the kernel destroys a
 # virtual device (as here) and returns a physical one to the host.
 
+# bats file_tags=host
+
 load helpers
 
 # A cgroup of this test's own: the default /sbx/ID is shared by every

@@ -2,6 +2,8 @@
 # --policy harden.memory / harden.pids: ceilings where the config has no
 # limit or a higher one, in the container's cgroup v2 files (VM pass).
 
+# bats file_tags=host,vm
+
 load helpers
 
 setup() {

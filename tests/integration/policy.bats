@@ -3,6 +3,8 @@
 # strict policy make install ships). A config beyond it is refused with the
 # rule and the field named, before anything is made; one within it runs.
 
+# bats file_tags=host
+
 load helpers
 
 POLICY_SRC=$top_srcdir/contrib/policy/untrusted.json

@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # The process: args, env, cwd, user, umask, terminal, inherited fds.
 
+# bats file_tags=host
+
 load helpers
 
 @test "args are passed verbatim" {

@@ -4,6 +4,8 @@
 # kernel has no soft-RDMA driver) makes one with rdma_rxe over a dummy
 # netdev. Elsewhere `requires rdma` skips, saying so.
 
+# bats file_tags=host,vm-rdma
+
 load helpers
 
 setup_file() {

@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # sbx run: foreground and detached.
 
+# bats file_tags=host
+
 load helpers
 
 @test "run: prints the output and exits with the program's status" {

@@ -2,6 +2,8 @@
 # seccomp.bats: linux.seccomp as the program sees it: errno actions, kill
 # and trap, argument conditions, notify with a listener, bad profiles.
 
+# bats file_tags=host
+
 load helpers
 
 profile() { # JSON for .linux.seccomp

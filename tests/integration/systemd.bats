@@ -6,6 +6,8 @@
 # properties. Without systemd (this host), sbx says so and makes the same
 # directories itself.
 
+# bats file_tags=host,vm-systemd
+
 load helpers
 
 setup() {

@@ -3,6 +3,8 @@
 # into the tmpfs that covers it (owners and modes kept), through fds inside
 # the root: a symlink in the image is copied as a symlink, never followed.
 
+# bats file_tags=host
+
 load helpers
 
 # A cgroup of this test's own: the default /sbx/ID is shared by every

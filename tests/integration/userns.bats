@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # User namespaces: id mappings and rootless containers.
 
+# bats file_tags=host
+
 load helpers
 
 # userns_config: container 0 -> host 100000, 65536 ids; rootfs owned by the

@@ -6,6 +6,8 @@
 # image with python3 and gcc. The memory and pids ceilings (a program past
 # them, a fork bomb) need cgroup v2: policy-limits.bats, in the VM.
 
+# bats file_tags=host
+
 load helpers
 
 setup() {

@@ -4,6 +4,8 @@
 # file capabilities run by a non-root user gained them. Neither the
 # defaults nor `exec --cap` may fill the inheritable or ambient sets.
 
+# bats file_tags=host
+
 load helpers
 
 # capset NAME OUTPUT: the hex value of CapNAME in a /proc/PID/status dump.

@@ -5,6 +5,8 @@
 # anything is created or written. The container's own /sys/fs/cgroup is
 # read-only by default.
 
+# bats file_tags=host
+
 load helpers
 
 # a victim process on the host whose cgroup must not change

@@ -5,6 +5,8 @@
 # becomes a writable bind of core_pattern), CVE-2025-52565 (the /dev/console
 # bind-mount redirected the same way).
 
+# bats file_tags=host
+
 load helpers
 
 # masked_file: a file of the default maskedPaths that this kernel has.

@@ -10,6 +10,8 @@
 # Every test runs the private copy $SBX (see helpers.bash), so a successful
 # attack damages nothing else.
 
+# bats file_tags=host
+
 load helpers
 
 # attack_result ID: check the attacker's report in ID.out: no WROTE, and

@@ -4,6 +4,8 @@
 # before execve), CVE-2024-21626 (a leaked host directory fd used as
 # process.cwd "/proc/self/fd/N", or reached by the container before exec).
 
+# bats file_tags=host
+
 load helpers
 
 # fds_ok OUTPUT ALLOWED: the fd numbers "probe fds" printed are ALLOWED.

@@ -4,6 +4,8 @@
 # an API request): oversized paths, huge strings and deep nesting must be
 # clean errors (exit status 1, not a signal), leaving nothing in --root.
 
+# bats file_tags=host
+
 load helpers
 
 # no_crash: exit status 0 or 1, not 128+N; with 1, nothing left in --root.

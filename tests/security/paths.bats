@@ -7,6 +7,8 @@
 # symlink). The image is the attacker's: anything in the rootfs may be a
 # symlink to a host path, absolute or "../../..".
 
+# bats file_tags=host
+
 load helpers
 
 # masked_file: a file of the default maskedPaths that this kernel has.

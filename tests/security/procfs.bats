@@ -5,6 +5,8 @@
 # redirected by mounts over the container's /proc). sysctls, labels and
 # oom_score_adj must reach the kernel and never the attacker's files.
 
+# bats file_tags=host
+
 load helpers
 
 # fake_proc DIR: a directory that looks like the /proc files the runtime

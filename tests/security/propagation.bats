@@ -11,6 +11,8 @@
 # config asks for still works both ways (Kubernetes' HostToContainer is
 # rslave, Bidirectional rshared).
 
+# bats file_tags=host,vm
+
 load helpers
 
 # vol_setup: the volume's source $SRC (with d and e) and $OTHER.

@@ -4,6 +4,8 @@
 # root, and a huge file, a fifo, a device or a symlink there must not hang,
 # crash or leak. Ids outside 0..2^32-2 are errors.
 
+# bats file_tags=host
+
 load helpers
 
 @test "exec --user 1000 with a passwd line named \"1000\" mapping to uid 0: still uid 1000" {
