@@ -1,6 +1,5 @@
 # helpers.bash: a private container engine per bats file, driving sbx the
-# way Docker 20.10 / containerd 1.6 do (docs/engines.md,
-# /work/shared/reference/engine-calls.md).
+# way Docker 20.10 / containerd 1.6 do (docs/engines.md).
 #
 # docker.bats: setup_file starts its own dockerd (which starts its own
 # containerd under the exec-root) with sbx as the default runtime; nothing
@@ -32,6 +31,8 @@
 # engine is not installed.
 
 bats_require_minimum_version 1.5.0
+# fail, retry
+source "$(dirname "${BASH_SOURCE[0]}")/../helpers/common.bash"
 
 ENGINES_DIR=$(cd "$BATS_TEST_DIRNAME" && pwd)
 : "${top_srcdir:=$(cd "$ENGINES_DIR/../.." && pwd)}"
@@ -52,23 +53,6 @@ MKROOTFS=$top_srcdir/tests/helpers/mkrootfs.sh
 IMAGE=sbx-busybox
 # the namespace ctr uses (containerd.bats)
 CTR_NS=sbx-test
-
-fail() {
-	echo "FAIL: $*" >&2
-	return 1
-}
-
-# retry TRIES DELAY CMD...: run CMD until it succeeds.
-retry() {
-	local n=$1 d=$2 i
-	shift 2
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep "$d"
-	done
-	echo "retry: '$*' did not succeed after $n tries" >&2
-	return 1
-}
 
 cgroup2_only() {
 	[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] ||

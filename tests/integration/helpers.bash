@@ -19,6 +19,8 @@
 # recorded with track_pid and removes paths recorded with track_path.
 
 bats_require_minimum_version 1.5.0
+# fail, retry
+source "$(dirname "${BASH_SOURCE[0]}")/../helpers/common.bash"
 
 TESTS_DIR=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 : "${top_srcdir:=$(cd "$TESTS_DIR/.." && pwd)}"
@@ -114,11 +116,6 @@ teardown() {
 
 # ---------------------------------------------------------------- helpers
 
-fail() {
-	echo "FAIL: $*" >&2
-	return 1
-}
-
 # sbx ARGS...: the runtime with this test's state root.
 sbx() {
 	"$SBX" --root "$ROOT" "$@"
@@ -176,18 +173,6 @@ run_d() {
 }
 
 ctr_out() { cat "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null; }
-
-# retry TRIES DELAY CMD...: run CMD until it succeeds.
-retry() {
-	local n=$1 d=$2 i
-	shift 2
-	for ((i = 0; i < n; i++)); do
-		"$@" && return 0
-		sleep "$d"
-	done
-	echo "retry: '$*' did not succeed after $n tries" >&2
-	return 1
-}
 
 _out_has() { grep -q -- "$2" "$BATS_TEST_TMPDIR/$1.out" 2>/dev/null; }
 # wait_output ID REGEX: wait (5 s) until the container's output matches.
