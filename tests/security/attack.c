@@ -1,7 +1,7 @@
 /* attack: what a hostile container process does, for tests/security.
  *
- * Built static by tests/security/helpers.bash (gcc -static) and copied into
- * the attacker's rootfs as /bin/attack. Every subcommand prints one line
+ * Built static by make (check_PROGRAMS); tests/security/helpers.bash
+ * copies it into the attacker's rootfs as /bin/attack. Every subcommand prints one line
  * per finding on stdout (flushed at once), so a test can read what the
  * attacker achieved; nothing here decides whether a test passes.
  *
@@ -44,7 +44,9 @@
  *       5.6, so the tests also cover the runtime's fallback resolver. Needs
  *       CAP_SYS_ADMIN (no no_new_privs is set).
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -13,8 +13,9 @@
 # the sbx copy's sha256, /proc/sys/kernel/core_pattern, the host's mount
 # table, $HOST_SECRET and $HOST_DIR.
 #
-# /bin/attack (tests/security/attack.c, built static once per run) is in
-# every test rootfs.
+# /bin/attack is in every test rootfs: tests/security/attack.c, built
+# static by `make check` (or `make tests/security/attack`); $ATTACK names
+# another build.
 #
 # SBX_TEST_MOUNTINFO_IGNORE: extended regex of host mount points that may
 # change during a test because of other work on the machine (engines,
@@ -23,17 +24,11 @@
 load ../integration/helpers
 
 SBX_ORIG=$SBX
-ATTACK_SRC=$BATS_TEST_DIRNAME/attack.c
+if [ -z "${ATTACK:-}" ]; then
+	ATTACK=$top_builddir/tests/security/attack
+	[ -x "$ATTACK" ] || ATTACK=$top_srcdir/tests/security/attack
+fi
 : "${SBX_TEST_MOUNTINFO_IGNORE:=^/(var/lib/(docker|containerd|containers)|run/(docker|containerd|netns|user|credentials)|proc/sys/fs/binfmt_misc|sys/fs/cgroup/)}"
-
-_build_attack() {
-	local out=$BATS_RUN_TMPDIR/attack
-	(
-		flock 9
-		[ -x "$out" ] && exit 0
-		gcc -static -O2 -o "$out.tmp" "$ATTACK_SRC" && mv "$out.tmp" "$out"
-	) 9>"$BATS_RUN_TMPDIR/attack.lock"
-}
 
 _copy_sbx() {
 	install -m 0755 "$SBX_ORIG" "$SBX" && "$SBX" --version >/dev/null 2>&1
@@ -61,14 +56,13 @@ sec_snapshot() {
 
 setup() {
 	sbx_setup
-	command -v gcc >/dev/null || fail "gcc is needed to build tests/security/attack.c"
-	_build_attack || fail "cannot build $ATTACK_SRC (gcc -static: is libc6-dev installed?)"
+	[ -x "$ATTACK" ] || fail "$ATTACK not built (make check, or make tests/security/attack)"
 	mkdir -p "$BATS_TEST_TMPDIR/bin"
 	SBX=$BATS_TEST_TMPDIR/bin/sbx
 	SBX_COPY=$SBX
 	# (a rebuild of the original may be under way: retry until the copy runs)
 	retry 50 0.2 _copy_sbx || fail "cannot make a working copy of $SBX_ORIG"
-	cp "$BATS_RUN_TMPDIR/attack" "$ROOTFS/bin/attack"
+	cp "$ATTACK" "$ROOTFS/bin/attack"
 	TOKEN=HOST-SECRET-$RANDOM$RANDOM$RANDOM
 	HOST_SECRET=$BATS_TEST_TMPDIR/host-secret
 	HOST_DIR=$BATS_TEST_TMPDIR/hostdir
@@ -95,7 +89,7 @@ teardown() {
 # the rootfs paths go through the runtime's O_NOFOLLOW walk instead.
 use_fallback_resolver() {
 	local w=$BATS_TEST_TMPDIR/bin/sbx-no-openat2
-	printf '#!/bin/sh\nexec %s no-openat2 %s "$@"\n' "$BATS_RUN_TMPDIR/attack" "$SBX_COPY" >"$w"
+	printf '#!/bin/sh\nexec %s no-openat2 %s "$@"\n' "$ATTACK" "$SBX_COPY" >"$w"
 	chmod 0755 "$w"
 	"$w" --version >/dev/null || fail "cannot run the runtime under the no-openat2 filter"
 	SBX=$w

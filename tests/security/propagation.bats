@@ -28,7 +28,6 @@ vol_setup() {
 # mi prints that namespace's mount points (sorted) inside SCRIPT.
 on_shared_host() {
 	vol_setup
-	ATTACK=$BATS_RUN_TMPDIR/attack
 	export SBX ROOT BUNDLE SRC OTHER ATTACK
 	unshare -m --propagation unchanged bash -c '
 		set -u
