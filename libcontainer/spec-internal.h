@@ -1,7 +1,8 @@
-/* spec-internal.h: shared by the three files of the config.json parser:
+/* spec-internal.h: shared by the files of the config.json parser:
  * spec-json.c (yajl, field tables, paths in errors), spec.c (top level,
- * process, root, mounts, hooks) and spec-linux.c ("linux" and
- * LinuxResources). Nothing else may include it: it pulls in yajl. */
+ * process, root, mounts, hooks), spec-linux.c ("linux" and
+ * LinuxResources) and spec-policy.c (the --policy file, same JSON
+ * helpers). Nothing else may include it: it pulls in yajl. */
 #ifndef SBX_SPEC_INTERNAL_H
 #define SBX_SPEC_INTERNAL_H
 

@@ -1,6 +1,8 @@
 /* spec.h: config.json (OCI runtime-spec 1.2, Linux) as typed structs.
- * spec.c is the only file that includes yajl: it fills these structs and
- * checks types and required fields, naming the JSON path on error.
+ * The parser (spec.c and the spec-*.c files, through spec-internal.h)
+ * fills these structs and checks types and required fields, naming the
+ * JSON path on error; it and json.c (sbx's own state files) are the only
+ * files that include yajl.
  * Cross-field checks (e.g. a user namespace without mappings) live in
  * validate.c. Optional scalars have a has_x flag: absent and 0 differ. */
 #ifndef SBX_SPEC_H

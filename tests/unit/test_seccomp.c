@@ -98,8 +98,8 @@ needs_api (unsigned int level)
 #define ALLOW "'defaultAction':'SCMP_ACT_ALLOW'"
 #define RULE(names, action) "{'names':[" names "],'action':'" action "'"
 
-/* A reduced but faithful copy of the profile Docker 24 passes (see
-   /work/shared/reference/engine-calls.md, section 7): its 12 rules, with
+/* A reduced but faithful copy of the profile Docker 24 passes (its
+   built-in default, moby's profiles/seccomp/default.json): its 12 rules, with
    the allow list cut to ~100 names, keeping the ones with no x86_64
    number and recent ones, and everything the test child calls. */
 #define DOCKER_PROFILE                                                        \
