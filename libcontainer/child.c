@@ -24,9 +24,7 @@
 #include "process.h"
 #include "procattrs.h"
 #include "sync.h"
-#ifdef HAVE_SECCOMP
 #include "seccomp.h"
-#endif
 
 struct clone_args3
 {
@@ -205,7 +203,6 @@ child_find_executable (const char *arg0, char *const *env, sbx_error_t *err)
 int
 child_load_seccomp_now (struct seccomp_filter **f, int sync_fd, sbx_error_t *err)
 {
-#ifdef HAVE_SECCOMP
   int fd = -1, r = 0;
 
   if (*f == NULL)
@@ -219,16 +216,11 @@ child_load_seccomp_now (struct seccomp_filter **f, int sync_fd, sbx_error_t *err
       close (fd);
     }
   return r;
-#else
-  (void) sync_fd;
-  return *f == NULL ? 0 : sbx_error_set (err, ENOTSUP, "linux.seccomp: sbx was built without libseccomp");
-#endif
 }
 
 int
 child_load_policy_seccomp (struct seccomp_filter *f, sbx_error_t *err)
 {
-#ifdef HAVE_SECCOMP
   int notify = -1;
 
   if (f == NULL)
@@ -238,20 +230,12 @@ child_load_policy_seccomp (struct seccomp_filter *f, sbx_error_t *err)
   if (notify >= 0)
     close (notify);
   return 0;
-#else
-  return f == NULL ? 0 : sbx_error_set (err, ENOTSUP, "--policy seccomp: sbx was built without libseccomp");
-#endif
 }
 
 static bool
 has_notify (const struct child_plan *p)
 {
-#ifdef HAVE_SECCOMP
   return p->seccomp != NULL && seccomp_has_notify (p->seccomp);
-#else
-  (void) p;
-  return false;
-#endif
 }
 
 int

@@ -45,9 +45,7 @@
 #include "sysctl.h"
 #include "terminal.h"
 #include "validate.h"
-#ifdef HAVE_SECCOMP
 #include "seccomp.h"
-#endif
 
 
 struct exec_child
@@ -600,13 +598,8 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
       if (pr == 0)
         pr = policy_seccomp (pol, &sc, err);
       policy_free (pol);
-#ifdef HAVE_SECCOMP
-      if (pr == 0 && sc != NULL)
-        pr = seccomp_prepare (sc, &c.plan.policy_seccomp, err);
-#else
-      if (pr == 0 && sc != NULL)
-        pr = sbx_error_set (err, ENOTSUP, "--policy harden.seccomp: sbx was built without libseccomp");
-#endif
+      if (pr == 0 && sc != NULL && seccomp_prepare (sc, &c.plan.policy_seccomp, err) < 0)
+        pr = sbx_error_wrap (err, "--policy seccomp");
       spec_seccomp_free (sc);
       if (pr < 0)
         goto out;
@@ -619,10 +612,8 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
     }
   if (open_cgroup (&x, o->cgroup, err) < 0 || caps_parse (x.spec->process->capabilities, &c.caps, err) < 0)
     goto out;
-#ifdef HAVE_SECCOMP
   if (x.spec->linux_->seccomp != NULL && seccomp_prepare (x.spec->linux_->seccomp, &c.plan.seccomp, err) < 0)
     goto out;
-#endif
   if (o->console_socket != NULL && x.spec->process->terminal
       && (x.console_fd = fdpass_connect (o->console_socket, err)) < 0)
     goto out;
@@ -668,12 +659,10 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
     r = foreground_wait (pid, pidfd, master);
   pid = -1; /* handed off, or reaped */
 out:
-#ifdef HAVE_SECCOMP
   if (c.plan.seccomp != NULL)
     seccomp_filter_free (c.plan.seccomp);
   if (c.plan.policy_seccomp != NULL)
     seccomp_filter_free (c.plan.policy_seccomp);
-#endif
   if (master >= 0)
     close (master);
   if (pidfd >= 0)

@@ -14,9 +14,7 @@
 #include "mounts.h"
 #include "procattrs.h"
 #include "spec.h"
-#ifdef HAVE_SECCOMP
 #include "seccomp.h"
-#endif
 
 static void
 strv (struct json_buf *b, const char *key, const char *const *v)
@@ -51,18 +49,16 @@ linux_part (struct json_buf *b)
 #endif
   json_key (b, "seccomp");
   json_open (b, '{');
-#ifdef HAVE_SECCOMP
   json_key (b, "enabled");
-  json_bool (b, true);
-  strv (b, "actions", seccomp_known_actions);
-  strv (b, "operators", seccomp_known_operators);
-  strv (b, "archs", seccomp_known_archs);
-  strv (b, "knownFlags", seccomp_known_flags);
-  strv (b, "supportedFlags", seccomp_supported_flags ());
-#else
-  json_key (b, "enabled");
-  json_bool (b, false);
-#endif
+  json_bool (b, seccomp_built_in);
+  if (seccomp_built_in)
+    {
+      strv (b, "actions", seccomp_known_actions);
+      strv (b, "operators", seccomp_known_operators);
+      strv (b, "archs", seccomp_known_archs);
+      strv (b, "knownFlags", seccomp_known_flags);
+      strv (b, "supportedFlags", seccomp_supported_flags ());
+    }
   json_close (b, '}');
   /* A label is refused where its LSM is off (label.c): say so here. */
   json_key (b, "apparmor");
@@ -112,9 +108,8 @@ sbx_features_print (FILE *out, sbx_error_t *err)
   json_key (&b, "annotations");
   json_open (&b, '{');
   json_kv_str (&b, "org.opencontainers.runtime-spec.features.sbx.version", PACKAGE_VERSION);
-#ifdef HAVE_SECCOMP
-  json_kv_str (&b, "io.github.seccomp.libseccomp.version", SBX_SECCOMP_VERSION);
-#endif
+  if (seccomp_built_in)
+    json_kv_str (&b, "io.github.seccomp.libseccomp.version", SBX_SECCOMP_VERSION);
   json_close (&b, '}');
   json_close (&b, '}');
   if (b.failed)

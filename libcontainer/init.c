@@ -24,9 +24,7 @@
 #include "child.h"
 #include "cleanup.h"
 #include "config.h"
-#ifdef HAVE_SECCOMP
 #include "seccomp.h"
-#endif
 #include "error.h"
 #include "fsutil.h"
 #include "hooks.h"

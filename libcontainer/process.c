@@ -22,9 +22,7 @@
 #include "cgroup.h"
 #include "cgroup-systemd.h"
 #include "config.h"
-#ifdef HAVE_SECCOMP
 #include "seccomp.h"
-#endif
 #include "child.h"
 #include "cleanup.h"
 #include "devices.h"
@@ -78,12 +76,10 @@ prepared_free (struct prepared *p, size_t n_mounts)
     close (p->fds.rootfs_fd);
   free (p->fds.mount_fds);
   free (p->fds.dev_fds);
-#ifdef HAVE_SECCOMP
   if (p->seccomp != NULL)
     seccomp_filter_free (p->seccomp);
   if (p->policy_seccomp != NULL)
     seccomp_filter_free (p->policy_seccomp);
-#endif
   free (p->fds.devs);
   for (int *fd = &p->cgroup_fd; fd <= &p->self_timens; fd++)
     if (*fd >= 0)
@@ -210,21 +206,13 @@ prepare (const struct create_plan *c, bool host_devices, struct prepared *p, sbx
     return -1;
   if (c->policy_seccomp != NULL)
     {
-#ifdef HAVE_SECCOMP
       if (seccomp_prepare (c->policy_seccomp, &p->policy_seccomp, err) < 0)
         return sbx_error_wrap (err, "--policy seccomp");
-#else
-      return sbx_error_set (err, ENOTSUP, "--policy harden.seccomp: sbx was built without libseccomp");
-#endif
     }
   if (spec->linux_->seccomp != NULL)
     {
-#ifdef HAVE_SECCOMP
       if (seccomp_prepare (spec->linux_->seccomp, &p->seccomp, err) < 0)
         return -1;
-#else
-      return sbx_error_set (err, ENOTSUP, "linux.seccomp: sbx was built without libseccomp");
-#endif
     }
   if (ns_open_paths (spec, p->ns_fds, err) < 0)
     return -1;

@@ -4,8 +4,12 @@
 #ifndef SBX_SECCOMP_H
 #define SBX_SECCOMP_H
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stddef.h>
 
+#include "config.h"
+#include "error.h"
 #include "sbx.h"
 
 /* libcontainer/ is on the include path, so <seccomp.h> names this file:
@@ -16,6 +20,12 @@
 
 struct spec_seccomp;
 struct seccomp_filter;
+
+#ifdef HAVE_SECCOMP
+/* Built with libseccomp: seccomp.c. Without it, the inline stubs below
+ * keep the callers free of #ifdefs, and fail closed: a config that asks
+ * for a filter is an error, never a container without one. */
+#define seccomp_built_in true
 
 /* Build the filter; nothing is filtered yet. An unknown action, operator,
  * architecture or flag is an error naming its JSON path; unknown syscall
@@ -38,5 +48,50 @@ extern const char *const seccomp_known_archs[];
 extern const char *const seccomp_known_flags[];
 /* The known flags that this kernel and libseccomp support. */
 const char *const *seccomp_supported_flags (void);
+
+#else /* !HAVE_SECCOMP */
+#define seccomp_built_in false
+
+static inline int
+seccomp_prepare (const struct spec_seccomp *s, struct seccomp_filter **out, sbx_error_t *err)
+{
+  (void) s;
+  *out = NULL;
+  return sbx_error_set (err, ENOTSUP, "linux.seccomp: sbx was built without libseccomp");
+}
+
+static inline int
+seccomp_install (struct seccomp_filter *f, int *notify_fd, sbx_error_t *err)
+{
+  (void) f;
+  *notify_fd = -1;
+  return sbx_error_set (err, ENOTSUP, "seccomp: sbx was built without libseccomp");
+}
+
+static inline bool
+seccomp_has_notify (const struct seccomp_filter *f)
+{
+  (void) f;
+  return false;
+}
+
+static inline void
+seccomp_filter_free (struct seccomp_filter *f)
+{
+  (void) f;
+}
+
+static const char *const seccomp_no_names_[] __attribute__ ((unused)) = { NULL };
+#define seccomp_known_actions seccomp_no_names_
+#define seccomp_known_operators seccomp_no_names_
+#define seccomp_known_archs seccomp_no_names_
+#define seccomp_known_flags seccomp_no_names_
+
+static inline const char *const *
+seccomp_supported_flags (void)
+{
+  return seccomp_no_names_;
+}
+#endif /* HAVE_SECCOMP */
 
 #endif
