@@ -331,7 +331,7 @@ exec_child_main (struct exec_child *c)
 
   hygiene_close_except (3 + (int) c->plan.keep_fds, keep, c->rootfd >= 0 ? 3 : 2);
   hygiene_wipe_environ ();
-  log_forward_to (c->plan.sync_fd);
+  sync_forward_log (c->plan.sync_fd);
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0); /* see init.c: until execve */
   if (child_reset_signals (&err) < 0 || exec_enter (c, &err) < 0
       || exec_child_run (c, &exe, &err) < 0)
@@ -339,7 +339,7 @@ exec_child_main (struct exec_child *c)
       sync_send_error (c->plan.sync_fd, &err);
       _exit (1);
     }
-  log_forward_to (-1);
+  sync_forward_log (-1);
   close (c->plan.sync_fd);
   child_execve (&c->plan, exe);
 }

@@ -371,7 +371,7 @@ init_main (struct init_args *a)
      dir, the cgroup, our own namespaces) that is not needed to build the
      container, and no trace of the caller's environment. */
   drop_inherited (a);
-  log_forward_to (a->sync_fd);
+  sync_forward_log (a->sync_fd);
   /* Until execve this process runs sbx's binary inside the container's
      namespaces: make /proc/PID/{exe,mem,fd} unreachable to the container
      (ptrace access checks fail for a non-dumpable process). The execve
@@ -387,7 +387,7 @@ init_main (struct init_args *a)
       _exit (1);
     }
   close (a->sync_fd);
-  log_forward_to (-1);
+  sync_forward_log (-1);
   wait_for_start (a->fifo_fd);
   if (a->plan->spec->hooks != NULL
       && hooks_run (&a->plan->spec->hooks->start_container, "startContainer", a->hook_state, NULL, &err) < 0)

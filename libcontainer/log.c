@@ -13,12 +13,12 @@
 
 #include "error.h"
 #include "log.h"
-#include "sync.h"
 
 static int log_fd_ = 2;
 static enum sbx_log_format log_format_ = SBX_LOG_TEXT;
 static int log_debug_ = 0;
-static int forward_fd_ = -1;
+static log_sink_fn sink_;
+static void *sink_data_;
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
 
@@ -50,9 +50,10 @@ log_fd (void)
 }
 
 void
-log_forward_to (int sync_fd)
+log_set_sink (log_sink_fn fn, void *data)
 {
-  forward_fd_ = sync_fd;
+  sink_ = fn;
+  sink_data_ = data;
 }
 
 void
@@ -129,9 +130,9 @@ log_write (enum log_level lvl, const char *msg)
 {
   if (lvl == LOG_LVL_DEBUG && !log_debug_)
     return;
-  if (forward_fd_ >= 0)
+  if (sink_ != NULL)
     {
-      sync_send_log (forward_fd_, lvl, msg);
+      sink_ (sink_data_, lvl, msg);
       return;
     }
   emit (log_fd_, log_format_, lvl, msg);

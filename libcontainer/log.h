@@ -1,6 +1,7 @@
 /* log.h: the runtime's log lines (--log, --log-format, --debug).
- * In the container's init process, lines are forwarded to the parent over
- * the sync socket and re-emitted there, so one process writes the log. */
+ * In the container's init process, lines go to a sink instead (sync.c's
+ * sync_forward_log: to the parent over the sync socket, re-emitted there),
+ * so one process writes the log. log.c knows nothing of the protocol. */
 #ifndef SBX_LOG_H
 #define SBX_LOG_H
 
@@ -22,8 +23,10 @@ void log_msg (enum log_level lvl, const char *fmt, ...)
 
 /* Write an already formatted line (used to re-emit child lines). */
 void log_write (enum log_level lvl, const char *msg);
-/* In the init process: send lines to this sync socket instead. */
-void log_forward_to (int sync_fd);
+/* Hand every line that passes the level filter to FN instead of the log
+ * (FN NULL: back to the log). FN must not log. */
+typedef void (*log_sink_fn) (void *data, enum log_level lvl, const char *msg);
+void log_set_sink (log_sink_fn fn, void *data);
 int log_is_debug (void);
 /* The current time as RFC 3339 with nanoseconds, UTC (runc's format for
    log lines and the state's `created`). */

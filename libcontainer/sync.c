@@ -218,6 +218,21 @@ sync_send_log (int sock, int level, const char *msg)
   sync_send (sock, SYNC_LOG, buf, len + 1, -1, NULL);
 }
 
+static int log_sock_ = -1;
+
+static void
+log_to_parent (void *data, enum log_level lvl, const char *msg)
+{
+  sync_send_log (*(int *) data, lvl, msg);
+}
+
+void
+sync_forward_log (int sock)
+{
+  log_sock_ = sock;
+  log_set_sink (sock >= 0 ? log_to_parent : NULL, &log_sock_);
+}
+
 void
 sync_send_error (int sock, const sbx_error_t *err)
 {

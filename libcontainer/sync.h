@@ -44,6 +44,9 @@ int sync_recv (int sock, struct sync_frame *f, sbx_error_t *err);
 int sync_expect (int sock, enum sync_msg type, struct sync_frame *f,
                  sbx_error_t *err);
 void sync_send_log (int sock, int level, const char *msg);
+/* In the child: send every log line to the parent over SOCK as SYNC_LOG
+ * (SOCK -1: back to writing the log). */
+void sync_forward_log (int sock);
 /* In the child: report an error to the parent (best effort). */
 void sync_send_error (int sock, const sbx_error_t *err);
 const char *sync_msg_name (enum sync_msg type);
