@@ -42,7 +42,7 @@
 #include "process.h"
 #include "state.h"
 #include "sync.h"
-#include "sysctl.h"
+#include "procfs.h"
 #include "terminal.h"
 #include "validate.h"
 #include "seccomp.h"

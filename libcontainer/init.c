@@ -37,6 +37,7 @@
 #include "procattrs.h"
 #include "rootfs.h"
 #include "sync.h"
+#include "procfs.h"
 #include "sysctl.h"
 #include "terminal.h"
 

@@ -9,11 +9,8 @@
 
 /* In the parent: refuse host-wide keys and malformed names. */
 int sysctl_check (const struct sbx_spec *spec, sbx_error_t *err);
-/* In the init, in its namespaces: write every key. */
+/* In the init, in its namespaces: write every key under PROCFD
+ * (procfs.h's proc_open_private). */
 int sysctl_apply (const struct sbx_spec *spec, int procfd, sbx_error_t *err);
-/* A fresh procfs of the caller's pid namespace, not attached anywhere, so
- * nothing in the container can have mounted over it. Verified to be
- * procfs. Falls back to "/proc" (verified) where fsopen is refused. */
-int proc_open_private (sbx_error_t *err);
 
 #endif
