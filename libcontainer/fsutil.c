@@ -487,6 +487,16 @@ write_all (int fd, const void *data, size_t len)
   return 0;
 }
 
+/* After a failed write: the temporary file must not stay behind; if it
+   does, ERR says so too (style §3: append, never drop). */
+static int
+drop_tmp (int dirfd, const char *tmp, sbx_error_t *err)
+{
+  if (unlinkat (dirfd, tmp, 0) < 0 && errno != ENOENT)
+    sbx_error_append (err, "remove `%s`: %s", tmp, strerror (errno));
+  return -1;
+}
+
 int
 atomic_write_at (int dirfd, const char *name, const void *data, size_t len,
                  mode_t mode, sbx_error_t *err)
@@ -502,14 +512,12 @@ atomic_write_at (int dirfd, const char *name, const void *data, size_t len,
   if (write_all (fd, data, len) < 0)
     {
       sbx_error_errno (err, "write `%s`", tmp);
-      unlinkat (dirfd, tmp, 0);
-      return -1;
+      return drop_tmp (dirfd, tmp, err);
     }
   if (renameat (dirfd, tmp, dirfd, name) < 0)
     {
       sbx_error_errno (err, "rename `%s` to `%s`", tmp, name);
-      unlinkat (dirfd, tmp, 0);
-      return -1;
+      return drop_tmp (dirfd, tmp, err);
     }
   return 0;
 }

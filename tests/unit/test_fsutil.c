@@ -172,6 +172,25 @@ UNIT_TEST (atomic_write_and_read_back)
   close (dirfd);
 }
 
+/* A failed rename leaves no temporary file behind, and the error is the
+   rename's alone (nothing failed in the cleanup to append). */
+UNIT_TEST (atomic_write_failure_removes_the_tmp_file)
+{
+  sbx_error_t err = { 0 };
+  int dirfd = open (root, O_RDONLY | O_DIRECTORY);
+
+  CHECK (mkdirat (dirfd, "busy", 0700) == 0);
+  CHECK (mkdirat (dirfd, "busy/x", 0700) == 0);
+  CHECK (atomic_write_at (dirfd, "busy", "{}", 2, 0600, &err) == -1);
+  CHECK_CONTAINS (err.msg, "rename `.busy.tmp` to `busy`");
+  CHECK (strstr (err.msg, "and then") == NULL);
+  CHECK (faccessat (dirfd, ".busy.tmp", F_OK, AT_SYMLINK_NOFOLLOW) == -1 && errno == ENOENT);
+  sbx_error_free (&err);
+  unlinkat (dirfd, "busy/x", AT_REMOVEDIR);
+  unlinkat (dirfd, "busy", AT_REMOVEDIR);
+  close (dirfd);
+}
+
 UNIT_TEST (rm_rf_does_not_follow_symlinks)
 {
   sbx_error_t err = { 0 };
