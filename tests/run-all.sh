@@ -134,14 +134,15 @@ tag_errors=()
 
 # read_tests FILE: append FILE's tests to T_*; note what is wrong with its tags.
 read_tests() {
-	local f=$1 rel=${1#"$top_srcdir"/} line n=0 lineno=0 ftags= ttags= nftags=0 t tags
+	local f=$1 rel=${1#"$top_srcdir"/} line n=0 lineno=0 ftags='' ttags='' nftags=0 t tags list
 	local test_re='^[[:blank:]]*@test[[:blank:]]+(.*[^[:blank:]])[[:blank:]]+\{'
 	local tag_re='^[[:blank:]]*#[[:blank:]]*bats[[:blank:]]+(file|test)_tags=(.*)$'
 	while IFS= read -r line || [ -n "$line" ]; do
 		lineno=$((lineno + 1))
 		if [[ $line =~ $tag_re ]]; then
 			tags=,
-			for t in ${BASH_REMATCH[2]//,/ }; do
+			IFS=', ' read -ra list <<<"${BASH_REMATCH[2]}"
+			for t in "${list[@]}"; do
 				[[ $known_tags == *" $t "* ]] ||
 					tag_errors+=("$rel:$lineno: unknown tag '$t' (known:$known_tags)")
 				tags+=$t,
@@ -157,7 +158,7 @@ read_tests() {
 			n=$((n + 1))
 			t=${BASH_REMATCH[1]#[\'\"]}
 			T_FILE+=("$f") T_NAME+=("${t%[\'\"]}") T_TAGS+=("$ftags${ttags#,}")
-			[ "$ftags$ttags" != "" ] && [ "$ftags$ttags" != ",," ] ||
+			[[ ${T_TAGS[-1]} == *[!,]* ]] ||
 				tag_errors+=("$rel:$lineno: a test without tags: ${t%[\'\"]}")
 			ttags=
 		fi
