@@ -419,6 +419,9 @@ open_target (struct sbx_context *ctx, const char *id, bool ignore_paused, struct
   x->spec = container_load_config (x->dirfd, err);
   if (x->spec == NULL)
     return sbx_error_wrap (err, "saved config of \"%s\"", id);
+  /* the namespaces a policy added are not in the saved config */
+  if (policy_exec_namespaces (&x->st.annotations, x->spec, err) < 0)
+    return -1;
   return spec_linux_namespace (x->spec, SPEC_NS_MOUNT) == NULL ? open_init_root (x, err) : 0;
 }
 
