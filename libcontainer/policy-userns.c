@@ -109,45 +109,71 @@ maps_host_root (const struct spec_id_mappings *m)
   return false;
 }
 
-int
-policy_ns_harden (const struct sbx_policy *p, struct sbx_spec *spec, char **note, sbx_error_t *err)
+/* Each config field the namespace rules refuse, to fn; how many. */
+static int
+ns_violations (const struct sbx_policy *p, const struct sbx_spec *spec, policy_report_fn fn, void *arg)
 {
   const struct spec_namespace *net = spec_linux_namespace (spec, SPEC_NS_NETWORK);
   const struct spec_namespace *user = spec_linux_namespace (spec, SPEC_NS_USER);
+  char msg[PATH_MAX + 256];
+  int n = 0;
 
-  *note = NULL;
+#define VIOLATION(...) (snprintf (msg, sizeof msg, __VA_ARGS__), fn (msg, arg), n++)
   for (size_t i = 0; i < spec->annotations.n; i++)
     if (strcmp (spec->annotations.keys[i], POLICY_USERNS_ANNOTATION) == 0
         || strcmp (spec->annotations.keys[i], POLICY_NS_ANNOTATION) == 0)
-      return sbx_error_set (err, EPERM, "annotations.%s: set by the policy, not by a config", spec->annotations.keys[i]);
-  if (p->network != NULL)
-    {
-      if (net != NULL && net->path != NULL)
-        return sbx_error_set (err, EPERM, "policy harden.network loopback: linux.namespaces joins the network "
-                              "namespace `%s` (the policy gives the container a fresh one)", net->path);
-      if (spec->linux_->n_net_devices > 0)
-        return sbx_error_set (err, EPERM, "policy harden.network loopback: linux.netDevices moves `%s` in",
-                              spec->linux_->net_devices[0].host_name);
-      if (net == NULL)
-        {
-          if (add_namespace (spec, SPEC_NS_NETWORK, err) < 0)
-            return -1;
-          *note = strdup ("linux.namespaces +network (loopback only)");
-        }
-    }
+      VIOLATION ("annotations.%s: set by the policy, not by a config", spec->annotations.keys[i]);
+  if (p->network != NULL && net != NULL && net->path != NULL)
+    VIOLATION ("policy harden.network loopback: linux.namespaces joins the network namespace `%s` "
+               "(the policy gives the container a fresh one)", net->path);
+  if (p->network != NULL && spec->linux_->n_net_devices > 0)
+    VIOLATION ("policy harden.network loopback: linux.netDevices moves `%s` in", spec->linux_->net_devices[0].host_name);
   if (!p->has_userns)
-    return 0;
+    return n;
   if (user != NULL && user->path != NULL)
-    return sbx_error_set (err, EPERM, "policy harden.userns: linux.namespaces joins the user namespace `%s` "
-                          "(the policy gives each container its own)", user->path);
+    VIOLATION ("policy harden.userns: linux.namespaces joins the user namespace `%s` "
+               "(the policy gives each container its own)", user->path);
   if (user != NULL && (maps_host_root (&spec->linux_->uid_mappings) || maps_host_root (&spec->linux_->gid_mappings)))
-    return sbx_error_set (err, EPERM, "policy harden.userns: linux.uidMappings/gidMappings map host id 0 "
-                          "(a user namespace of the config's own must not map host root)");
-  if (user == NULL && geteuid () != 0)
-    return sbx_error_set (err, EPERM, "policy harden.userns: taking an id range needs sbx to run as root");
+    VIOLATION ("policy harden.userns: linux.uidMappings/gidMappings map host id 0 "
+               "(a user namespace of the config's own must not map host root)");
   if (user == NULL && spec->process->user.uid >= (uint64_t) p->userns.size)
-    return sbx_error_set (err, EINVAL, "policy harden.userns.size: process.user.uid %u is outside the %lld ids "
-                          "of a container's range", spec->process->user.uid, (long long) p->userns.size);
+    VIOLATION ("policy harden.userns.size: process.user.uid %u is outside the %lld ids of a container's range",
+               spec->process->user.uid, (long long) p->userns.size);
+#undef VIOLATION
+  return n;
+}
+
+static void
+keep_first (const char *msg, void *arg)
+{
+  char **first = arg;
+
+  if (*first == NULL)
+    *first = strdup (msg);
+}
+
+int
+policy_ns_report (const struct sbx_policy *p, const struct sbx_spec *spec, policy_report_fn fn, void *arg)
+{
+  return ns_violations (p, spec, fn, arg);
+}
+
+int
+policy_ns_harden (const struct sbx_policy *p, struct sbx_spec *spec, char **note, sbx_error_t *err)
+{
+  _cleanup_free_ char *first = NULL;
+
+  *note = NULL;
+  if (ns_violations (p, spec, keep_first, &first) > 0)
+    return sbx_error_set (err, EPERM, "%s", first ? first : "policy: out of memory");
+  if (p->has_userns && spec_linux_namespace (spec, SPEC_NS_USER) == NULL && geteuid () != 0)
+    return sbx_error_set (err, EPERM, "policy harden.userns: taking an id range needs sbx to run as root");
+  if (p->network != NULL && spec_linux_namespace (spec, SPEC_NS_NETWORK) == NULL)
+    {
+      if (add_namespace (spec, SPEC_NS_NETWORK, err) < 0)
+        return -1;
+      *note = strdup ("linux.namespaces +network (loopback only)");
+    }
   return 0;
 }
 

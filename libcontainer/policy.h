@@ -107,6 +107,8 @@ int policy_exec_namespaces (const struct spec_map *annotations, struct sbx_spec 
 typedef void (*policy_report_fn) (const char *msg, void *arg);
 int policy_report (const struct sbx_policy *p, const struct sbx_spec *spec, const char *bundle,
                    policy_report_fn report, void *arg, sbx_error_t *err);
+/* Audit: what policy_ns_harden would refuse, each to report. */
+int policy_ns_report (const struct sbx_policy *p, const struct sbx_spec *spec, policy_report_fn report, void *arg);
 /* The same for a process started by exec (capabilities, no_new_privs). */
 int policy_check_process (const struct sbx_policy *p, const struct spec_process *proc,
                           sbx_error_t *err);

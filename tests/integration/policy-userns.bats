@@ -38,8 +38,13 @@ range() { awk '{print $2}' "/proc/$(ctr_pid "$1")/uid_map"; }
 # taken_by ID: the allocation file that names the container's state directory
 taken_by() { grep -lx "65536 [0-9]* [0-9]* $(realpath "$ROOT")/$1" "$ALLOC"/* 2>/dev/null | xargs -rn1 basename; }
 
-@test "harden.userns: its own range in uid_map, an idmapped rootfs (root's files are root's), exec in the same" {
-	set_args /bin/sh -c 'cat /proc/self/uid_map /proc/self/gid_map; stat -c %u:%g /bin/busybox; touch /made-inside; stat -c %u /made-inside; echo done; sleep 100'
+@test "harden.userns: its own range in uid_map, an idmapped rootfs and binds (root's files are root's), exec in the same" {
+	mkdir -p "$BATS_TEST_TMPDIR/vol"
+	echo v >"$BATS_TEST_TMPDIR/vol/f"
+	chmod 0755 "$BATS_TEST_TMPDIR/vol"
+	update_config '.mounts += [{"destination": "/vol", "type": "bind", "source": $s, "options": ["rbind"]}]' \
+		--arg s "$BATS_TEST_TMPDIR/vol"
+	set_args /bin/sh -c 'cat /proc/self/uid_map /proc/self/gid_map; stat -c %u:%g /bin/busybox; touch /made-inside; stat -c %u /made-inside; stat -c %u /vol/f; echo done; sleep 100'
 	run_bg "$BATS_TEST_TMPDIR/u1" psbx run -d --bundle "$BUNDLE" u1
 	[ "$status" -eq 0 ] || fail "$output"
 	wait_output u1 done
@@ -50,6 +55,7 @@ taken_by() { grep -lx "65536 [0-9]* [0-9]* $(realpath "$ROOT")/$1" "$ALLOC"/* 2>
 	[ "$(echo ${out[1]})" = "0 $r 65536" ] || fail "gid_map: ${out[1]}"
 	[ "${out[2]}" = 0:0 ] || fail "the image is not root's inside: ${out[2]}"
 	[ "${out[3]}" = 0 ]
+	[ "${out[4]}" = 0 ] || fail "the bind volume is not idmapped: ${out[4]}"
 	pid=$(ctr_pid u1)
 	[[ "$(grep '^Uid:' /proc/$pid/status)" =~ ^Uid:[[:space:]]+$r[[:space:]] ]] || fail "host uid: $(grep Uid: /proc/$pid/status)"
 	# outside, through the container's idmapped mount, the file is the range's root's;
@@ -216,4 +222,18 @@ s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
 	echo '{"harden": {"network": "none"}}' >"$POL"
 	run psbx run --bundle "$BUNDLE" j1 </dev/null
 	[ "$status" -ne 0 ] && [[ "$output" == *"harden.network: \`none\` is not loopback"* ]] || fail "$output"
+}
+
+@test "audit --policy: the namespaces the policy adds, and what its namespace rules refuse" {
+	policy '{"harden": {"userns": {"ids": $ids}, "network": "loopback"}}'
+	update_config '.linux.namespaces |= map(select(.type != "network"))'
+	run sbx audit --policy "$POL" "$BUNDLE"
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ "$output" == *"policyNamespaces       user(65536 ids from $IDS, rootfs idmap) network(loopback only, added)"* ]] || fail "$output"
+	update_config '.linux.namespaces += [{"type": "network", "path": "/proc/1/ns/net"}, {"type": "user", "path": "/proc/1/ns/user"}]'
+	run sbx audit --policy "$POL" --format json "$BUNDLE"
+	[ "$status" -eq 1 ] || fail "$output"
+	jq -e '.policyViolations | any(.[]; startswith("policy harden.network loopback: linux.namespaces joins"))' <<<"$output"
+	jq -e '.policyViolations | any(.[]; startswith("policy harden.userns: linux.namespaces joins the user namespace"))' <<<"$output"
+	[ "$(jq -c .policyNamespaces <<<"$output")" = '[]' ]
 }
