@@ -29,6 +29,7 @@ teardown() {
 	[ -z "${LISTENER:-}" ] || kill "$LISTENER" 2>/dev/null || true
 	umount "$BATS_TEST_TMPDIR/ov" 2>/dev/null || true
 	ip link del sbxpol0 2>/dev/null || true
+	ip link del sbxpol1 2>/dev/null || true
 }
 
 policy() { jq -n --arg ids "$IDS" "$1" >"$POL"; chmod 0644 "$POL"; }
@@ -209,7 +210,7 @@ s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
 	[[ "$(ctr_state n2 | jq -r '.annotations["sbx.policy.hardened"]')" == *"linux.namespaces +network (loopback only)"* ]]
 }
 
-@test "harden.network loopback: a joined network namespace or netDevices are refused" {
+@test "harden.network loopback: a joined network namespace, netDevices, an interface a hook moved in are refused" {
 	policy '{"harden": {"network": "loopback"}}'
 	update_config '.linux.namespaces |= map(if .type == "network" then .path = "/proc/1/ns/net" else . end)'
 	run psbx run --bundle "$BUNDLE" j1 </dev/null
@@ -218,6 +219,18 @@ s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
 	ip link add sbxpol0 type dummy 2>/dev/null || ip link add sbxpol0 type veth peer name sbxpol1
 	run psbx run --bundle "$BUNDLE" j1 </dev/null
 	[ "$status" -ne 0 ] && [[ "$output" == *"policy harden.network loopback: linux.netDevices moves \`sbxpol0\` in"* ]] || fail "$output"
+	[ -z "$(ls -A "$ROOT")" ] || fail "state left"
+	# a createRuntime hook that moves an interface in fails the create
+	cat >"$BATS_TEST_TMPDIR/movein.sh" <<-'EOS'
+	#!/bin/sh
+	pid=$(jq -r .pid)
+	ip link set sbxpol1 netns "$pid"
+	EOS
+	chmod +x "$BATS_TEST_TMPDIR/movein.sh"
+	ip link show sbxpol1 >/dev/null 2>&1 || ip link add sbxpol1 type veth peer name sbxpol2
+	update_config 'del(.linux.netDevices) | .hooks = {"createRuntime": [{"path": $h}]}' --arg h "$BATS_TEST_TMPDIR/movein.sh"
+	run psbx run --bundle "$BUNDLE" j1 </dev/null
+	[ "$status" -ne 0 ] && [[ "$output" == *"policy harden.network loopback: the network namespace has \`sbxpol1\`"* ]] || fail "$output"
 	[ -z "$(ls -A "$ROOT")" ] || fail "state left"
 	echo '{"harden": {"network": "none"}}' >"$POL"
 	run psbx run --bundle "$BUNDLE" j1 </dev/null
