@@ -605,7 +605,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
       policy_free (pol);
 #ifdef HAVE_SECCOMP
       if (pr == 0 && sc != NULL)
-        pr = seccomp_prepare (sc, &c.plan.policy_seccomp, err);
+        pr = seccomp_prepare_cached (sc, &c.plan.policy_seccomp, err);
 #else
       if (pr == 0 && sc != NULL)
         pr = sbx_error_set (err, ENOTSUP, "--policy harden.seccomp: sbx was built without libseccomp");

@@ -211,7 +211,7 @@ prepare (const struct create_plan *c, bool host_devices, struct prepared *p, sbx
   if (c->policy_seccomp != NULL)
     {
 #ifdef HAVE_SECCOMP
-      if (seccomp_prepare (c->policy_seccomp, &p->policy_seccomp, err) < 0)
+      if (seccomp_prepare_cached (c->policy_seccomp, &p->policy_seccomp, err) < 0)
         return sbx_error_wrap (err, "--policy seccomp");
 #else
       return sbx_error_set (err, ENOTSUP, "--policy harden.seccomp: sbx was built without libseccomp");
