@@ -192,7 +192,9 @@ s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
 	set_args /bin/sh -c "cat /proc/net/dev; cat /sys/class/net/lo/flags
 		nc -w 2 127.0.0.1 $port </dev/null && echo reached-lo-listener
 		nc -w 2 $hostip $port </dev/null && echo reached-host
-		(nc -l -p 5555 &); sleep 0.3; echo over-lo | nc -w 1 127.0.0.1 5555; sleep 0.3; echo end"
+		nc -l -p 5555 & l=\$!
+		for i in 1 2 3 4 5 6 7 8 9 10; do echo over-lo | nc -w 1 127.0.0.1 5555 2>/dev/null && break; sleep 0.2; done
+		wait \$l; echo end"
 	run psbx run --bundle "$BUNDLE" n1 </dev/null
 	[ "$status" -eq 0 ] || fail "$output"
 	ifs=$(grep -E '^ *[[:alnum:]]+: +[0-9]' <<<"$output" | cut -d: -f1 | tr -d ' ')
