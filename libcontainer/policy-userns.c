@@ -139,6 +139,9 @@ ns_violations (const struct sbx_policy *p, const struct sbx_spec *spec, policy_r
   if (user == NULL && spec->process->user.uid >= (uint64_t) p->userns.size)
     VIOLATION ("policy harden.userns.size: process.user.uid %u is outside the %lld ids of a container's range",
                spec->process->user.uid, (long long) p->userns.size);
+  if (user == NULL && spec->process->user.gid >= (uint64_t) p->userns.size)
+    VIOLATION ("policy harden.userns.size: process.user.gid %u is outside the %lld ids of a container's range",
+               spec->process->user.gid, (long long) p->userns.size);
 #undef VIOLATION
   return n;
 }

@@ -174,6 +174,12 @@ taken_by() { grep -lx "65536 [0-9]* [0-9]* $(realpath "$ROOT")/$1" "$ALLOC"/* 2>
 	run psbx run --bundle "$BUNDLE" r1 </dev/null
 	[ "$status" -ne 0 ] && [[ "$output" == *"annotations.sbx.policy.userns: set by the policy"* ]] || fail "$output"
 	[ -z "$(ls -A "$ROOT")" ] || fail "state left"
+	# the user must be inside the range
+	policy '{"harden": {"userns": {"ids": $ids, "size": 1000}}}'
+	update_config 'del(.annotations["sbx.policy.userns"]) | .process.user.uid = 1000'
+	run psbx run --bundle "$BUNDLE" r1 </dev/null
+	[ "$status" -ne 0 ] && [[ "$output" == *"policy harden.userns.size: process.user.uid 1000 is outside the 1000 ids"* ]] || fail "$output"
+	[ -z "$(ls -A "$ROOT")" ] || fail "state left"
 	echo '{"harden": {"userns": {"ids": "5-1"}}}' >"$POL"
 	run psbx run --bundle "$BUNDLE" r1 </dev/null
 	[ "$status" -ne 0 ] && [[ "$output" == *"harden.userns.ids"* ]] || fail "$output"
