@@ -186,6 +186,29 @@ audit_grants (struct report *r, const struct sbx_spec *spec)
   flag (r, "userNamespace", spec_linux_namespace (spec, SPEC_NS_USER) != NULL);
 }
 
+/* The namespaces the policy's harden rules would give the container. */
+static void
+policy_adds (struct report *r, const struct sbx_policy *p, const struct sbx_spec *spec)
+{
+  char user[160], net[64];
+  const char *v[2];
+  size_t n = 0;
+  const struct spec_namespace *ns = spec_linux_namespace (spec, SPEC_NS_NETWORK);
+
+  if (p->has_userns && spec_linux_namespace (spec, SPEC_NS_USER) == NULL)
+    {
+      snprintf (user, sizeof user, "user(%lld ids from %s, rootfs %s)", (long long) p->userns.size, p->userns.ids,
+                p->userns.rootfs ? p->userns.rootfs : "idmap");
+      v[n++] = user;
+    }
+  if (p->network != NULL && (ns == NULL || ns->path == NULL))
+    {
+      snprintf (net, sizeof net, "network(loopback only%s)", ns == NULL ? ", added" : "");
+      v[n++] = net;
+    }
+  list (r, "policyNamespaces", v, n);
+}
+
 static void
 on_violation (const char *msg, void *arg)
 {
@@ -236,7 +259,8 @@ sbx_audit (const char *bundle, const char *policy_path, bool json, FILE *out, sb
       n = policy_report (pol, spec, dir, on_violation, &r, err);
       if (json)
         json_close (&r.b, ']');
-      else if (n == 0)
+      policy_adds (&r, pol, spec);
+      if (!json && n == 0)
         fprintf (out, "policy: the config is within %s\n", policy_path);
     }
   if (json)

@@ -299,6 +299,12 @@ spec_seccompp (struct spec_seccomp **s)
   spec_seccomp_free (*s);
 }
 
+static void
+policyp (struct sbx_policy **p)
+{
+  policy_free (*p);
+}
+
 static int
 create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_opts *o,
                bool want_master, struct created *c, sbx_error_t *err)
@@ -307,6 +313,7 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   char now[64];
   const struct spec_namespace *pidns;
   __attribute__ ((cleanup (spec_seccompp))) struct spec_seccomp *pol_seccomp = NULL;
+  __attribute__ ((cleanup (policyp))) struct sbx_policy *pol = NULL;
 
   memset (c, 0, sizeof *c);
   c->rootfd = c->dirfd = -1;
@@ -323,15 +330,13 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
                           !json_is_utf8 (c->b.dir) ? "bundle" : "root.path");
   if (ctx->policy_path != NULL)
     {
-      struct sbx_policy *pol = policy_load (ctx->policy_path, err);
-      int r = pol == NULL ? -1 : policy_check (pol, c->b.spec, c->b.dir, err);
+      int r = (pol = policy_load (ctx->policy_path, err)) == NULL ? -1 : policy_check (pol, c->b.spec, c->b.dir, err);
       if (r == 0)
         r = policy_harden (pol, c->b.spec, err);
       if (r == 0) /* what the policy added must hold together too */
         r = validate_spec (c->b.spec, err);
       if (r == 0)
         r = policy_seccomp (pol, &pol_seccomp, err);
-      policy_free (pol);
       if (r < 0)
         return -1;
     }
@@ -390,6 +395,9 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   if (claim_cgroup (c, c->b.spec->linux_->cgroups_path != NULL
                           && c->b.spec->linux_->cgroups_path[0] != '\0', err) < 0)
     return -1;
+  /* the policy's id range is recorded against the state directory */
+  if (policy_userns_apply (pol, c->b.spec, c->b.rootfs, ctx->root, id, c->dirfd, err) < 0)
+    return -1;
   pc.spec = c->b.spec;
   pc.id = id;
   pc.bundle = c->b.dir;
@@ -403,7 +411,8 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   pc.preserve_fds = o->preserve_fds;
   pc.want_master = want_master;
   pc.policy_seccomp = pol_seccomp;
-  if (process_spawn (&pc, &c->h, err) < 0 || record_init (c, err) < 0)
+  if (process_spawn (&pc, &c->h, err) < 0 || record_init (c, err) < 0
+      || policy_ns_started (pol, c->h.pid, err) < 0)
     return -1;
   log_now_rfc3339 (now, sizeof now);
   c->st.id = (char *) id;
@@ -436,6 +445,7 @@ create_abort (struct created *c, const char *id)
       waitpid (c->h.pid, NULL, 0);
     }
   created_cleanup (c, id, true);
+  policy_userns_release ();
 }
 
 int
@@ -532,6 +542,8 @@ destroy (int rootfd, int dirfd, const char *id, const struct container_state *st
     r = -1;
   if (r == 0)
     r = rm_rf_at (rootfd, id, err);
+  if (r == 0)
+    policy_userns_release ();
   if (r == 0 && hooks != NULL && hooks->hooks != NULL && st != NULL)
     {
       _cleanup_free_ char *json = state_to_json (st, STATUS_STOPPED);

@@ -417,6 +417,9 @@ open_target (struct sbx_context *ctx, const char *id, bool ignore_paused, struct
   x->spec = container_load_config (x->dirfd, err);
   if (x->spec == NULL)
     return sbx_error_wrap (err, "saved config of \"%s\"", id);
+  /* the namespaces a policy added are not in the saved config */
+  if (policy_exec_namespaces (&x->st.annotations, x->spec, err) < 0)
+    return -1;
   return spec_linux_namespace (x->spec, SPEC_NS_MOUNT) == NULL ? open_init_root (x, err) : 0;
 }
 
@@ -598,7 +601,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
       if (pr == 0)
         pr = policy_seccomp (pol, &sc, err);
       policy_free (pol);
-      if (pr == 0 && sc != NULL && seccomp_prepare (sc, &c.plan.policy_seccomp, err) < 0)
+      if (pr == 0 && sc != NULL && seccomp_prepare_cached (sc, &c.plan.policy_seccomp, err) < 0)
         pr = sbx_error_wrap (err, "--policy seccomp");
       spec_seccomp_free (sc);
       if (pr < 0)

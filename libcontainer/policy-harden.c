@@ -216,6 +216,16 @@ policy_harden (const struct sbx_policy *p, struct sbx_spec *spec, sbx_error_t *e
   for (size_t i = 0; i < spec->annotations.n; i++)
     if (strcmp (spec->annotations.keys[i], POLICY_ANNOTATION) == 0)
       return sbx_error_set (err, EPERM, "annotations.%s: set by the policy, not by a config", POLICY_ANNOTATION);
+  {
+    char *ns_note = NULL;
+    r = policy_ns_harden (p, spec, &ns_note, err);
+    if (r == 0 && ns_note != NULL)
+      r = note (&c, err, "%s", ns_note);
+    free (ns_note);
+    if (r < 0)
+      goto out;
+    r = -1;
+  }
   if (p->readonly_rootfs && !spec->root->readonly)
     {
       spec->root->readonly = true;

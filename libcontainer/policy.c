@@ -368,5 +368,5 @@ policy_report (const struct sbx_policy *p, const struct sbx_spec *spec, const ch
   struct pol_run r = { .err = err, .report = report, .arg = arg };
   if (check_all (p, spec, bundle, &r) < 0)
     return -1;
-  return r.count;
+  return r.count + policy_ns_report (p, spec, report, arg);
 }

@@ -4,6 +4,8 @@
 #define SBX_POLICY_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "sbx.h"
 #include "spec.h"
@@ -36,9 +38,28 @@ struct sbx_policy
   struct spec_seccomp *seccomp_profile; /* stacked on the config's filter */
   bool has_socket_families;
   struct spec_strv socket_families; /* AF_* names, AF_NETLINK_ROUTE */
+  /* harden.userns: a user namespace with a fresh id range per container
+     (policy-userns.c) where the config has none */
+  bool has_userns;
+  struct policy_userns
+  {
+    char *ids;                  /* "FIRST-LAST": host ids the ranges come from */
+    bool has_size;
+    int64_t size;               /* ids per container (65536) */
+    char *rootfs;               /* "idmap" (default) or "unmapped" */
+    uint32_t first, last;       /* ids, parsed */
+  } userns;
+  char *network;                /* harden.network: "loopback" or NULL */
 };
 
 #define POLICY_ANNOTATION "sbx.policy.hardened"
+/* What harden.userns and harden.network added, for exec (which reads the
+   config as given) and for the allocator: "FIRST SIZE" and the namespace
+   types, "user network". Set by sbx only, like the one above. */
+#define POLICY_USERNS_ANNOTATION "sbx.policy.userns"
+#define POLICY_NS_ANNOTATION "sbx.policy.namespaces"
+/* Where the id ranges are taken: one file per range in use. */
+#define POLICY_USERNS_DIR "/run/sbx-userns"
 
 /* Read FILE: it must be a regular file owned by root, writable by nobody
    else, in a directory likewise (spec-policy.c parses it). */
@@ -62,11 +83,32 @@ int policy_harden_process (const struct sbx_policy *p, struct spec_process *proc
    both allow it): harden.seccomp plus the socket-family allowlist. *out is
    NULL when the policy has neither; free with spec_seccomp_free. */
 int policy_seccomp (const struct sbx_policy *p, struct spec_seccomp **out, sbx_error_t *err);
+/* harden.userns and harden.network (policy-userns.c). policy_harden
+   calls policy_ns_harden before anything exists: the network namespace,
+   the checks. policy_userns_apply runs once the container's state
+   directory exists (dirfd, ROOT/ID): it takes a free id range, recorded
+   in POLICY_USERNS_DIR against that directory, and adds the user
+   namespace, the maps and the idmapped rootfs and binds. A range is free
+   again when the directory is gone (delete, delete --force, a failed
+   create). policy_ns_started brings the loopback up in the init's fresh
+   network namespace. */
+int policy_ns_harden (const struct sbx_policy *p, struct sbx_spec *spec, char **note, sbx_error_t *err);
+int policy_userns_apply (const struct sbx_policy *p, struct sbx_spec *spec, const char *rootfs, const char *root,
+                         const char *id, int dirfd, sbx_error_t *err);
+/* After a state directory is removed: free the ranges of directories
+   that are gone (quietly, nothing to do where no policy took one). */
+void policy_userns_release (void);
+int policy_ns_started (const struct sbx_policy *p, pid_t pid, sbx_error_t *err);
+/* exec: the namespaces and maps the policy added, from the container's
+   annotations (state.json), into the saved config's spec. */
+int policy_exec_namespaces (const struct spec_map *annotations, struct sbx_spec *spec, sbx_error_t *err);
 /* Audit: call report for every violation instead of stopping at the
    first; returns how many, -1 on an error that stops the check. */
 typedef void (*policy_report_fn) (const char *msg, void *arg);
 int policy_report (const struct sbx_policy *p, const struct sbx_spec *spec, const char *bundle,
                    policy_report_fn report, void *arg, sbx_error_t *err);
+/* Audit: what policy_ns_harden would refuse, each to report. */
+int policy_ns_report (const struct sbx_policy *p, const struct sbx_spec *spec, policy_report_fn report, void *arg);
 /* The same for a process started by exec (capabilities, no_new_privs). */
 int policy_check_process (const struct sbx_policy *p, const struct spec_process *proc,
                           sbx_error_t *err);

@@ -206,7 +206,7 @@ prepare (const struct create_plan *c, bool host_devices, struct prepared *p, sbx
     return -1;
   if (c->policy_seccomp != NULL)
     {
-      if (seccomp_prepare (c->policy_seccomp, &p->policy_seccomp, err) < 0)
+      if (seccomp_prepare_cached (c->policy_seccomp, &p->policy_seccomp, err) < 0)
         return sbx_error_wrap (err, "--policy seccomp");
     }
   if (spec->linux_->seccomp != NULL)

@@ -21,6 +21,7 @@
 #include "fsutil.h"
 #include "json.h"
 #include "log.h"
+#include "policy.h"
 #include "recover.h"
 #include "spec.h"
 #include "state.h"
@@ -179,6 +180,8 @@ recover_remove (int rootfd, int dirfd, const char *id, sbx_error_t *err)
   owned_free (&o);
   if (r == 0)
     r = rm_rf_at (rootfd, id, err);
+  if (r == 0)
+    policy_userns_release (); /* the range a killed create took */
   return r;
 }
 

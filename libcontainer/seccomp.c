@@ -456,6 +456,39 @@ seccomp_prepare (const struct spec_seccomp *s, struct seccomp_filter **out,
   return 0;
 }
 
+int
+seccomp_filter_bpf (const struct seccomp_filter *f, const void **bpf, size_t *len, unsigned int *kflags)
+{
+  if (f->notify)
+    return -1;
+  *bpf = f->bpf;
+  *len = f->len;
+  *kflags = f->kflags;
+  return 0;
+}
+
+int
+seccomp_filter_from_bpf (const void *bpf, size_t len, unsigned int kflags, struct seccomp_filter **out,
+                         sbx_error_t *err)
+{
+  struct seccomp_filter *f;
+
+  *out = NULL;
+  if (len == 0 || len > BPF_MAXINSNS)
+    return sbx_error_set (err, E2BIG, P ": a compiled filter of %zu instructions", len);
+  f = calloc (1, sizeof *f);
+  if (f == NULL || (f->bpf = malloc (len * sizeof *f->bpf)) == NULL)
+    {
+      free (f);
+      return sbx_error_errno (err, P ": allocate");
+    }
+  memcpy (f->bpf, bpf, len * sizeof *f->bpf);
+  f->len = (unsigned short) len;
+  f->kflags = kflags;
+  *out = f;
+  return 0;
+}
+
 bool
 seccomp_has_notify (const struct seccomp_filter *f)
 {

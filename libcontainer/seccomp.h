@@ -40,6 +40,14 @@ int seccomp_install (struct seccomp_filter *f, int *notify_fd,
 /* True if some rule uses SCMP_ACT_NOTIFY (a listener fd will come). */
 bool seccomp_has_notify (const struct seccomp_filter *f);
 void seccomp_filter_free (struct seccomp_filter *f);
+/* The compiled program (struct sock_filter[len]) and its flags, for a
+ * cache; -1 for a filter with a listener (not cached). */
+int seccomp_filter_bpf (const struct seccomp_filter *f, const void **bpf, size_t *len, unsigned int *kflags);
+int seccomp_filter_from_bpf (const void *bpf, size_t len, unsigned int kflags, struct seccomp_filter **out,
+                             sbx_error_t *err);
+/* seccomp_prepare through a cache of compiled programs (seccomp-cache.c):
+ * the policy's stacked filter is the same on every create and exec. */
+int seccomp_prepare_cached (const struct spec_seccomp *s, struct seccomp_filter **out, sbx_error_t *err);
 
 /* What sbx recognises, for `sbx features` (NULL-terminated). */
 extern const char *const seccomp_known_actions[];
@@ -58,6 +66,12 @@ seccomp_prepare (const struct spec_seccomp *s, struct seccomp_filter **out, sbx_
   (void) s;
   *out = NULL;
   return sbx_error_set (err, ENOTSUP, "linux.seccomp: sbx was built without libseccomp");
+}
+
+static inline int
+seccomp_prepare_cached (const struct spec_seccomp *s, struct seccomp_filter **out, sbx_error_t *err)
+{
+  return seccomp_prepare (s, out, err);
 }
 
 static inline int

@@ -3,6 +3,7 @@
  * keys are an error here, unlike in config.json: a misspelt rule in an
  * operator's policy must not pass silently as no rule. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,7 +37,17 @@ static const struct spec_field harden_fields[] = {
   SPEC_FH (struct sbx_policy, SK_STRV, "socketFamilies", socket_families, has_socket_families),
   SPEC_FH (struct sbx_policy, SK_I64, "cpuMillis", cpu_quota, has_cpus),
   SPEC_F (struct sbx_policy, SK_MAP, "rlimits", rlimits),
-  SPEC_F (struct sbx_policy, SK_BOOL, "seccomp", seccomp), /* parsed below, by spec-linux.c */
+  SPEC_F (struct sbx_policy, SK_STR, "network", network),
+  /* the last two are parsed below: userns by its table, seccomp by spec-linux.c */
+  SPEC_F (struct sbx_policy, SK_BOOL, "userns", seccomp),
+  SPEC_F (struct sbx_policy, SK_BOOL, "seccomp", seccomp),
+};
+#define N_HARDEN_PARSED (SPEC_N (harden_fields) - 2)
+
+static const struct spec_field userns_fields[] = {
+  SPEC_F (struct policy_userns, SK_STR, "ids", ids),
+  SPEC_FH (struct policy_userns, SK_I64, "size", size, has_size),
+  SPEC_F (struct policy_userns, SK_STR, "rootfs", rootfs),
 };
 
 static int
@@ -50,6 +61,38 @@ only_known (yajl_val obj, const char *path, const struct spec_field *f, size_t n
       if (!known)
         return spec_fail (err, path, obj->u.object.keys[i], "unknown policy rule");
     }
+  return 0;
+}
+
+/* harden.userns: {"ids": "FIRST-LAST", "size": N, "rootfs": "idmap"} */
+static int
+parse_userns (yajl_val harden, struct sbx_policy *p, sbx_error_t *err)
+{
+  struct policy_userns *u = &p->userns;
+  yajl_val obj = NULL;
+  unsigned long long first, last;
+  int end = 0;
+
+  if (spec_get_object (harden, "userns", "harden", &obj, err) < 0)
+    return -1;
+  if (obj == NULL)
+    return 0;
+  if (only_known (obj, "harden.userns", userns_fields, SPEC_N (userns_fields), err) < 0
+      || spec_parse_fields (obj, "harden.userns", userns_fields, SPEC_N (userns_fields), u, err) < 0)
+    return -1;
+  p->has_userns = true;
+  if (!u->has_size)
+    u->size = 65536;
+  if (u->ids == NULL || sscanf (u->ids, "%llu-%llu%n", &first, &last, &end) != 2 || u->ids[end] != '\0'
+      || first == 0 || last < first || last >= 4294967295ULL)
+    return sbx_error_set (err, EINVAL, "harden.userns.ids: `%s` is not FIRST-LAST (host ids, 0 < FIRST <= LAST < 2^32-1)",
+                          u->ids ? u->ids : "");
+  if (u->size <= 0 || (unsigned long long) u->size > last - first + 1)
+    return sbx_error_set (err, EINVAL, "harden.userns.size: %lld ids do not fit in `%s`", (long long) u->size, u->ids);
+  if (u->rootfs != NULL && strcmp (u->rootfs, "idmap") != 0 && strcmp (u->rootfs, "unmapped") != 0)
+    return sbx_error_set (err, EINVAL, "harden.userns.rootfs: `%s` is not idmap or unmapped", u->rootfs);
+  u->first = (uint32_t) first;
+  u->last = (uint32_t) last;
   return 0;
 }
 
@@ -83,10 +126,16 @@ policy_parse (const char *buf, size_t len, sbx_error_t *err)
                                                     SPEC_N (require_fields), p, err) < 0))
       || spec_get_object (root, "harden", "", &harden, err) < 0
       || (harden != NULL && (only_known (harden, "harden", harden_fields, SPEC_N (harden_fields), err) < 0
-                             || spec_parse_fields (harden, "harden", harden_fields, SPEC_N (harden_fields) - 1, p,
-                                                   err) < 0
+                             || spec_parse_fields (harden, "harden", harden_fields, N_HARDEN_PARSED, p, err) < 0
+                             || parse_userns (harden, p, err) < 0
                              || spec_parse_seccomp (harden, "harden", &p->seccomp_profile, err) < 0)))
     {
+      policy_free (p);
+      return NULL;
+    }
+  if (p->network != NULL && strcmp (p->network, "loopback") != 0)
+    {
+      sbx_error_set (err, EINVAL, "harden.network: `%s` is not loopback", p->network);
       policy_free (p);
       return NULL;
     }
@@ -119,7 +168,8 @@ policy_free (struct sbx_policy *p)
     return;
   spec_free_fields (allow_fields, SPEC_N (allow_fields), p);
   spec_free_fields (require_fields, SPEC_N (require_fields), p);
-  spec_free_fields (harden_fields, SPEC_N (harden_fields) - 1, p);
+  spec_free_fields (harden_fields, N_HARDEN_PARSED, p);
+  spec_free_fields (userns_fields, SPEC_N (userns_fields), &p->userns);
   spec_seccomp_free (p->seccomp_profile);
   free (p);
 }

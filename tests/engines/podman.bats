@@ -171,3 +171,19 @@ teardown() { podman_teardown; }
 	[ "${lines[0]}" = hardened ]
 	[[ "${lines[1]}" =~ Seccomp_filters:[[:space:]]+2 ]] || fail "the policy's filter is not stacked: $output"
 }
+
+# the opt-in network rule (docs/policy.md: not in the strict policy):
+# --network none is a fresh namespace the policy keeps to lo, up
+@test "podman through the policy: harden.network loopback" {
+	local pol=$T/pol/ns.json
+	mkdir -p -m 0755 "$T/pol"
+	jq --arg r "$T/root" --arg rr "$T/runroot" '.allow.bindSources = [$r, $rr] | .harden.network = "loopback"' \
+		"$top_srcdir/contrib/policy/untrusted.json" >"$pol"
+	chmod 0644 "$pol"
+	chmod 0755 "$T"
+	prun --rm --runtime-flag "policy=$pol" --security-opt no-new-privileges "$IMAGE" \
+		sh -c 'cat /proc/net/dev; cat /sys/class/net/lo/flags'
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$(grep -cE '^ *[[:alnum:]]+: +[0-9]' <<<"$output")" = 1 ] && grep -qE '^ *lo: ' <<<"$output" || fail "interfaces: $output"
+	[ "${lines[-1]}" = 0x9 ] || fail "lo not up: $output"
+}

@@ -242,6 +242,35 @@ harden_policy() {
 	[[ "$output" == *"unknown family \`AF_BANANA\`"* ]]
 }
 
+# bench/policy.sh: compiling the stacked filter on every create and exec
+# was most of the policy's cost; the program is kept in /run/sbx-seccomp
+@test "policy harden: the stacked filter is compiled once; a cache file not root's 0600, or cut short, is not used" {
+	requires probe
+	harden_policy '{"socketFamilies": ["AF_UNIX", "AF_INET"],
+		"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}}'
+	set_args /bin/sh -c 'probe cwd; probe socket 17 3 0'
+	rm -f /run/sbx-seccomp/* # a cache: an earlier run's program would be found
+	touch "$BATS_TEST_TMPDIR/mark"
+	sleep 0.05
+	prun c1
+	[ "$status" -eq 0 ] && [ "$output" = "$(printf 'error EPERM\nEAFNOSUPPORT')" ] || fail "$output"
+	f=$(find /run/sbx-seccomp -type f -newer "$BATS_TEST_TMPDIR/mark")
+	[ -n "$f" ] && [ "$(wc -l <<<"$f")" = 1 ] || fail "no one cache file written: $f"
+	[ "$(stat -c %u:%a "$f")" = 0:600 ]
+	m=$(stat -c %Y.%Z "$f")
+	sleep 0.05
+	prun c2
+	[ "$status" -eq 0 ] && [ "$output" = "$(printf 'error EPERM\nEAFNOSUPPORT')" ] || fail "cached: $output"
+	[ "$(stat -c %Y.%Z "$f")" = "$m" ] || fail "compiled again"
+	truncate -s -8 "$f"
+	prun c3
+	[ "$status" -eq 0 ] && [ "$output" = "$(printf 'error EPERM\nEAFNOSUPPORT')" ] || fail "cut short: $output"
+	chmod 0644 "$f"
+	prun c4
+	[ "$status" -eq 0 ] && [ "$output" = "$(printf 'error EPERM\nEAFNOSUPPORT')" ] || fail "0644: $output"
+	[ "$(stat -c %a "$f")" = 600 ] || fail "not rewritten"
+}
+
 @test "policy harden: rlimit ceilings, for the container and for exec" {
 	harden_policy '{"rlimits": {"RLIMIT_NOFILE": "512", "RLIMIT_NPROC": "200"}}'
 	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 4096, "soft": 1024}]'

@@ -1,0 +1,495 @@
+/* policy-userns.c: the policy's namespace rules. harden.userns gives a
+ * container with no user namespace of its own one with a fresh range of
+ * host ids: ranges of harden.userns.size ids from harden.userns.ids, each
+ * taken by one file in POLICY_USERNS_DIR named by its first id, made
+ * under an flock of the directory; the file names the container's state
+ * directory (path, device, inode), and the range is in use as long as
+ * that directory exists. delete, delete --force and a failed create
+ * remove the directory, so the next allocation finds the range free; a
+ * create killed with -9 keeps it until `delete --force`. With
+ * harden.userns.rootfs "idmap" the rootfs and every bind mount are
+ * idmapped through the container's maps (host root's files are container
+ * root's, no chown); a filesystem that cannot be (overlayfs) refuses the
+ * container. "unmapped" leaves them as they are: files of ids outside the
+ * range are the overflow id inside.
+ *
+ * harden.network "loopback": a fresh network namespace (added where the
+ * config has none, a joined one refused) in which only `lo` exists, up.
+ *
+ * What was added is recorded in annotations (POLICY_USERNS_ANNOTATION,
+ * POLICY_NS_ANNOTATION) that state.json keeps: exec joins those
+ * namespaces too, though the saved config does not list them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "idmap.h"
+#include "log.h"
+#include "mounts.h"
+#include "policy.h"
+#include "validate.h"
+
+#define OVERLAYFS_MAGIC_ 0x794c7630
+
+static const char *
+map_get (const struct spec_map *a, const char *key)
+{
+  for (size_t i = 0; i < a->n; i++)
+    if (strcmp (a->keys[i], key) == 0)
+      return a->values[i];
+  return NULL;
+}
+
+/* Set key to value, or with append, add "; value" to what is there. */
+static int
+map_set (struct spec_map *a, const char *key, const char *value, bool append, sbx_error_t *err)
+{
+  char **k, **v, *nv = NULL;
+
+  for (size_t i = 0; i < a->n; i++)
+    if (strcmp (a->keys[i], key) == 0)
+      {
+        if (append ? asprintf (&nv, "%s; %s", a->values[i], value) < 0 : (nv = strdup (value)) == NULL)
+          return sbx_error_set (err, ENOMEM, "policy");
+        free (a->values[i]);
+        a->values[i] = nv;
+        return 0;
+      }
+  if ((k = realloc (a->keys, (a->n + 1) * sizeof *k)) == NULL)
+    return sbx_error_set (err, ENOMEM, "policy");
+  a->keys = k;
+  if ((v = realloc (a->values, (a->n + 1) * sizeof *v)) == NULL)
+    return sbx_error_set (err, ENOMEM, "policy");
+  a->values = v;
+  k[a->n] = strdup (key);
+  v[a->n] = strdup (value);
+  if (k[a->n] == NULL || v[a->n] == NULL)
+    {
+      free (k[a->n]);
+      free (v[a->n]);
+      return sbx_error_set (err, ENOMEM, "policy");
+    }
+  a->n++;
+  return 0;
+}
+
+static int
+add_namespace (struct sbx_spec *spec, enum spec_ns_type t, sbx_error_t *err)
+{
+  struct spec_linux *l = spec->linux_;
+  struct spec_namespace *n = realloc (l->namespaces, (l->n_namespaces + 1) * sizeof *n);
+
+  if (n == NULL)
+    return sbx_error_set (err, ENOMEM, "policy");
+  l->namespaces = n;
+  n[l->n_namespaces++] = (struct spec_namespace) { .type = t, .path = NULL };
+  return map_set (&spec->annotations, POLICY_NS_ANNOTATION, spec_ns_type_to_string (t), true, err);
+}
+
+static bool
+maps_host_root (const struct spec_id_mappings *m)
+{
+  for (size_t i = 0; i < m->n; i++)
+    if (m->v[i].host_id == 0)
+      return true;
+  return false;
+}
+
+/* Each config field the namespace rules refuse, to fn; how many. */
+static int
+ns_violations (const struct sbx_policy *p, const struct sbx_spec *spec, policy_report_fn fn, void *arg)
+{
+  const struct spec_namespace *net = spec_linux_namespace (spec, SPEC_NS_NETWORK);
+  const struct spec_namespace *user = spec_linux_namespace (spec, SPEC_NS_USER);
+  char msg[PATH_MAX + 256];
+  int n = 0;
+
+#define VIOLATION(...) (snprintf (msg, sizeof msg, __VA_ARGS__), fn (msg, arg), n++)
+  for (size_t i = 0; i < spec->annotations.n; i++)
+    if (strcmp (spec->annotations.keys[i], POLICY_USERNS_ANNOTATION) == 0
+        || strcmp (spec->annotations.keys[i], POLICY_NS_ANNOTATION) == 0)
+      VIOLATION ("annotations.%s: set by the policy, not by a config", spec->annotations.keys[i]);
+  if (p->network != NULL && net != NULL && net->path != NULL)
+    VIOLATION ("policy harden.network loopback: linux.namespaces joins the network namespace `%s` "
+               "(the policy gives the container a fresh one)", net->path);
+  if (p->network != NULL && spec->linux_->n_net_devices > 0)
+    VIOLATION ("policy harden.network loopback: linux.netDevices moves `%s` in", spec->linux_->net_devices[0].host_name);
+  if (!p->has_userns)
+    return n;
+  if (user != NULL && user->path != NULL)
+    VIOLATION ("policy harden.userns: linux.namespaces joins the user namespace `%s` "
+               "(the policy gives each container its own)", user->path);
+  if (user != NULL && (maps_host_root (&spec->linux_->uid_mappings) || maps_host_root (&spec->linux_->gid_mappings)))
+    VIOLATION ("policy harden.userns: linux.uidMappings/gidMappings map host id 0 "
+               "(a user namespace of the config's own must not map host root)");
+  if (user == NULL && spec->process->user.uid >= (uint64_t) p->userns.size)
+    VIOLATION ("policy harden.userns.size: process.user.uid %u is outside the %lld ids of a container's range",
+               spec->process->user.uid, (long long) p->userns.size);
+  if (user == NULL && spec->process->user.gid >= (uint64_t) p->userns.size)
+    VIOLATION ("policy harden.userns.size: process.user.gid %u is outside the %lld ids of a container's range",
+               spec->process->user.gid, (long long) p->userns.size);
+#undef VIOLATION
+  return n;
+}
+
+static void
+keep_first (const char *msg, void *arg)
+{
+  char **first = arg;
+
+  if (*first == NULL)
+    *first = strdup (msg);
+}
+
+int
+policy_ns_report (const struct sbx_policy *p, const struct sbx_spec *spec, policy_report_fn fn, void *arg)
+{
+  return ns_violations (p, spec, fn, arg);
+}
+
+int
+policy_ns_harden (const struct sbx_policy *p, struct sbx_spec *spec, char **note, sbx_error_t *err)
+{
+  _cleanup_free_ char *first = NULL;
+
+  *note = NULL;
+  if (ns_violations (p, spec, keep_first, &first) > 0)
+    return sbx_error_set (err, EPERM, "%s", first ? first : "policy: out of memory");
+  if (p->has_userns && spec_linux_namespace (spec, SPEC_NS_USER) == NULL && geteuid () != 0)
+    return sbx_error_set (err, EPERM, "policy harden.userns: taking an id range needs sbx to run as root");
+  if (p->network != NULL && spec_linux_namespace (spec, SPEC_NS_NETWORK) == NULL)
+    {
+      if (add_namespace (spec, SPEC_NS_NETWORK, err) < 0)
+        return -1;
+      *note = strdup ("linux.namespaces +network (loopback only)");
+    }
+  return 0;
+}
+
+/* One taken range: "SIZE DEV INO PATH\n" in the file named by its first id. */
+struct slot
+{
+  unsigned long long first, size, dev, ino;
+  char path[PATH_MAX];
+};
+
+static bool
+slot_read (int dirfd, const char *name, struct slot *s)
+{
+  char buf[PATH_MAX + 96], *end;
+  ssize_t n;
+  int fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), used = 0;
+
+  if (fd < 0)
+    return false;
+  n = read (fd, buf, sizeof buf - 1);
+  close (fd);
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  s->first = strtoull (name, &end, 10);
+  if (*end != '\0' || sscanf (buf, "%llu %llu %llu %n", &s->size, &s->dev, &s->ino, &used) != 3 || used == 0)
+    return false;
+  snprintf (s->path, sizeof s->path, "%s", buf + used);
+  s->path[strcspn (s->path, "\n")] = '\0';
+  return true;
+}
+
+/* In use while the state directory it names is the one it was made for. */
+static bool
+slot_live (const struct slot *s)
+{
+  struct stat st;
+
+  return lstat (s->path, &st) == 0 && S_ISDIR (st.st_mode) && st.st_dev == s->dev && st.st_ino == s->ino;
+}
+
+static int
+open_alloc_dir (sbx_error_t *err)
+{
+  struct stat st;
+  int fd;
+
+  if (mkdir (POLICY_USERNS_DIR, 0700) < 0 && errno != EEXIST)
+    return sbx_error_errno (err, "policy harden.userns: mkdir %s", POLICY_USERNS_DIR);
+  fd = open (POLICY_USERNS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return sbx_error_errno (err, "policy harden.userns: open %s", POLICY_USERNS_DIR);
+  if (fstat (fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022) != 0)
+    {
+      close (fd);
+      return sbx_error_set (err, EPERM, "policy harden.userns: %s must be root's and writable by root only",
+                            POLICY_USERNS_DIR);
+    }
+  if (flock (fd, LOCK_EX) < 0)
+    {
+      close (fd);
+      return sbx_error_errno (err, "policy harden.userns: lock %s", POLICY_USERNS_DIR);
+    }
+  return fd;
+}
+
+/* The ranges in use, the dead ones removed; n_busy entries of busy. */
+static int
+scan_slots (int dirfd, struct slot **busy, size_t *n_busy, sbx_error_t *err)
+{
+  _cleanup_fd_ int fd = dup (dirfd);
+  DIR *d = fd < 0 ? NULL : fdopendir (fd);
+  struct dirent *de;
+
+  if (d == NULL)
+    return sbx_error_errno (err, "policy harden.userns: read %s", POLICY_USERNS_DIR);
+  fd = -1;
+  while ((de = readdir (d)) != NULL)
+    {
+      struct slot s;
+      if (de->d_name[0] == '.')
+        continue;
+      if (!slot_read (dirfd, de->d_name, &s) || !slot_live (&s))
+        {
+          log_debug ("policy harden.userns: range %s is free again", de->d_name);
+          unlinkat (dirfd, de->d_name, 0);
+          continue;
+        }
+      struct slot *nb = realloc (*busy, (*n_busy + 1) * sizeof *nb);
+      if (nb == NULL)
+        {
+          closedir (d);
+          return sbx_error_set (err, ENOMEM, "policy harden.userns");
+        }
+      *busy = nb;
+      nb[(*n_busy)++] = s;
+    }
+  closedir (d);
+  return 0;
+}
+
+static int
+take_range (const struct policy_userns *u, const char *state_path, int state_dirfd, uint32_t *first,
+            sbx_error_t *err)
+{
+  _cleanup_fd_ int dirfd = open_alloc_dir (err);
+  _cleanup_free_ struct slot *busy = NULL;
+  unsigned long long size = (unsigned long long) u->size, n_slots = ((unsigned long long) u->last - u->first + 1) / size;
+  size_t n_busy = 0;
+  struct stat st;
+
+  if (dirfd < 0 || scan_slots (dirfd, &busy, &n_busy, err) < 0)
+    return -1;
+  if (fstat (state_dirfd, &st) < 0)
+    return sbx_error_errno (err, "policy harden.userns: stat %s", state_path);
+  for (unsigned long long k = 0; k < n_slots; k++)
+    {
+      unsigned long long a = u->first + k * size;
+      bool clash = false;
+      char name[32], line[PATH_MAX + 96];
+      int fd, len;
+
+      for (size_t i = 0; i < n_busy && !clash; i++)
+        clash = a < busy[i].first + busy[i].size && busy[i].first < a + size;
+      if (clash)
+        continue;
+      snprintf (name, sizeof name, "%llu", a);
+      len = snprintf (line, sizeof line, "%llu %llu %llu %s\n", size, (unsigned long long) st.st_dev,
+                      (unsigned long long) st.st_ino, state_path);
+      fd = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      if (fd < 0)
+        return sbx_error_errno (err, "policy harden.userns: create %s/%s", POLICY_USERNS_DIR, name);
+      if (write (fd, line, (size_t) len) != len)
+        {
+          int e = errno;
+          close (fd);
+          unlinkat (dirfd, name, 0);
+          return sbx_error_set (err, e ? e : EIO, "policy harden.userns: write %s/%s", POLICY_USERNS_DIR, name);
+        }
+      close (fd);
+      *first = (uint32_t) a;
+      return 0;
+    }
+  return sbx_error_set (err, EAGAIN, "policy harden.userns: all %llu ranges of %s are in use", n_slots, u->ids);
+}
+
+void
+policy_userns_release (void)
+{
+  _cleanup_free_ struct slot *busy = NULL;
+  _cleanup_fd_ int dirfd = -1;
+  size_t n_busy = 0;
+  sbx_error_t e = { 0 };
+
+  if (access (POLICY_USERNS_DIR, F_OK) < 0)
+    return; /* no policy ever took a range here */
+  dirfd = open_alloc_dir (&e);
+  if (dirfd < 0 || scan_slots (dirfd, &busy, &n_busy, &e) < 0)
+    log_warn ("%s", e.msg);
+  sbx_error_free (&e);
+}
+
+static int
+set_maps (struct spec_id_mappings *m, uint32_t first, uint32_t size, sbx_error_t *err)
+{
+  free (m->v);
+  m->v = calloc (1, sizeof *m->v);
+  if (m->v == NULL)
+    return sbx_error_set (err, ENOMEM, "policy");
+  m->n = 1;
+  m->v[0] = (struct spec_id_mapping) { .container_id = 0, .host_id = first, .size = size };
+  return 0;
+}
+
+/* The rootfs and each bind source must be on a filesystem that can be
+   idmapped; overlayfs (the engines' rootfs) cannot: say so by the rule. */
+static int
+idmap_binds (struct sbx_spec *spec, const char *rootfs, sbx_error_t *err)
+{
+  struct statfs sf;
+
+  if (statfs (rootfs, &sf) == 0 && sf.f_type == OVERLAYFS_MAGIC_)
+    return sbx_error_set (err, EPERM, "policy harden.userns.rootfs idmap: root.path `%s` is on overlayfs, which "
+                          "cannot be idmapped (use \"rootfs\": \"unmapped\" or a rootfs on ext4, xfs, btrfs, tmpfs)", rootfs);
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      struct spec_mount *m = &spec->mounts[i];
+      bool rec;
+      if (!mount_is_bind (m) || idmap_wanted (m, &rec))
+        continue;
+      if (m->source != NULL && m->source[0] == '/' && statfs (m->source, &sf) == 0 && sf.f_type == OVERLAYFS_MAGIC_)
+        return sbx_error_set (err, EPERM, "policy harden.userns.rootfs idmap: mounts[%zu] `%s`: the source `%s` is "
+                              "on overlayfs, which cannot be idmapped", i, m->destination, m->source);
+      if (spec_strv_push (&m->options, "idmap") < 0)
+        return sbx_error_set (err, ENOMEM, "policy");
+    }
+  return map_set (&spec->annotations, IDMAP_ROOTFS_ANNOTATION, "true", false, err);
+}
+
+int
+policy_userns_apply (const struct sbx_policy *p, struct sbx_spec *spec, const char *rootfs, const char *root,
+                     const char *id, int dirfd, sbx_error_t *err)
+{
+  _cleanup_free_ char *real = NULL, *path = NULL;
+  char val[64];
+  uint32_t first, size;
+  bool idmap;
+
+  if (p == NULL || !p->has_userns || spec_linux_namespace (spec, SPEC_NS_USER) != NULL)
+    return 0;
+  size = (uint32_t) p->userns.size;
+  idmap = p->userns.rootfs == NULL || strcmp (p->userns.rootfs, "idmap") == 0;
+  if ((real = realpath (root, NULL)) == NULL || asprintf (&path, "%s/%s", real, id) < 0)
+    return sbx_error_errno (err, "policy harden.userns: the state directory");
+  if ((idmap && idmap_binds (spec, rootfs, err) < 0) || take_range (&p->userns, path, dirfd, &first, err) < 0)
+    return -1;
+  snprintf (val, sizeof val, "%u %u", first, size);
+  if (set_maps (&spec->linux_->uid_mappings, first, size, err) < 0
+      || set_maps (&spec->linux_->gid_mappings, first, size, err) < 0
+      || add_namespace (spec, SPEC_NS_USER, err) < 0
+      || map_set (&spec->annotations, POLICY_USERNS_ANNOTATION, val, false, err) < 0)
+    return -1;
+  snprintf (val, sizeof val, "user namespace 0 -> %u (%u ids)%s", first, size, idmap ? ", idmapped rootfs" : "");
+  if (map_set (&spec->annotations, POLICY_ANNOTATION, val, true, err) < 0)
+    return -1;
+  log_info ("policy hardened the container: %s", val);
+  /* the config as changed must still hold together */
+  return validate_spec (spec, err) < 0 ? sbx_error_wrap (err, "policy harden.userns") : 0;
+}
+
+/* The loopback up, as the only interface: the socket is made in the
+   init's network namespace (setns there and back), the ioctl acts on
+   that namespace. */
+int
+policy_ns_started (const struct sbx_policy *p, pid_t pid, sbx_error_t *err)
+{
+  char path[64], line[256];
+  _cleanup_fd_ int self = -1, netfd = -1, sock = -1;
+  struct ifreq ifr = { 0 };
+  FILE *f;
+
+  if (p == NULL || p->network == NULL)
+    return 0;
+  snprintf (path, sizeof path, "/proc/%d/ns/net", (int) pid);
+  self = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  netfd = open (path, O_RDONLY | O_CLOEXEC);
+  if (self < 0 || netfd < 0 || setns (netfd, CLONE_NEWNET) < 0)
+    return sbx_error_errno (err, "policy harden.network loopback: enter the container's network namespace");
+  sock = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (setns (self, CLONE_NEWNET) < 0)
+    return sbx_error_errno (err, "policy harden.network loopback: back to sbx's network namespace");
+  snprintf (ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+  if (sock < 0 || ioctl (sock, SIOCGIFFLAGS, &ifr) < 0)
+    return sbx_error_errno (err, "policy harden.network loopback: lo");
+  ifr.ifr_flags |= IFF_UP;
+  if (ioctl (sock, SIOCSIFFLAGS, &ifr) < 0)
+    return sbx_error_errno (err, "policy harden.network loopback: set lo up");
+  /* a hook (createRuntime) may have moved an interface in */
+  snprintf (path, sizeof path, "/proc/%d/net/dev", (int) pid);
+  if ((f = fopen (path, "re")) == NULL)
+    return sbx_error_errno (err, "policy harden.network loopback: %s", path);
+  while (fgets (line, sizeof line, f) != NULL)
+    {
+      char *colon = strchr (line, ':'), *name = line;
+      if (colon == NULL)
+        continue;
+      *colon = '\0';
+      name += strspn (name, " ");
+      if (strcmp (name, "lo") != 0)
+        {
+          fclose (f);
+          return sbx_error_set (err, EPERM, "policy harden.network loopback: the network namespace has `%s`", name);
+        }
+    }
+  fclose (f);
+  return 0;
+}
+
+int
+policy_exec_namespaces (const struct spec_map *annotations, struct sbx_spec *spec, sbx_error_t *err)
+{
+  const char *ns = map_get (annotations, POLICY_NS_ANNOTATION), *ids = map_get (annotations, POLICY_USERNS_ANNOTATION);
+  unsigned first, size;
+
+  if (map_get (&spec->annotations, POLICY_NS_ANNOTATION) != NULL || map_get (&spec->annotations, POLICY_USERNS_ANNOTATION) != NULL)
+    return sbx_error_set (err, EPERM, "annotations: %s and %s are the policy's, not a config's", POLICY_NS_ANNOTATION,
+                          POLICY_USERNS_ANNOTATION);
+  if (ns == NULL)
+    return 0;
+  for (int t = 0; t < SPEC_NS_COUNT; t++)
+    {
+      const char *name = spec_ns_type_to_string (t);
+      size_t len = strlen (name);
+      bool listed = false;
+      for (const char *s = ns; *s != '\0'; s += strspn (s, "; "))
+        {
+          size_t w = strcspn (s, "; ");
+          listed = listed || (w == len && strncmp (s, name, len) == 0);
+          s += w;
+        }
+      if (!listed || spec_linux_namespace (spec, t) != NULL)
+        continue;
+      struct spec_namespace *n = realloc (spec->linux_->namespaces, (spec->linux_->n_namespaces + 1) * sizeof *n);
+      if (n == NULL)
+        return sbx_error_set (err, ENOMEM, "exec");
+      spec->linux_->namespaces = n;
+      n[spec->linux_->n_namespaces++] = (struct spec_namespace) { .type = t, .path = NULL };
+    }
+  if (ids == NULL)
+    return 0;
+  if (sscanf (ids, "%u %u", &first, &size) != 2)
+    return sbx_error_set (err, EINVAL, "annotations.%s: `%s`", POLICY_USERNS_ANNOTATION, ids);
+  if (set_maps (&spec->linux_->uid_mappings, first, size, err) < 0 || set_maps (&spec->linux_->gid_mappings, first, size, err) < 0)
+    return -1;
+  return 0;
+}

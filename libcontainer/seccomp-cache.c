@@ -1,0 +1,199 @@
+/* seccomp-cache.c: compiled seccomp programs kept in SECCOMP_CACHE_DIR
+ * (root's, 0700), so that a filter sbx builds on every create and exec
+ * (the policy's stacked one) is compiled once. The key is the whole text
+ * of what the program depends on: this sbx binary (device, inode, size,
+ * mtime of /proc/self/exe), the kernel release, libseccomp's version and
+ * API level, and every field of the filter. A file is named by the key's
+ * FNV-1a hash and holds the key itself, compared byte for byte, so a hash
+ * collision is a miss, never another program. Any trouble with the cache
+ * (not root, unreadable, short, another owner) is a miss: the filter is
+ * compiled as without it. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#define SBX_WANT_LIBSECCOMP 1
+#include <seccomp.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "fsutil.h"
+#include "log.h"
+#include "spec.h"
+
+#define SECCOMP_CACHE_DIR "/run/sbx-seccomp"
+#define MAGIC "sbx-bpf 1\n"
+#define MAX_FILE (1 << 20)
+
+static void
+put_str (FILE *f, const char *s)
+{
+  /* length-prefixed: no two filters give the same text */
+  if (s == NULL)
+    fputs ("-;", f);
+  else
+    fprintf (f, "%zu:%s;", strlen (s), s);
+}
+
+static void
+put_strv (FILE *f, const struct spec_strv *v)
+{
+  fprintf (f, "[%zu]", v->n);
+  for (size_t i = 0; i < v->n; i++)
+    put_str (f, v->v[i]);
+}
+
+static char *
+cache_key (const struct spec_seccomp *s, size_t *len)
+{
+  const struct scmp_version *v = seccomp_version ();
+  struct utsname u;
+  struct stat st;
+  char *buf = NULL;
+  FILE *f;
+
+  if (stat ("/proc/self/exe", &st) < 0 || uname (&u) < 0 || (f = open_memstream (&buf, len)) == NULL)
+    return NULL;
+  fprintf (f, "exe %ju %ju %jd %jd.%ld\nkernel %s %s\nlibseccomp %u.%u.%u api %u\n", (uintmax_t) st.st_dev,
+           (uintmax_t) st.st_ino, (intmax_t) st.st_size, (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+           u.release, u.version, v->major, v->minor, v->micro, seccomp_api_get ());
+  put_str (f, s->default_action);
+  fprintf (f, "%d %" PRIu32, s->has_default_errno_ret, s->default_errno_ret);
+  put_strv (f, &s->architectures);
+  put_strv (f, &s->flags);
+  put_str (f, s->listener_path);
+  put_str (f, s->listener_metadata);
+  fprintf (f, "\n%zu rules\n", s->n_syscalls);
+  for (size_t i = 0; i < s->n_syscalls; i++)
+    {
+      const struct spec_seccomp_syscall *r = &s->syscalls[i];
+      put_strv (f, &r->names);
+      put_str (f, r->action);
+      fprintf (f, "%d %" PRIu32 " [%zu]", r->has_errno_ret, r->errno_ret, r->n_args);
+      for (size_t k = 0; k < r->n_args; k++)
+        {
+          fprintf (f, "%" PRIu32 " %" PRIu64 " %" PRIu64, r->args[k].index, r->args[k].value, r->args[k].value_two);
+          put_str (f, r->args[k].op);
+        }
+      fputc ('\n', f);
+    }
+  if (fclose (f) != 0)
+    {
+      free (buf);
+      return NULL;
+    }
+  return buf;
+}
+
+static uint64_t
+fnv1a (const char *s, size_t n)
+{
+  uint64_t h = 0xcbf29ce484222325ULL;
+
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ (unsigned char) s[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+/* The file: MAGIC, u32 key length, key, u32 kflags, u32 instructions, program. */
+static bool
+cache_read (int dirfd, const char *name, const char *key, size_t key_len, struct seccomp_filter **out)
+{
+  _cleanup_fd_ int fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  _cleanup_free_ char *buf = NULL;
+  const size_t hdr = sizeof MAGIC - 1;
+  struct stat st;
+  uint32_t kl, kflags, n;
+  sbx_error_t e = { 0 };
+  ssize_t got;
+
+  if (fd < 0 || fstat (fd, &st) < 0 || !S_ISREG (st.st_mode) || st.st_uid != 0 || (st.st_mode & 077) != 0
+      || st.st_size > MAX_FILE || (buf = malloc ((size_t) st.st_size + 1)) == NULL)
+    return false;
+  got = read (fd, buf, (size_t) st.st_size);
+  if (got != st.st_size || (size_t) got < hdr + 4 || memcmp (buf, MAGIC, hdr) != 0)
+    return false;
+  memcpy (&kl, buf + hdr, 4);
+  if (kl != key_len || (size_t) got < hdr + 12 + kl || memcmp (buf + hdr + 4, key, kl) != 0)
+    return false;
+  memcpy (&kflags, buf + hdr + 4 + kl, 4);
+  memcpy (&n, buf + hdr + 8 + kl, 4);
+  if ((size_t) got != hdr + 12 + kl + (size_t) n * 8)
+    return false;
+  if (seccomp_filter_from_bpf (buf + hdr + 12 + kl, n, kflags, out, &e) < 0)
+    {
+      sbx_error_free (&e);
+      return false;
+    }
+  return true;
+}
+
+static void
+cache_write (int dirfd, const char *name, const char *key, size_t key_len, const struct seccomp_filter *f)
+{
+  const void *bpf;
+  size_t n;
+  unsigned int kflags;
+  uint32_t kl = (uint32_t) key_len, k32, n32;
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m;
+  sbx_error_t e = { 0 };
+
+  if (seccomp_filter_bpf (f, &bpf, &n, &kflags) < 0 || (m = open_memstream (&buf, &len)) == NULL)
+    return;
+  k32 = kflags;
+  n32 = (uint32_t) n;
+  fwrite (MAGIC, 1, sizeof MAGIC - 1, m);
+  fwrite (&kl, 4, 1, m);
+  fwrite (key, 1, key_len, m);
+  fwrite (&k32, 4, 1, m);
+  fwrite (&n32, 4, 1, m);
+  fwrite (bpf, 8, n, m);
+  if (fclose (m) == 0 && atomic_write_at (dirfd, name, buf, len, 0600, &e) < 0)
+    log_debug ("seccomp cache: %s", e.msg);
+  sbx_error_free (&e);
+  free (buf);
+}
+
+static int
+cache_dir (void)
+{
+  struct stat st;
+  int fd;
+
+  if (mkdir (SECCOMP_CACHE_DIR, 0700) < 0 && errno != EEXIST)
+    return -1;
+  fd = open (SECCOMP_CACHE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0 && (fstat (fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 077) != 0))
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+int
+seccomp_prepare_cached (const struct spec_seccomp *s, struct seccomp_filter **out, sbx_error_t *err)
+{
+  _cleanup_free_ char *key = NULL;
+  _cleanup_fd_ int dirfd = -1;
+  size_t key_len = 0;
+  char name[32];
+
+  if (geteuid () != 0 || (key = cache_key (s, &key_len)) == NULL || (dirfd = cache_dir ()) < 0)
+    return seccomp_prepare (s, out, err);
+  snprintf (name, sizeof name, "%016" PRIx64, fnv1a (key, key_len));
+  if (cache_read (dirfd, name, key, key_len, out))
+    return 0;
+  if (seccomp_prepare (s, out, err) < 0)
+    return -1;
+  cache_write (dirfd, name, key, key_len, *out);
+  return 0;
+}
