@@ -1,7 +1,7 @@
 /* manage.c: the commands that act on a running container through its
- * cgroup: update, pause, resume, ps, events. Each reads the state, checks
- * the status the operation needs, and calls cgroup-ops.c or
- * cgroup-resources.c. */
+ * cgroup: update, pause, resume, ps, events. Each opens the container
+ * with container_open (which checks the status the command accepts and
+ * takes its lock) and calls cgroup-ops.c or cgroup-resources.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,36 +13,23 @@
 #include "cgroup-own.h"
 #include "cgroup-ops.h"
 #include "cgroup-resources.h"
-#include "cgroup-systemd.h"
+#include "cgroup-driver.h"
 #include "cleanup.h"
 #include "container.h"
+#include "container-open.h"
 #include "error.h"
 #include "fsutil.h"
 #include "spec.h"
 #include "state.h"
 
-struct target
-{
-  int dirfd;
-  struct container_state st;
-  enum container_status status;
-};
-
+/* The container, opened for cmd (container-open.c), and its cgroup,
+   which must still be the one recorded. */
 static int
-open_target (struct sbx_context *ctx, const char *id, struct target *t, sbx_error_t *err)
+open_target (struct sbx_context *ctx, const char *id, enum container_cmd cmd, struct container *t,
+             sbx_error_t *err)
 {
-  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
-
-  t->dirfd = -1;
-  memset (&t->st, 0, sizeof t->st);
-  if (state_check_id (id, err) < 0)
+  if (container_open (ctx, id, cmd, t, err) < 0)
     return -1;
-  if (rootfd < 0)
-    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
-  t->dirfd = state_dir_open (rootfd, id, err);
-  if (t->dirfd < 0 || state_read (t->dirfd, id, &t->st, err) < 0)
-    return -1;
-  t->status = state_status (t->dirfd, &t->st);
   if (t->st.cgroup_path == NULL)
     return sbx_error_set (err, ENOTSUP, "container \"%s\" has no cgroup", id);
   if (cgroup_check_owned (t->st.cgroup_path, t->st.cgroup_ino, err) < 0)
@@ -50,44 +37,27 @@ open_target (struct sbx_context *ctx, const char *id, struct target *t, sbx_erro
   return 0;
 }
 
-static void
-target_free (struct target *t)
-{
-  if (t->dirfd >= 0)
-    close (t->dirfd);
-  state_free (&t->st);
-}
-
 int
 sbx_container_pause (struct sbx_context *ctx, const char *id, bool pause, sbx_error_t *err)
 {
-  struct target t;
-  int r = -1;
+  struct container t;
+  int r = open_target (ctx, id, pause ? CMD_PAUSE : CMD_RESUME, &t, err);
 
-  if (open_target (ctx, id, &t, err) == 0)
-    {
-      if (t.status == STATUS_STOPPED)
-        sbx_error_set (err, ESRCH, "container \"%s\": container not running", id);
-      else if (pause && t.status == STATUS_PAUSED)
-        sbx_error_set (err, EINVAL, "container \"%s\" is already paused", id);
-      else if (!pause && t.status != STATUS_PAUSED)
-        sbx_error_set (err, EINVAL, "container \"%s\" is not paused", id);
-      else
-        r = cgroup_freeze (t.st.cgroup_path, pause, err);
-    }
-  target_free (&t);
+  if (r == 0)
+    r = cgroup_driver_get (t.st.cgroup_driver)->freeze (t.st.cgroup_path, pause, err);
+  container_close (&t);
   return r;
 }
 
 int
 sbx_container_ps (struct sbx_context *ctx, const char *id, bool json, FILE *out, sbx_error_t *err)
 {
-  struct target t;
+  struct container t;
   pid_t *pids = NULL;
   size_t n = 0;
   int r = -1;
 
-  if (open_target (ctx, id, &t, err) == 0 && cgroup_pids (t.st.cgroup_path, &pids, &n, err) == 0)
+  if (open_target (ctx, id, CMD_PS, &t, err) == 0 && cgroup_pids (t.st.cgroup_path, &pids, &n, err) == 0)
     {
       if (json)
         {
@@ -116,14 +86,14 @@ sbx_container_ps (struct sbx_context *ctx, const char *id, bool json, FILE *out,
       r = 0;
     }
   free (pids);
-  target_free (&t);
+  container_close (&t);
   return r;
 }
 
 /* New device rules replace the program; linux.devices still come from the
    container's saved config. */
 static int
-update_devices (struct target *t, int cgfd, const struct spec_resources *res, sbx_error_t *err)
+update_devices (struct container *t, int cgfd, const struct spec_resources *res, sbx_error_t *err)
 {
   struct sbx_spec *spec = container_load_config (t->dirfd, err);
   int r;
@@ -135,33 +105,17 @@ update_devices (struct target *t, int cgfd, const struct spec_resources *res, sb
   return r;
 }
 
-/* Tell systemd the new limits too, so a daemon-reload keeps them. */
-static int
-update_scope (const char *cgroup_path, const struct spec_resources *res, sbx_error_t *err)
-{
-  struct cg_plan plan;
-  int r;
-
-  if (cgroup_plan (res, true, &plan, err) < 0)
-    return -1;
-  r = cgroup_systemd_update (cgroup_path, &plan, err);
-  cgroup_plan_free (&plan);
-  return r;
-}
-
 int
 sbx_container_update (struct sbx_context *ctx, const char *id, const char *json, size_t len,
                       sbx_error_t *err)
 {
-  struct target t;
+  struct container t;
   struct spec_resources *res = NULL;
   int r = -1;
 
-  if (open_target (ctx, id, &t, err) == 0)
+  if (open_target (ctx, id, CMD_UPDATE, &t, err) == 0)
     {
-      if (t.status == STATUS_STOPPED)
-        sbx_error_set (err, ESRCH, "container \"%s\": container not running", id);
-      else if ((res = spec_parse_resources (json, len, err)) == NULL)
+      if ((res = spec_parse_resources (json, len, err)) == NULL)
         sbx_error_wrap (err, "update resources");
       else
         {
@@ -169,16 +123,14 @@ sbx_container_update (struct sbx_context *ctx, const char *id, const char *json,
           if (cgfd < 0)
             sbx_error_errno (err, "open cgroup `%s`", t.st.cgroup_path);
           else
-            r = cgroup_set_resources (t.st.cgroup_path, cgfd, res, true, err);
+            r = cgroup_driver_get (t.st.cgroup_driver)->update (t.st.cgroup_path, cgfd, res, err);
           if (r == 0 && res->n_devices > 0)
             r = update_devices (&t, cgfd, res, err);
-          if (r == 0 && t.st.systemd_cgroup)
-            r = update_scope (t.st.cgroup_path, res, err);
         }
     }
   if (res != NULL)
     spec_resources_free (res);
-  target_free (&t);
+  container_close (&t);
   return r;
 }
 
@@ -186,21 +138,16 @@ int
 sbx_container_events (struct sbx_context *ctx, const char *id, bool stats, unsigned interval,
                       FILE *out, sbx_error_t *err)
 {
-  struct target t;
+  struct container t;
   long long ooms;
   int r = -1;
 
-  if (open_target (ctx, id, &t, err) < 0)
+  if (open_target (ctx, id, CMD_EVENTS, &t, err) < 0)
     goto out;
-  if (t.status == STATUS_STOPPED)
-    {
-      sbx_error_set (err, ESRCH, "container \"%s\": container not running", id);
-      goto out;
-    }
   ooms = cgroup_oom_kills (t.st.cgroup_path);
   for (;;)
     {
-      char *line = cgroup_stats_json (t.st.cgroup_path, id, err);
+      char *line = cgroup_driver_get (t.st.cgroup_driver)->stats (t.st.cgroup_path, id, err);
       long long now;
       if (line == NULL)
         goto out;
@@ -224,6 +171,6 @@ sbx_container_events (struct sbx_context *ctx, const char *id, bool stats, unsig
       sleep (interval ? interval : 5);
     }
 out:
-  target_free (&t);
+  container_close (&t);
   return r;
 }
