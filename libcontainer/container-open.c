@@ -126,16 +126,22 @@ container_lock_ops (int dirfd, int *fd, sbx_error_t *err)
 void
 container_unlock_ops (struct container *c)
 {
+  /* Unlock, not just close: a child cloned since (exec's joiner, frozen
+     with --ignore-paused) shares the open file and with it the lock. */
   if (c->opsfd >= 0)
-    close (c->opsfd);
+    {
+      flock (c->opsfd, LOCK_UN);
+      close (c->opsfd);
+    }
   c->opsfd = -1;
 }
 
 void
 container_close (struct container *c)
 {
-  int *fds[] = { &c->opsfd, &c->dirfd, &c->rootfd };
+  int *fds[] = { &c->dirfd, &c->rootfd };
 
+  container_unlock_ops (c);
   for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
     if (*fds[i] >= 0)
       close (*fds[i]);

@@ -641,6 +641,10 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
   c.plan.hold_fd = -1;
   if (spawn (&x, &c, &pid, &pidfd, err) < 0)
     goto out;
+  /* The process is in the container's cgroup: let kill, pause, resume or
+     delete act from now on. Not later: with --ignore-paused it is frozen
+     until a resume, which needs this lock. */
+  container_unlock_ops (&x.ct);
   close (x.sock[1]);
   x.sock[1] = -1;
   if (converse (&x, proxy, &master, c.fork_in, &pid, &pidfd, err) < 0)
@@ -656,8 +660,6 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
     foreground_forward_signals (pidfd);
   if (sync_send (x.sock[0], SYNC_READY_ACK, NULL, 0, -1, err) < 0)
     goto out;
-  /* The process is in: let kill, pause or delete act while it runs. */
-  container_unlock_ops (&x.ct);
   if (o->detach)
     r = 0;
   else
