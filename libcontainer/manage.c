@@ -105,32 +105,91 @@ update_devices (struct container *t, int cgfd, const struct spec_resources *res,
   return r;
 }
 
+/* res, or else the LinuxResources JSON text, parsed once the container
+   is open and its status checked. */
+static int
+update (struct sbx_context *ctx, const char *id, const struct spec_resources *res, const char *json,
+        size_t len, sbx_error_t *err)
+{
+  struct spec_resources *parsed = NULL;
+  struct container t;
+  int r = -1;
+
+  if (open_target (ctx, id, CMD_UPDATE, &t, err) < 0)
+    goto out;
+  if (res == NULL && (res = parsed = spec_parse_resources (json, len, err)) == NULL)
+    {
+      sbx_error_wrap (err, "update resources");
+      goto out;
+    }
+  {
+    _cleanup_fd_ int cgfd = open (t.st.cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cgfd < 0)
+      sbx_error_errno (err, "open cgroup `%s`", t.st.cgroup_path);
+    else
+      r = cgroup_driver_get (t.st.cgroup_driver)->update (t.st.cgroup_path, cgfd, res, err);
+    if (r == 0 && res->n_devices > 0)
+      r = update_devices (&t, cgfd, res, err);
+  }
+out:
+  if (parsed != NULL)
+    spec_resources_free (parsed);
+  container_close (&t);
+  return r;
+}
+
 int
 sbx_container_update (struct sbx_context *ctx, const char *id, const char *json, size_t len,
                       sbx_error_t *err)
 {
-  struct container t;
-  struct spec_resources *res = NULL;
-  int r = -1;
+  return update (ctx, id, NULL, json, len, err);
+}
 
-  if (open_target (ctx, id, CMD_UPDATE, &t, err) == 0)
+/* The typed flags as the LinuxResources they stand for (memory and cpu
+   always present, as the JSON the CLI used to build had them). */
+static struct spec_resources *
+resources_from (const struct sbx_resources *f)
+{
+  struct spec_resources *r = calloc (1, sizeof *r);
+
+  if (r == NULL || (r->memory = calloc (1, sizeof *r->memory)) == NULL
+      || (r->cpu = calloc (1, sizeof *r->cpu)) == NULL
+      || (f->has_blkio_weight && (r->block_io = calloc (1, sizeof *r->block_io)) == NULL)
+      || (f->cpuset_cpus && (r->cpu->cpus = strdup (f->cpuset_cpus)) == NULL)
+      || (f->cpuset_mems && (r->cpu->mems = strdup (f->cpuset_mems)) == NULL))
     {
-      if ((res = spec_parse_resources (json, len, err)) == NULL)
-        sbx_error_wrap (err, "update resources");
-      else
-        {
-          _cleanup_fd_ int cgfd = open (t.st.cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-          if (cgfd < 0)
-            sbx_error_errno (err, "open cgroup `%s`", t.st.cgroup_path);
-          else
-            r = cgroup_driver_get (t.st.cgroup_driver)->update (t.st.cgroup_path, cgfd, res, err);
-          if (r == 0 && res->n_devices > 0)
-            r = update_devices (&t, cgfd, res, err);
-        }
+      if (r != NULL)
+        spec_resources_free (r);
+      return NULL;
     }
-  if (res != NULL)
-    spec_resources_free (res);
-  container_close (&t);
+  r->memory->has_limit = f->has_memory, r->memory->limit = f->memory;
+  r->memory->has_reservation = f->has_memory_reservation, r->memory->reservation = f->memory_reservation;
+  r->memory->has_swap = f->has_memory_swap, r->memory->swap = f->memory_swap;
+  r->memory->has_kernel = f->has_kernel_memory, r->memory->kernel = f->kernel_memory;
+  r->memory->has_kernel_tcp = f->has_kernel_memory_tcp, r->memory->kernel_tcp = f->kernel_memory_tcp;
+  r->cpu->has_shares = f->has_cpu_shares, r->cpu->shares = f->cpu_shares;
+  r->cpu->has_quota = f->has_cpu_quota, r->cpu->quota = f->cpu_quota;
+  r->cpu->has_period = f->has_cpu_period, r->cpu->period = f->cpu_period;
+  r->cpu->has_burst = f->has_cpu_burst, r->cpu->burst = f->cpu_burst;
+  r->cpu->has_realtime_period = f->has_cpu_rt_period, r->cpu->realtime_period = f->cpu_rt_period;
+  r->cpu->has_realtime_runtime = f->has_cpu_rt_runtime, r->cpu->realtime_runtime = f->cpu_rt_runtime;
+  r->has_pids_limit = f->has_pids_limit, r->pids_limit = f->pids_limit;
+  if (r->block_io != NULL)
+    r->block_io->has_weight = true, r->block_io->weight = f->blkio_weight;
+  return r;
+}
+
+int
+sbx_container_update_resources (struct sbx_context *ctx, const char *id, const struct sbx_resources *f,
+                                sbx_error_t *err)
+{
+  struct spec_resources *res = resources_from (f);
+  int r;
+
+  if (res == NULL)
+    return sbx_error_errno (err, "update resources");
+  r = update (ctx, id, res, NULL, 0, err);
+  spec_resources_free (res);
   return r;
 }
 
