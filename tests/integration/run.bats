@@ -162,7 +162,7 @@ load helpers
 @test "the commands that change a container serialise on its ops lock; exec lets go once its process runs" {
 	start_ctr r1 /bin/sleep 100
 	[ -e "$ROOT/r1/ops.lock" ]
-	for cmd in "kill r1 0" "pause r1" "exec r1 /bin/true" "update --pids-limit 60 r1"; do
+	for cmd in "kill r1 CONT" "pause r1" "exec r1 /bin/true" "update --pids-limit 60 r1"; do
 		flock "$ROOT/r1/ops.lock" sleep 1.5 &
 		hpid=$!
 		sleep 0.3
@@ -188,7 +188,7 @@ load helpers
 	epid=$!
 	track_pid "$epid"
 	retry 50 0.1 bash -c "[ \$('$SBX' --root '$ROOT' ps --format json r1 | jq length) -ge 2 ]"
-	run timeout 3 "$SBX" --root "$ROOT" kill r1 0
+	run timeout 3 "$SBX" --root "$ROOT" kill r1 CONT
 	[ "$status" -eq 0 ]
 	kill -0 "$epid"
 }
