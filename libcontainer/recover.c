@@ -15,7 +15,6 @@
 
 #include "cgroup.h"
 #include "cgroup-own.h"
-#include "cgroup-systemd.h"
 #include "cleanup.h"
 #include "error.h"
 #include "fsutil.h"
