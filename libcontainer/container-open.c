@@ -7,7 +7,9 @@
  * resume, update) cannot wait for that lock, or `sbx kill` of a foreground
  * run would block until the container ended by itself. Those commands take
  * LOCK_OPS instead, an exclusive flock on ops.lock, held only while they
- * act (exec drops it once its process is placed, before it waits for it),
+ * act (exec drops it once its process is cloned into the cgroup, before
+ * that process is even ready: with --ignore-paused it stays frozen until a
+ * resume, which needs this lock),
  * so two of them serialise and none waits long. start and delete take
  * LOCK_LIFE; delete (and run, before it removes what it made) also takes
  * LOCK_OPS, so no exec is half-way into a cgroup being removed. Always

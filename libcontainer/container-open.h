@@ -81,7 +81,7 @@ int container_open (struct sbx_context *ctx, const char *id, enum container_cmd 
 int container_lock_ops (int dirfd, int *fd, sbx_error_t *err);
 /* create: make the ops lock file of a new state directory. */
 int container_make_ops_lock (int dirfd, sbx_error_t *err);
-/* Drop the ops lock early (exec, once its process is in). */
+/* Drop the ops lock early (exec, once its process is cloned). */
 void container_unlock_ops (struct container *c);
 void container_close (struct container *c);
 

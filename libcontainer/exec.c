@@ -401,7 +401,7 @@ open_target (struct sbx_context *ctx, const char *id, bool ignore_paused, struct
 {
   if (container_open (ctx, id, ignore_paused ? CMD_EXEC_PAUSED : CMD_EXEC, &x->ct, err) < 0)
     return -1;
-  /* st and dirfd move to x; ct keeps the ops lock until the process is in */
+  /* st and dirfd move to x; ct keeps the ops lock until the clone */
   x->st = x->ct.st;
   x->ct.have_state = false;
   x->dirfd = x->ct.dirfd;
