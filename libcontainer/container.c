@@ -180,10 +180,14 @@ created_cleanup (struct created *c, const char *id, bool remove)
     {
       sbx_error_t e = { 0 };
       /* Only what this create made: a scope systemd refused to make may
-         be someone else's unit. The init is dead, the cgroup empty. */
-      if (c->st.cgroup_path && (c->cg_made || c->h.cgroup_placed)
+         be someone else's unit. The init is dead: a cgroup claimed before
+         the clone is empty, and only rmdir'ed (never a kill in a cgroup
+         an engine named); one a manager made after it is let go. */
+      if (c->st.cgroup_path && c->h.cgroup_placed
           && cgroup_driver_get (c->st.cgroup_driver)->destroy (c->st.cgroup_path, &e) < 0)
         log_warn ("%s", e.msg);
+      else if (c->st.cgroup_path && c->cg_made)
+        rmdir (c->st.cgroup_path);
       sbx_error_free (&e);
       if (c->rootfd >= 0)
         rm_rf_at (c->rootfd, id, &e);
