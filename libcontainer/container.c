@@ -17,9 +17,10 @@
 
 #include "cgroup.h"
 #include "cgroup-own.h"
-#include "cgroup-systemd.h"
+#include "cgroup-driver.h"
 #include "cleanup.h"
 #include "container.h"
+#include "container-open.h"
 #include "error.h"
 #include "foreground.h"
 #include "fsutil.h"
@@ -172,29 +173,22 @@ struct created
   bool cg_made;   /* this create claimed st.cgroup_path (cgroup-own.c) */
 };
 
-/* A scope systemd made for the container: stop it (a failure is logged:
-   the container must stay deletable without systemd). */
-static void
-stop_scope (const char *cgroup_path)
-{
-  sbx_error_t e = { 0 };
-
-  if (cgroup_systemd_stop (cgroup_path, &e) < 0)
-    log_warn ("%s", e.msg);
-  sbx_error_free (&e);
-}
-
 static void
 created_cleanup (struct created *c, const char *id, bool remove)
 {
   if (remove)
     {
       sbx_error_t e = { 0 };
-      /* A scope systemd refused to make may be someone else's unit. */
-      if (c->st.cgroup_path && c->h.scope_started)
-        stop_scope (c->st.cgroup_path);
-      if (c->st.cgroup_path && (c->cg_made || c->h.scope_started))
+      /* Only what this create made: a scope systemd refused to make may
+         be someone else's unit. The init is dead: a cgroup claimed before
+         the clone is empty, and only rmdir'ed (never a kill in a cgroup
+         an engine named); one a manager made after it is let go. */
+      if (c->st.cgroup_path && c->h.cgroup_placed
+          && cgroup_driver_get (c->st.cgroup_driver)->destroy (c->st.cgroup_path, &e) < 0)
+        log_warn ("%s", e.msg);
+      else if (c->st.cgroup_path && c->cg_made)
         rmdir (c->st.cgroup_path);
+      sbx_error_free (&e);
       if (c->rootfd >= 0)
         rm_rf_at (c->rootfd, id, &e);
       sbx_error_free (&e);
@@ -266,14 +260,16 @@ run_poststart (int dirfd, const struct container_state *st)
 static int
 claim_cgroup (struct created *c, bool join, sbx_error_t *err)
 {
-  struct owned o = { .cgroup_path = c->st.cgroup_path, .systemd = c->st.systemd_cgroup };
+  struct owned o = { .cgroup_path = c->st.cgroup_path, .driver = c->st.cgroup_driver };
 
   if (owned_write (c->dirfd, &o, err) < 0)
     return -1;
-  if (c->st.cgroup_path == NULL || c->st.systemd_cgroup)
+  if (c->st.cgroup_path == NULL)
     return 0;
-  if (cgroup_claim (c->st.cgroup_path, join, &c->st.cgroup_ino, err) < 0)
+  if (cgroup_driver_get (c->st.cgroup_driver)->claim (c->st.cgroup_path, join, &c->st.cgroup_ino, err) < 0)
     return -1;
+  if (c->st.cgroup_ino == 0)
+    return 0; /* made after the clone (record_init) */
   c->cg_made = true;
   o.cgroup_ino = c->st.cgroup_ino;
   return owned_write (c->dirfd, &o, err);
@@ -283,10 +279,10 @@ claim_cgroup (struct created *c, bool join, sbx_error_t *err)
 static int
 record_init (struct created *c, sbx_error_t *err)
 {
-  struct owned o = { .cgroup_path = c->st.cgroup_path, .systemd = c->st.systemd_cgroup,
+  struct owned o = { .cgroup_path = c->st.cgroup_path, .driver = c->st.cgroup_driver,
                      .pid = c->h.pid, .start_time = c->h.start_time };
 
-  if (c->st.cgroup_path != NULL && c->st.systemd_cgroup
+  if (c->st.cgroup_path != NULL && c->st.cgroup_ino == 0
       && cgroup_inode (c->st.cgroup_path, &c->st.cgroup_ino, err) < 0)
     return -1;
   o.cgroup_ino = c->st.cgroup_ino;
@@ -361,37 +357,11 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
       c->rootfd = -1; /* not ours to remove */
       return -1;
     }
-  if (cgroup_v2_root () != NULL)
-    {
-      /* With systemd running, sbx asks it for the scope: root asks PID 1,
-         rootless asks its own user manager, whose cgroup the path then
-         lives under. */
-      bool scope = ctx->systemd_cgroup && cgroup_systemd_running ();
-      _cleanup_free_ char *user_cg = NULL;
-      if (scope && geteuid () != 0)
-        {
-          sbx_error_t e = { 0 };
-          user_cg = cgroup_systemd_user_root (&e);
-          if (user_cg == NULL)
-            {
-              log_warn ("--systemd-cgroup: no scope from systemd's user manager (%s)", e.msg);
-              scope = false;
-            }
-          sbx_error_free (&e);
-        }
-      c->st.cgroup_path = cgroup_resolve_path (c->b.spec->linux_->cgroups_path, id,
-                                               ctx->systemd_cgroup, user_cg, err);
-      if (c->st.cgroup_path == NULL)
-        return -1;
-      if (scope)
-        c->st.systemd_cgroup = true;
-      else if (geteuid () != 0 && access (c->st.cgroup_path, W_OK) < 0)
-        {
-          log_debug ("rootless: cgroup `%s` not writable, running without a cgroup", c->st.cgroup_path);
-          free (c->st.cgroup_path);
-          c->st.cgroup_path = NULL;
-        }
-    }
+  if (container_make_ops_lock (c->dirfd, err) < 0)
+    return -1;
+  if (cgroup_driver_select (ctx->systemd_cgroup, c->b.spec->linux_->cgroups_path, id,
+                            &c->st.cgroup_driver, &c->st.cgroup_path, err) < 0)
+    return -1;
   if (claim_cgroup (c, c->b.spec->linux_->cgroups_path != NULL
                           && c->b.spec->linux_->cgroups_path[0] != '\0', err) < 0)
     return -1;
@@ -403,7 +373,7 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   pc.bundle = c->b.dir;
   pc.rootfs = c->b.rootfs;
   pc.cgroup_path = c->st.cgroup_path;
-  pc.systemd_scope = c->st.systemd_cgroup;
+  pc.cgroup_driver = cgroup_driver_get (c->st.cgroup_driver);
   pc.state_dirfd = c->dirfd;
   pc.console_socket = o->console_socket;
   pc.no_pivot = o->no_pivot;
@@ -479,55 +449,38 @@ wait_exec (int fifo)
     ;
 }
 
-/* Release a created container's init: one byte into exec.fifo. */
+/* Release a created container's init: one byte into exec.fifo. The
+   caller holds the life lock and has checked the status. */
 static int
-start_locked (int dirfd, const char *id, bool wait, sbx_error_t *err)
+start_locked (int dirfd, const struct container_state *st, bool wait, sbx_error_t *err)
 {
-  struct container_state st;
-  enum container_status s;
   _cleanup_fd_ int fifo = -1;
 
-  if (state_read (dirfd, id, &st, err) < 0)
-    return -1;
-  s = state_status (dirfd, &st);
-  if (s != STATUS_CREATED)
-    {
-      state_free (&st);
-      return sbx_error_set (err, EINVAL, "cannot start container \"%s\": it is not created (status: %s)",
-                            id, state_status_name (s));
-    }
   fifo = openat (dirfd, EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
   if (fifo < 0)
     {
-      state_free (&st);
       if (errno == ENXIO)
-        return sbx_error_set (err, ESRCH, "cannot start container \"%s\": its init process is gone", id);
-      return sbx_error_errno (err, "open exec fifo of \"%s\"", id);
+        return sbx_error_set (err, ESRCH, "cannot start container \"%s\": its init process is gone", st->id);
+      return sbx_error_errno (err, "open exec fifo of \"%s\"", st->id);
     }
   if (write (fifo, "0", 1) != 1 || unlinkat (dirfd, EXEC_FIFO, 0) < 0)
-    {
-      state_free (&st);
-      return sbx_error_errno (err, "start container \"%s\"", id);
-    }
+    return sbx_error_errno (err, "start container \"%s\"", st->id);
   if (wait)
     wait_exec (fifo);
-  run_poststart (dirfd, &st);
-  state_free (&st);
+  run_poststart (dirfd, st);
   return 0;
 }
 
 int
 sbx_container_start (struct sbx_context *ctx, const char *id, sbx_error_t *err)
 {
-  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, err);
-  _cleanup_fd_ int dirfd = -1;
+  struct container c;
+  int r = container_open (ctx, id, CMD_START, &c, err);
 
-  if (rootfd < 0)
-    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
-  dirfd = state_dir_open (rootfd, id, err);
-  if (dirfd < 0 || state_lock (dirfd, false, err) < 0)
-    return -1;
-  return start_locked (dirfd, id, true, err);
+  if (r == 0)
+    r = start_locked (c.dirfd, &c.st, true, err);
+  container_close (&c);
+  return r;
 }
 
 static int
@@ -536,9 +489,8 @@ destroy (int rootfd, int dirfd, const char *id, const struct container_state *st
   struct sbx_spec *hooks = load_hooks (dirfd, st);
   int r = 0;
 
-  if (st != NULL && st->cgroup_path != NULL && st->systemd_cgroup)
-    stop_scope (st->cgroup_path);
-  if (st != NULL && st->cgroup_path != NULL && cgroup_destroy (st->cgroup_path, err) < 0)
+  if (st != NULL && st->cgroup_path != NULL
+      && cgroup_driver_get (st->cgroup_driver)->destroy (st->cgroup_path, err) < 0)
     r = -1;
   if (r == 0)
     r = rm_rf_at (rootfd, id, err);
@@ -623,84 +575,53 @@ own_cgroup (struct container_state *st, bool force, sbx_error_t *err)
 int
 sbx_container_delete (struct sbx_context *ctx, const char *id, bool force, sbx_error_t *err)
 {
-  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
-  _cleanup_fd_ int dirfd = -1;
-  struct container_state st;
-  enum container_status s;
+  struct container c;
   int r;
 
   if (state_check_id (id, err) < 0)
     return -1;
   if (force)
     recover_default_cgroup (id);
-  if (rootfd < 0)
-    return force ? 0 : sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
-  dirfd = state_dir_open (rootfd, id, err);
-  if (dirfd < 0)
+  r = container_open (ctx, id, force ? CMD_DELETE_FORCE : CMD_DELETE, &c, err);
+  if (r < 0 && c.unreadable)
+    r = delete_unreadable (c.rootfd, c.dirfd, id, force, err);
+  else if (r < 0 && force && c.dirfd < 0 && err->errno_ == ENOENT)
     {
-      if (force && err->errno_ == ENOENT)
-        {
-          sbx_error_free (err);
-          return 0;
-        }
-      return -1;
+      sbx_error_free (err);
+      r = 0;
     }
-  if (state_lock (dirfd, false, err) < 0)
-    return -1;
-  if (state_read (dirfd, id, &st, err) < 0)
-    return delete_unreadable (rootfd, dirfd, id, force, err);
-  if (st.cgroup_path != NULL && own_cgroup (&st, force, err) < 0)
-    {
-      state_free (&st);
-      return -1;
-    }
-  s = state_status (dirfd, &st);
-  /* The runtime-spec refuses to delete a created container, but runc and
-     crun kill and delete it, and containerd's shim calls plain `delete`
-     on a task created and never started (issue #12): follow them. */
-  if (s != STATUS_STOPPED && s != STATUS_CREATED && !force)
-    {
-      state_free (&st);
-      return sbx_error_set (err, EBUSY, "cannot delete container \"%s\": it is not stopped (status: %s)",
-                            id, state_status_name (s));
-    }
-  r = kill_and_wait (&st, err);
-  if (r == 0)
-    r = destroy (rootfd, dirfd, id, &st, err);
-  state_free (&st);
+  else if (r == 0 && c.st.cgroup_path != NULL)
+    r = own_cgroup (&c.st, force, err);
+  if (r == 0 && c.have_state)
+    r = kill_and_wait (&c.st, err);
+  if (r == 0 && c.have_state)
+    r = destroy (c.rootfd, c.dirfd, id, &c.st, err);
+  container_close (&c);
   return r;
 }
 
 int
 sbx_container_kill (struct sbx_context *ctx, const char *id, int signo, bool all, sbx_error_t *err)
 {
-  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
-  _cleanup_fd_ int dirfd = -1, pidfd = -1;
-  struct container_state st;
-  int r = 0;
+  struct container c;
+  _cleanup_fd_ int pidfd = -1;
+  int r = container_open (ctx, id, all ? CMD_KILL_ALL : CMD_KILL, &c, err);
 
-  if (state_check_id (id, err) < 0)
-    return -1;
-  if (rootfd < 0)
-    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
-  dirfd = state_dir_open (rootfd, id, err);
-  if (dirfd < 0 || state_read (dirfd, id, &st, err) < 0)
-    return -1;
-  if (all && st.cgroup_path != NULL)
+  if (r == 0 && all && c.st.cgroup_path != NULL)
     {
-      r = cgroup_check_owned (st.cgroup_path, st.cgroup_ino, err);
+      r = cgroup_check_owned (c.st.cgroup_path, c.st.cgroup_ino, err);
       if (r > 0)
-        r = cgroup_signal_all (st.cgroup_path, signo, err);
+        r = cgroup_signal_all (c.st.cgroup_path, signo, err);
     }
   if (r == 0)
     {
-      pidfd = state_pidfd (&st, NULL);
+      pidfd = state_pidfd (&c.st, NULL);
       if (pidfd < 0)
         r = all ? 0 : sbx_error_set (err, ESRCH, "container not running");
       else if (syscall (SYS_pidfd_send_signal, pidfd, signo, NULL, 0) < 0)
         r = (errno == ESRCH && all) ? 0 : sbx_error_errno (err, "kill container \"%s\"", id);
     }
-  state_free (&st);
+  container_close (&c);
   return r;
 }
 
@@ -725,7 +646,9 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
   /* With the pty proxied here, nothing reads it before foreground_wait:
      waiting for the exec could block on a startContainer hook that
      fills it. */
-  if (process_release (&c.h, err) < 0 || start_locked (c.dirfd, id, c.h.master_fd < 0, err) < 0)
+  if (process_release (&c.h, err) < 0
+      || container_check_status (CMD_START, id, state_status (c.dirfd, &c.st), err) < 0
+      || start_locked (c.dirfd, &c.st, c.h.master_fd < 0, err) < 0)
     {
       create_abort (&c, id);
       return -1;
@@ -738,8 +661,14 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
       return 0;
     }
   status = foreground_wait (c.h.pid, c.h.pidfd, c.h.master_fd);
-  if (!SBX_OPT (o, keep, false) && destroy (c.rootfd, c.dirfd, id, &c.st, &derr) < 0)
-    log_warn ("delete container \"%s\" after run: %s", id, derr.msg);
+  if (!SBX_OPT (o, keep, false))
+    {
+      /* As delete does: no exec may be half-way in while it goes. */
+      _cleanup_fd_ int opsfd = -1;
+      if (container_lock_ops (c.dirfd, &opsfd, &derr) < 0
+          || destroy (c.rootfd, c.dirfd, id, &c.st, &derr) < 0)
+        log_warn ("delete container \"%s\" after run: %s", id, derr.msg);
+    }
   sbx_error_free (&derr);
   c.st.id = NULL;
   c.st.bundle = c.st.rootfs = NULL;

@@ -26,6 +26,7 @@
 #include "cleanup.h"
 #include "config.h"
 #include "container.h"
+#include "container-open.h"
 #include "error.h"
 #include "fdpass.h"
 #include "exec.h"
@@ -348,6 +349,7 @@ exec_child_main (struct exec_child *c)
 
 struct exec_parent
 {
+  struct container ct;  /* the ops lock (container-open.c) */
   struct container_state st;
   struct sbx_spec *spec;
   int dirfd, pidfd, cgfd, console_fd, rootfd;
@@ -371,6 +373,7 @@ exec_parent_free (struct exec_parent *x)
   if (x->spec)
     spec_free (x->spec);
   state_free (&x->st);
+  container_close (&x->ct);
 }
 
 /* The init's root (a chroot in the runtime's mount namespace), opened
@@ -394,23 +397,13 @@ static int
 open_target (struct sbx_context *ctx, const char *id, bool ignore_paused, struct exec_parent *x,
              sbx_error_t *err)
 {
-  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
-  enum container_status s;
-
-  if (state_check_id (id, err) < 0)
+  if (container_open (ctx, id, ignore_paused ? CMD_EXEC_PAUSED : CMD_EXEC, &x->ct, err) < 0)
     return -1;
-  if (rootfd < 0)
-    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
-  x->dirfd = state_dir_open (rootfd, id, err);
-  if (x->dirfd < 0 || state_read (x->dirfd, id, &x->st, err) < 0)
-    return -1;
-  s = state_status (x->dirfd, &x->st);
-  /* --ignore-paused (runc): the process joins the frozen cgroup and
-     starts when the container is resumed. */
-  if (s == STATUS_PAUSED && !ignore_paused)
-    return sbx_error_set (err, EBUSY, "cannot exec in container \"%s\": it is paused", id);
-  if (s == STATUS_STOPPED)
-    return sbx_error_set (err, ESRCH, "cannot exec in container \"%s\": container not running", id);
+  /* st and dirfd move to x; ct keeps the ops lock until the clone */
+  x->st = x->ct.st;
+  x->ct.have_state = false;
+  x->dirfd = x->ct.dirfd;
+  x->ct.dirfd = -1;
   x->pidfd = state_pidfd (&x->st, err);
   if (x->pidfd < 0)
     return -1;
@@ -580,7 +573,8 @@ int
 sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_exec_opts *o,
                     sbx_error_t *err)
 {
-  struct exec_parent x = { .dirfd = -1, .pidfd = -1, .cgfd = -1, .console_fd = -1, .rootfd = -1,
+  struct exec_parent x = { .ct = { .rootfd = -1, .dirfd = -1, .opsfd = -1 }, .dirfd = -1,
+                           .pidfd = -1, .cgfd = -1, .console_fd = -1, .rootfd = -1,
                            .sock = { -1, -1 } };
   struct exec_child c = { 0 };
   _cleanup_pid_ pid_t pid = -1;
@@ -641,6 +635,10 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
   c.plan.hold_fd = -1;
   if (spawn (&x, &c, &pid, &pidfd, err) < 0)
     goto out;
+  /* The process is in the container's cgroup: let kill, pause, resume or
+     delete act from now on. Not later: with --ignore-paused it is frozen
+     until a resume, which needs this lock. */
+  container_unlock_ops (&x.ct);
   close (x.sock[1]);
   x.sock[1] = -1;
   if (converse (&x, proxy, &master, c.fork_in, &pid, &pidfd, err) < 0)

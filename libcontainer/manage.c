@@ -1,7 +1,7 @@
 /* manage.c: the commands that act on a running container through its
- * cgroup: update, pause, resume, ps, events. Each reads the state, checks
- * the status the operation needs, and calls cgroup-ops.c or
- * cgroup-resources.c. */
+ * cgroup: update, pause, resume, ps, events. Each opens the container
+ * with container_open (which checks the status the command accepts and
+ * takes its lock) and calls cgroup-ops.c or cgroup-resources.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,36 +13,23 @@
 #include "cgroup-own.h"
 #include "cgroup-ops.h"
 #include "cgroup-resources.h"
-#include "cgroup-systemd.h"
+#include "cgroup-driver.h"
 #include "cleanup.h"
 #include "container.h"
+#include "container-open.h"
 #include "error.h"
 #include "fsutil.h"
 #include "spec.h"
 #include "state.h"
 
-struct target
-{
-  int dirfd;
-  struct container_state st;
-  enum container_status status;
-};
-
+/* The container, opened for cmd (container-open.c), and its cgroup,
+   which must still be the one recorded. */
 static int
-open_target (struct sbx_context *ctx, const char *id, struct target *t, sbx_error_t *err)
+open_target (struct sbx_context *ctx, const char *id, enum container_cmd cmd, struct container *t,
+             sbx_error_t *err)
 {
-  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
-
-  t->dirfd = -1;
-  memset (&t->st, 0, sizeof t->st);
-  if (state_check_id (id, err) < 0)
+  if (container_open (ctx, id, cmd, t, err) < 0)
     return -1;
-  if (rootfd < 0)
-    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
-  t->dirfd = state_dir_open (rootfd, id, err);
-  if (t->dirfd < 0 || state_read (t->dirfd, id, &t->st, err) < 0)
-    return -1;
-  t->status = state_status (t->dirfd, &t->st);
   if (t->st.cgroup_path == NULL)
     return sbx_error_set (err, ENOTSUP, "container \"%s\" has no cgroup", id);
   if (cgroup_check_owned (t->st.cgroup_path, t->st.cgroup_ino, err) < 0)
@@ -50,44 +37,27 @@ open_target (struct sbx_context *ctx, const char *id, struct target *t, sbx_erro
   return 0;
 }
 
-static void
-target_free (struct target *t)
-{
-  if (t->dirfd >= 0)
-    close (t->dirfd);
-  state_free (&t->st);
-}
-
 int
 sbx_container_pause (struct sbx_context *ctx, const char *id, bool pause, sbx_error_t *err)
 {
-  struct target t;
-  int r = -1;
+  struct container t;
+  int r = open_target (ctx, id, pause ? CMD_PAUSE : CMD_RESUME, &t, err);
 
-  if (open_target (ctx, id, &t, err) == 0)
-    {
-      if (t.status == STATUS_STOPPED)
-        sbx_error_set (err, ESRCH, "container \"%s\": container not running", id);
-      else if (pause && t.status == STATUS_PAUSED)
-        sbx_error_set (err, EINVAL, "container \"%s\" is already paused", id);
-      else if (!pause && t.status != STATUS_PAUSED)
-        sbx_error_set (err, EINVAL, "container \"%s\" is not paused", id);
-      else
-        r = cgroup_freeze (t.st.cgroup_path, pause, err);
-    }
-  target_free (&t);
+  if (r == 0)
+    r = cgroup_driver_get (t.st.cgroup_driver)->freeze (t.st.cgroup_path, pause, err);
+  container_close (&t);
   return r;
 }
 
 int
 sbx_container_ps (struct sbx_context *ctx, const char *id, bool json, FILE *out, sbx_error_t *err)
 {
-  struct target t;
+  struct container t;
   pid_t *pids = NULL;
   size_t n = 0;
   int r = -1;
 
-  if (open_target (ctx, id, &t, err) == 0 && cgroup_pids (t.st.cgroup_path, &pids, &n, err) == 0)
+  if (open_target (ctx, id, CMD_PS, &t, err) == 0 && cgroup_pids (t.st.cgroup_path, &pids, &n, err) == 0)
     {
       if (json)
         {
@@ -116,14 +86,14 @@ sbx_container_ps (struct sbx_context *ctx, const char *id, bool json, FILE *out,
       r = 0;
     }
   free (pids);
-  target_free (&t);
+  container_close (&t);
   return r;
 }
 
 /* New device rules replace the program; linux.devices still come from the
    container's saved config. */
 static int
-update_devices (struct target *t, int cgfd, const struct spec_resources *res, sbx_error_t *err)
+update_devices (struct container *t, int cgfd, const struct spec_resources *res, sbx_error_t *err)
 {
   struct sbx_spec *spec = container_load_config (t->dirfd, err);
   int r;
@@ -135,17 +105,36 @@ update_devices (struct target *t, int cgfd, const struct spec_resources *res, sb
   return r;
 }
 
-/* Tell systemd the new limits too, so a daemon-reload keeps them. */
+/* res, or else the LinuxResources JSON text, parsed once the container
+   is open and its status checked. */
 static int
-update_scope (const char *cgroup_path, const struct spec_resources *res, sbx_error_t *err)
+update (struct sbx_context *ctx, const char *id, const struct spec_resources *res, const char *json,
+        size_t len, sbx_error_t *err)
 {
-  struct cg_plan plan;
-  int r;
+  struct spec_resources *parsed = NULL;
+  struct container t;
+  int r = -1;
 
-  if (cgroup_plan (res, true, &plan, err) < 0)
-    return -1;
-  r = cgroup_systemd_update (cgroup_path, &plan, err);
-  cgroup_plan_free (&plan);
+  if (open_target (ctx, id, CMD_UPDATE, &t, err) < 0)
+    goto out;
+  if (res == NULL && (res = parsed = spec_parse_resources (json, len, err)) == NULL)
+    {
+      sbx_error_wrap (err, "update resources");
+      goto out;
+    }
+  {
+    _cleanup_fd_ int cgfd = open (t.st.cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (cgfd < 0)
+      sbx_error_errno (err, "open cgroup `%s`", t.st.cgroup_path);
+    else
+      r = cgroup_driver_get (t.st.cgroup_driver)->update (t.st.cgroup_path, cgfd, res, err);
+    if (r == 0 && res->n_devices > 0)
+      r = update_devices (&t, cgfd, res, err);
+  }
+out:
+  if (parsed != NULL)
+    spec_resources_free (parsed);
+  container_close (&t);
   return r;
 }
 
@@ -153,32 +142,54 @@ int
 sbx_container_update (struct sbx_context *ctx, const char *id, const char *json, size_t len,
                       sbx_error_t *err)
 {
-  struct target t;
-  struct spec_resources *res = NULL;
-  int r = -1;
+  return update (ctx, id, NULL, json, len, err);
+}
 
-  if (open_target (ctx, id, &t, err) == 0)
+/* The typed flags as the LinuxResources they stand for (memory and cpu
+   always present, as the JSON the CLI used to build had them). */
+static struct spec_resources *
+resources_from (const struct sbx_resources *f)
+{
+  struct spec_resources *r = calloc (1, sizeof *r);
+
+  if (r == NULL || (r->memory = calloc (1, sizeof *r->memory)) == NULL
+      || (r->cpu = calloc (1, sizeof *r->cpu)) == NULL
+      || (f->has_blkio_weight && (r->block_io = calloc (1, sizeof *r->block_io)) == NULL)
+      || (f->cpuset_cpus && (r->cpu->cpus = strdup (f->cpuset_cpus)) == NULL)
+      || (f->cpuset_mems && (r->cpu->mems = strdup (f->cpuset_mems)) == NULL))
     {
-      if (t.status == STATUS_STOPPED)
-        sbx_error_set (err, ESRCH, "container \"%s\": container not running", id);
-      else if ((res = spec_parse_resources (json, len, err)) == NULL)
-        sbx_error_wrap (err, "update resources");
-      else
-        {
-          _cleanup_fd_ int cgfd = open (t.st.cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-          if (cgfd < 0)
-            sbx_error_errno (err, "open cgroup `%s`", t.st.cgroup_path);
-          else
-            r = cgroup_set_resources (t.st.cgroup_path, cgfd, res, true, err);
-          if (r == 0 && res->n_devices > 0)
-            r = update_devices (&t, cgfd, res, err);
-          if (r == 0 && t.st.systemd_cgroup)
-            r = update_scope (t.st.cgroup_path, res, err);
-        }
+      if (r != NULL)
+        spec_resources_free (r);
+      return NULL;
     }
-  if (res != NULL)
-    spec_resources_free (res);
-  target_free (&t);
+  r->memory->has_limit = f->has_memory, r->memory->limit = f->memory;
+  r->memory->has_reservation = f->has_memory_reservation, r->memory->reservation = f->memory_reservation;
+  r->memory->has_swap = f->has_memory_swap, r->memory->swap = f->memory_swap;
+  r->memory->has_kernel = f->has_kernel_memory, r->memory->kernel = f->kernel_memory;
+  r->memory->has_kernel_tcp = f->has_kernel_memory_tcp, r->memory->kernel_tcp = f->kernel_memory_tcp;
+  r->cpu->has_shares = f->has_cpu_shares, r->cpu->shares = f->cpu_shares;
+  r->cpu->has_quota = f->has_cpu_quota, r->cpu->quota = f->cpu_quota;
+  r->cpu->has_period = f->has_cpu_period, r->cpu->period = f->cpu_period;
+  r->cpu->has_burst = f->has_cpu_burst, r->cpu->burst = f->cpu_burst;
+  r->cpu->has_realtime_period = f->has_cpu_rt_period, r->cpu->realtime_period = f->cpu_rt_period;
+  r->cpu->has_realtime_runtime = f->has_cpu_rt_runtime, r->cpu->realtime_runtime = f->cpu_rt_runtime;
+  r->has_pids_limit = f->has_pids_limit, r->pids_limit = f->pids_limit;
+  if (r->block_io != NULL)
+    r->block_io->has_weight = true, r->block_io->weight = f->blkio_weight;
+  return r;
+}
+
+int
+sbx_container_update_resources (struct sbx_context *ctx, const char *id, const struct sbx_resources *f,
+                                sbx_error_t *err)
+{
+  struct spec_resources *res = resources_from (f);
+  int r;
+
+  if (res == NULL)
+    return sbx_error_errno (err, "update resources");
+  r = update (ctx, id, res, NULL, 0, err);
+  spec_resources_free (res);
   return r;
 }
 
@@ -186,21 +197,16 @@ int
 sbx_container_events (struct sbx_context *ctx, const char *id, bool stats, unsigned interval,
                       FILE *out, sbx_error_t *err)
 {
-  struct target t;
+  struct container t;
   long long ooms;
   int r = -1;
 
-  if (open_target (ctx, id, &t, err) < 0)
+  if (open_target (ctx, id, CMD_EVENTS, &t, err) < 0)
     goto out;
-  if (t.status == STATUS_STOPPED)
-    {
-      sbx_error_set (err, ESRCH, "container \"%s\": container not running", id);
-      goto out;
-    }
   ooms = cgroup_oom_kills (t.st.cgroup_path);
   for (;;)
     {
-      char *line = cgroup_stats_json (t.st.cgroup_path, id, err);
+      char *line = cgroup_driver_get (t.st.cgroup_driver)->stats (t.st.cgroup_path, id, err);
       long long now;
       if (line == NULL)
         goto out;
@@ -224,6 +230,6 @@ sbx_container_events (struct sbx_context *ctx, const char *id, bool stats, unsig
       sleep (interval ? interval : 5);
     }
 out:
-  target_free (&t);
+  container_close (&t);
   return r;
 }

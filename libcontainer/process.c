@@ -20,7 +20,7 @@
 #include "cgroup-ops.h"
 #include "cgroup-resources.h"
 #include "cgroup.h"
-#include "cgroup-systemd.h"
+#include "cgroup-driver.h"
 #include "config.h"
 #include "seccomp.h"
 #include "child.h"
@@ -49,7 +49,7 @@
 /* Everything opened for the child; closed in the parent after clone. */
 struct prepared
 {
-  struct cg_plan scope_plan;    /* --systemd-cgroup: checked before the clone */
+  struct cg_plan cg_plan;       /* linux.resources, checked before the clone */
   struct caps_sets caps;
   struct seccomp_filter *seccomp;
   struct seccomp_filter *policy_seccomp;
@@ -67,7 +67,7 @@ static void
 prepared_free (struct prepared *p, size_t n_mounts)
 {
   ns_close_fds (p->ns_fds);
-  cgroup_plan_free (&p->scope_plan);
+  cgroup_plan_free (&p->cg_plan);
   if (p->fds.mount_fds)
     mounts_close_sources (p->fds.mount_fds, n_mounts);
   if (p->fds.dev_fds)
@@ -139,57 +139,35 @@ open_exec_fifo (int dirfd, sbx_error_t *err)
   return fd;
 }
 
-/* linux.resources into the new cgroup, before the init exists, so the
-   limits hold from its first instruction. */
+/* The limits are checked before any process exists; a driver whose cgroup
+   exists before the clone gets them now, so they hold from the init's
+   first instruction; the others once the init is placed (cgroup_place). */
 static int
-limit_resources (const struct create_plan *c, int cgfd, sbx_error_t *err)
+cgroup_prepare (const struct create_plan *c, struct prepared *p, sbx_error_t *err)
 {
-  const struct spec_resources *r = c->spec->linux_->resources;
-  struct cg_plan plan;
-  size_t n;
+  const struct cgroup_driver *d = c->cgroup_driver;
+  const struct spec_linux *l = c->spec->linux_;
 
-  if (c->cgroup_path != NULL)
-    {
-      if (cgroup_set_resources (c->cgroup_path, cgfd, r, false, err) < 0)
-        return -1;
-      return cgroup_limit_devices (c->spec->linux_, r, cgfd, err);
-    }
-  if (r == NULL)
-    return 0;
-  if (cgroup_plan (r, false, &plan, err) < 0)
+  if (d->plan (l->resources, &p->cg_plan, err) < 0 || d->create (c->cgroup_path, &p->cgroup_fd, err) < 0)
     return -1;
-  n = plan.n;
-  cgroup_plan_free (&plan);
-  if (n > 0)
-    return sbx_error_set (err, ENOTSUP, "linux.resources: limits need a cgroup, and this container has none "
-                          "(no writable cgroup v2 hierarchy)");
-  return 0;
+  if (d->place_after_clone)
+    return 0;
+  return d->apply (c->cgroup_path, p->cgroup_fd, l, err);
 }
 
-/* --systemd-cgroup: systemd moves the waiting init into its new scope;
-   then the limits, as for a cgroup of sbx's own. */
+/* After the clone, for a driver that can only place a living process
+   (systemd's scope): the init waits for it. */
 static int
-place_in_scope (const struct create_plan *c, pid_t pid, struct prepared *p,
-                struct process_handle *h, sbx_error_t *err)
+cgroup_place (const struct create_plan *c, pid_t pid, struct prepared *p, struct process_handle *h,
+              sbx_error_t *err)
 {
-  _cleanup_free_ pid_t *pids = NULL;
-  size_t n = 0;
-  bool found = false;
+  const struct cgroup_driver *d = c->cgroup_driver;
 
-  if (cgroup_systemd_start (c->cgroup_path, c->id, pid, &p->scope_plan, err) < 0)
+  if (!d->place_after_clone)
+    return 0;
+  if (d->place (c->cgroup_path, c->id, pid, &p->cg_plan, &p->cgroup_fd, &h->cgroup_placed, err) < 0)
     return -1;
-  h->scope_started = true;
-  if (cgroup_pids (c->cgroup_path, &pids, &n, err) < 0)
-    return -1;
-  for (size_t i = 0; i < n && !found; i++)
-    found = pids[i] == pid;
-  if (!found)
-    return sbx_error_set (err, EIO, "systemd started the scope, but the init (pid %d) is not in `%s`",
-                          pid, c->cgroup_path);
-  p->cgroup_fd = open (c->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (p->cgroup_fd < 0)
-    return sbx_error_errno (err, "open cgroup `%s` (systemd's scope)", c->cgroup_path);
-  return limit_resources (c, p->cgroup_fd, err);
+  return d->apply (c->cgroup_path, p->cgroup_fd, c->spec->linux_, err);
 }
 
 static int
@@ -238,20 +216,8 @@ prepare (const struct create_plan *c, bool host_devices, struct prepared *p, sbx
       if (devices_open_host (p->fds.devs, p->fds.n_devs, p->fds.dev_fds, err) < 0)
         return -1;
     }
-  if (c->systemd_scope)
-    {
-      /* The scope comes after the clone (place_in_scope): check the
-         limits now, before any process exists. */
-      if (cgroup_plan (spec->linux_->resources, false, &p->scope_plan, err) < 0)
-        return -1;
-    }
-  else
-    {
-      if (c->cgroup_path != NULL && (p->cgroup_fd = cgroup_create (c->cgroup_path, err)) < 0)
-        return -1;
-      if (limit_resources (c, p->cgroup_fd, err) < 0)
-        return -1;
-    }
+  if (cgroup_prepare (c, p, err) < 0)
+    return -1;
   if (c->state_dirfd >= 0 && (p->fifo_fd = open_exec_fifo (c->state_dirfd, err)) < 0)
     return -1;
   if (spec->process->terminal && c->console_socket != NULL
@@ -502,7 +468,7 @@ process_spawn (const struct create_plan *c, struct process_handle *h, sbx_error_
   memcpy (a.ns_fds, p.ns_fds, sizeof a.ns_fds);
   a.ns_fds[SPEC_NS_PID] = a.ns_fds[SPEC_NS_TIME] = -1; /* done here */
   a.new_userns = new_userns;
-  a.wait_go = new_userns || c->systemd_scope || spec->linux_->n_net_devices > 0;
+  a.wait_go = new_userns || c->cgroup_driver->place_after_clone || spec->linux_->n_net_devices > 0;
   {
     unsigned listen = hygiene_listen_fds ();
     a.keep_fds = c->preserve_fds > listen ? c->preserve_fds : listen;
@@ -546,7 +512,7 @@ process_spawn (const struct create_plan *c, struct process_handle *h, sbx_error_
   h->pidfd = pidfd;
   h->sync_fd = sock[0];
   sock[0] = -1;
-  if (c->systemd_scope && place_in_scope (c, pid, &p, h, err) < 0)
+  if (cgroup_place (c, pid, &p, h, err) < 0)
     goto out;
   r = converse (c, h, &p, a.wait_go, new_userns, err);
   pid = h->pid; /* converse may have adopted a grandchild init */

@@ -10,6 +10,8 @@
 #include "sbx.h"
 #include "spec.h"
 
+struct cgroup_driver;
+
 /* clone3 flags newer than some libc headers (shared with exec.c). */
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -30,8 +32,8 @@ struct create_plan
   const char *id;
   const char *bundle;           /* absolute */
   const char *rootfs;           /* absolute */
-  const char *cgroup_path;      /* NULL: no cgroup */
-  bool systemd_scope;           /* cgroup_path is a scope systemd makes */
+  const char *cgroup_path;      /* NULL: no cgroup (driver "none") */
+  const struct cgroup_driver *cgroup_driver; /* chosen at create (cgroup-driver.h) */
   int state_dirfd;
   const char *console_socket;
   bool no_pivot;
@@ -61,7 +63,7 @@ struct process_handle
   int sync_fd;
   int master_fd;                /* with want_master */
   unsigned long long start_time;
-  bool scope_started;           /* systemd made the scope for it (kept on error) */
+  bool cgroup_placed;           /* the driver placed it (a scope: kept on error) */
 };
 
 /* Clone the init and drive it to READY. On error nothing is left running. */

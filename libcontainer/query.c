@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "container-open.h"
 #include "error.h"
 #include "fsutil.h"
 #include "passwd.h"
@@ -35,34 +36,24 @@ owner_name (uid_t uid)
 int
 sbx_container_state (struct sbx_context *ctx, const char *id, FILE *out, sbx_error_t *err)
 {
-  _cleanup_fd_ int rootfd = state_root_open (ctx->root, false, NULL);
-  _cleanup_fd_ int dirfd = -1;
-  struct container_state st;
-  enum container_status s;
-  char *json;
+  struct container c;
+  char *json = NULL;
   struct stat sb;
 
-  if (state_check_id (id, err) < 0)
-    return -1;
-  if (rootfd < 0)
-    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
-  dirfd = state_dir_open (rootfd, id, err);
-  if (dirfd < 0)
-    return -1;
-  if (faccessat (dirfd, STATE_FILE, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-    return sbx_error_set (err, ENOENT, "container \"%s\" does not exist", id);
-  if (state_read (dirfd, id, &st, err) < 0)
-    return -1;
-  s = state_status (dirfd, &st);
-  if (s == STATUS_STOPPED)
-    st.pid = 0;
-  if (fstat (dirfd, &sb) == 0)
+  if (container_open (ctx, id, CMD_STATE, &c, err) < 0)
     {
-      free (st.owner);
-      st.owner = owner_name (sb.st_uid);
+      container_close (&c);
+      return -1;
     }
-  json = state_to_json (&st, s);
-  state_free (&st);
+  if (c.status == STATUS_STOPPED)
+    c.st.pid = 0;
+  if (fstat (c.dirfd, &sb) == 0)
+    {
+      free (c.st.owner);
+      c.st.owner = owner_name (sb.st_uid);
+    }
+  json = state_to_json (&c.st, c.status);
+  container_close (&c);
   if (json == NULL)
     return sbx_error_set (err, ENOMEM, "format state");
   fprintf (out, "%s\n", json);

@@ -15,7 +15,6 @@
 
 #include "cgroup.h"
 #include "cgroup-own.h"
-#include "cgroup-systemd.h"
 #include "cleanup.h"
 #include "error.h"
 #include "fsutil.h"
@@ -39,8 +38,9 @@ owned_write (int dirfd, const struct owned *o, sbx_error_t *err)
       json_kv_str (&b, "cgroupPath", o->cgroup_path);
       snprintf (num, sizeof num, "%llu", o->cgroup_ino);
       json_kv_str (&b, "cgroupInode", num);
+      json_kv_str (&b, "cgroupDriver", cgroup_driver_get (o->driver)->name);
       json_key (&b, "systemdCgroup");
-      json_bool (&b, o->systemd);
+      json_bool (&b, o->driver == CGROUP_DRIVER_SYSTEMD);
     }
   json_kv_int (&b, "pid", o->pid);
   snprintf (num, sizeof num, "%llu", o->start_time);
@@ -77,8 +77,17 @@ owned_read (int dirfd, struct owned *o, sbx_error_t *err)
     }
   v = json_map_get (&m, "cgroupInode");
   o->cgroup_ino = v ? strtoull (v, NULL, 10) : 0;
-  v = json_map_get (&m, "systemdCgroup");
-  o->systemd = v && strcmp (v, "true") == 0;
+  v = json_map_get (&m, "cgroupDriver");
+  if (v != NULL && cgroup_driver_parse (v) > 0)
+    o->driver = (enum cgroup_driver_kind) cgroup_driver_parse (v);
+  else
+    {
+      /* From before the driver was recorded (or damaged): what the other
+         fields say. A cgroup is only ever removed once its identity
+         checks out. */
+      v = json_map_get (&m, "systemdCgroup");
+      o->driver = cgroup_driver_infer (o->cgroup_path, v && strcmp (v, "true") == 0);
+    }
   v = json_map_get (&m, "pid");
   o->pid = v ? (pid_t) strtol (v, NULL, 10) : 0;
   if (o->pid < 0)
@@ -150,14 +159,8 @@ remove_cgroup (const struct owned *o, sbx_error_t *err)
       sbx_error_free (&e);
       return 0;
     }
-  if (o->systemd && cgroup_systemd_stop (o->cgroup_path, &e) < 0)
-    {
-      log_warn ("%s", e.msg);
-      sbx_error_free (&e);
-    }
-  if (r == 0)
-    return 0;
-  return cgroup_destroy (o->cgroup_path, err);
+  /* Gone, its manager may still hold a unit for it: the driver lets go. */
+  return cgroup_driver_get (o->driver)->destroy (o->cgroup_path, err);
 }
 
 int

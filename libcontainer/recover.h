@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup-driver.h"
 #include "sbx.h"
 
 #define OWNED_FILE "owned.json"
@@ -18,7 +19,7 @@ struct owned
 {
   char *cgroup_path;           /* NULL: no cgroup */
   unsigned long long cgroup_ino; /* 0: the cgroup may not exist yet */
-  bool systemd;
+  enum cgroup_driver_kind driver;
   pid_t pid;                   /* 0: no init yet */
   unsigned long long start_time;
 };

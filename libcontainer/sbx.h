@@ -108,6 +108,28 @@ SBX_PUBLIC int sbx_container_ps (struct sbx_context *ctx, const char *id, bool j
 /* json: an OCI LinuxResources object; zeros leave values unchanged. */
 SBX_PUBLIC int sbx_container_update (struct sbx_context *ctx, const char *id,
                                      const char *json, size_t len, sbx_error_t *err);
+
+/* `sbx update`'s flags as typed values: a field whose has_ flag is false
+   (or a cpuset string left NULL) is left as it is, and so is 0, as in
+   update's JSON. Sizes in bytes, times in microseconds, -1: unlimited. */
+struct sbx_resources
+{
+  size_t struct_size;
+  bool has_memory, has_memory_reservation, has_memory_swap, has_kernel_memory,
+      has_kernel_memory_tcp;
+  int64_t memory, memory_reservation, memory_swap, kernel_memory, kernel_memory_tcp;
+  bool has_cpu_shares, has_cpu_quota, has_cpu_period, has_cpu_burst, has_cpu_rt_period,
+      has_cpu_rt_runtime;
+  uint64_t cpu_shares, cpu_period, cpu_burst, cpu_rt_period;
+  int64_t cpu_quota, cpu_rt_runtime;
+  const char *cpuset_cpus, *cpuset_mems;
+  bool has_pids_limit;
+  int64_t pids_limit;
+  bool has_blkio_weight;
+  uint16_t blkio_weight;
+};
+SBX_PUBLIC int sbx_container_update_resources (struct sbx_context *ctx, const char *id,
+                                               const struct sbx_resources *r, sbx_error_t *err);
 /* One stats line (stats), or stats/oom events every interval seconds
    until the container stops. */
 SBX_PUBLIC int sbx_container_events (struct sbx_context *ctx, const char *id, bool stats,

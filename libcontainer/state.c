@@ -151,8 +151,10 @@ state_write (int dirfd, const struct container_state *st, sbx_error_t *err)
       snprintf (start, sizeof start, "%llu", st->cgroup_ino);
       json_kv_str (&b, "cgroupInode", start);
     }
+  json_kv_str (&b, "cgroupDriver", cgroup_driver_get (st->cgroup_driver)->name);
+  /* for an older sbx reading this state */
   json_key (&b, "systemdCgroup");
-  json_bool (&b, st->systemd_cgroup);
+  json_bool (&b, st->cgroup_driver == CGROUP_DRIVER_SYSTEMD);
   json_key (&b, "pidNamespace");
   json_bool (&b, st->pid_ns_private);
   json_key (&b, "lateHooks");
@@ -200,6 +202,33 @@ dup_or_null (const char *s)
   return s ? strdup (s) : NULL;
 }
 
+/* The driver create chose; a state from before it was recorded has
+   systemdCgroup, and no cgroupPath without a cgroup. A driver that does
+   not match the path is refused: delete --force works from owned.json. */
+static int
+state_read_driver (const struct spec_map *m, struct container_state *st, const char *id,
+                   sbx_error_t *err)
+{
+  const char *v = json_map_get (m, "cgroupDriver");
+  const char *sd = json_map_get (m, "systemdCgroup");
+  const char *path = json_map_get (m, "cgroupPath");
+  int k;
+
+  if (v == NULL)
+    {
+      st->cgroup_driver = cgroup_driver_infer (path, sd != NULL && strcmp (sd, "true") == 0);
+      return 0;
+    }
+  k = cgroup_driver_parse (v);
+  if (k < 0)
+    return sbx_error_set (err, EINVAL, "state of container \"%s\": unknown cgroupDriver `%s`", id, v);
+  if ((k == CGROUP_DRIVER_NONE) != (path == NULL))
+    return sbx_error_set (err, EINVAL, "state of container \"%s\": cgroupDriver `%s` %s a cgroupPath",
+                          id, v, path == NULL ? "without" : "with");
+  st->cgroup_driver = (enum cgroup_driver_kind) k;
+  return 0;
+}
+
 int
 state_read (int dirfd, const char *id, struct container_state *st, sbx_error_t *err)
 {
@@ -230,8 +259,12 @@ state_read (int dirfd, const char *id, struct container_state *st, sbx_error_t *
   st->cgroup_path = dup_or_null (json_map_get (&m, "cgroupPath"));
   v = json_map_get (&m, "cgroupInode");
   st->cgroup_ino = v ? strtoull (v, NULL, 10) : 0;
-  v = json_map_get (&m, "systemdCgroup");
-  st->systemd_cgroup = v && strcmp (v, "true") == 0;
+  if (state_read_driver (&m, st, id, err) < 0)
+    {
+      json_map_free (&m);
+      state_free (st);
+      return -1;
+    }
   v = json_map_get (&m, "pidNamespace");
   st->pid_ns_private = v && strcmp (v, "true") == 0;
   v = json_map_get (&m, "lateHooks");

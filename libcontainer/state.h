@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "cgroup-driver.h"
 #include "sbx.h"
 #include "spec.h"
 
@@ -36,7 +37,7 @@ struct container_state
   char *owner;
   char *cgroup_path;             /* absolute, under the v2 mount; may be NULL */
   unsigned long long cgroup_ino; /* its identity (cgroup-own.h); 0: unknown */
-  bool systemd_cgroup;
+  enum cgroup_driver_kind cgroup_driver; /* chosen at create; "none" iff no cgroup_path */
   bool pid_ns_private;           /* kill --all not needed when true */
   bool late_hooks;               /* the saved config has poststart/poststop */
   struct spec_map annotations;

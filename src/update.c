@@ -1,9 +1,11 @@
 /* sbx update [flags | -r FILE|-] ID: change a running container's cgroup
  * limits. Flags as runc's; -r reads an OCI LinuxResources JSON (Docker
- * sends it on stdin, zeros meaning "unchanged"). Flags build the same JSON. */
+ * sends it on stdin, zeros meaning "unchanged"). Flags fill a typed struct
+ * sbx_resources. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +79,44 @@ read_all (const char *path)
   return buf;
 }
 
+static const char *
+flag_name (const struct option *o, int c)
+{
+  for (; o->name != NULL; o++)
+    if (o->val == c)
+      return o->name;
+  return "?";
+}
+
+/* One numeric flag into res; -1 when v does not fit its field (the
+   unsigned ones take no negative value, as the JSON's uint64 fields). */
+static int
+set_flag (struct sbx_resources *res, int c, long long v)
+{
+  bool neg = v < 0;
+
+  switch (c)
+    {
+    case O_MEMORY: res->has_memory = true, res->memory = v; return 0;
+    case O_MEM_RES: res->has_memory_reservation = true, res->memory_reservation = v; return 0;
+    case O_MEM_SWAP: res->has_memory_swap = true, res->memory_swap = v; return 0;
+    case O_KMEM: res->has_kernel_memory = true, res->kernel_memory = v; return 0;
+    case O_KMEM_TCP: res->has_kernel_memory_tcp = true, res->kernel_memory_tcp = v; return 0;
+    case O_CPU_QUOTA: res->has_cpu_quota = true, res->cpu_quota = v; return 0;
+    case O_CPU_RT_RUNTIME: res->has_cpu_rt_runtime = true, res->cpu_rt_runtime = v; return 0;
+    case O_PIDS: res->has_pids_limit = true, res->pids_limit = v; return 0;
+    case O_CPU_SHARE: res->has_cpu_shares = true, res->cpu_shares = v; return neg ? -1 : 0;
+    case O_CPU_PERIOD: res->has_cpu_period = true, res->cpu_period = v; return neg ? -1 : 0;
+    case O_CPU_BURST: res->has_cpu_burst = true, res->cpu_burst = v; return neg ? -1 : 0;
+    case O_CPU_RT_PERIOD: res->has_cpu_rt_period = true, res->cpu_rt_period = v; return neg ? -1 : 0;
+    case O_BLKIO:
+      res->has_blkio_weight = true, res->blkio_weight = (uint16_t) v;
+      return neg || v > UINT16_MAX ? -1 : 0;
+    default:
+      return -1;
+    }
+}
+
 static void
 help (void)
 {
@@ -120,7 +160,9 @@ cmd_update (struct sbx_context *ctx, int argc, char **argv)
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
-  char mem[256] = "", cpu[512] = "", other[256] = "", *json = NULL;
+  struct sbx_resources res = { .struct_size = sizeof res };
+  bool flags = false;
+  char *json = NULL;
   const char *resources = NULL;
   sbx_error_t err = { 0 };
   const char *id;
@@ -130,63 +172,45 @@ cmd_update (struct sbx_context *ctx, int argc, char **argv)
   while ((c = getopt_long (argc, argv, "+r:h", longopts, NULL)) != -1)
     {
       long long v = 0;
-      char *dst = NULL;
-      size_t dlen = 0;
-      const char *key = NULL;
-      bool is_string = false;
 
-      switch (c)
+      if (c == 'r')
         {
-        case 'r': resources = optarg; continue;
-        case 'h': help (); return 0;
-        case O_MEMORY: dst = mem; dlen = sizeof mem; key = "limit"; break;
-        case O_MEM_RES: dst = mem; dlen = sizeof mem; key = "reservation"; break;
-        case O_MEM_SWAP: dst = mem; dlen = sizeof mem; key = "swap"; break;
-        case O_KMEM: dst = mem; dlen = sizeof mem; key = "kernel"; break;
-        case O_KMEM_TCP: dst = mem; dlen = sizeof mem; key = "kernelTCP"; break;
-        case O_CPU_SHARE: dst = cpu; dlen = sizeof cpu; key = "shares"; break;
-        case O_CPU_QUOTA: dst = cpu; dlen = sizeof cpu; key = "quota"; break;
-        case O_CPU_PERIOD: dst = cpu; dlen = sizeof cpu; key = "period"; break;
-        case O_CPU_BURST: dst = cpu; dlen = sizeof cpu; key = "burst"; break;
-        case O_CPU_RT_PERIOD: dst = cpu; dlen = sizeof cpu; key = "realtimePeriod"; break;
-        case O_CPU_RT_RUNTIME: dst = cpu; dlen = sizeof cpu; key = "realtimeRuntime"; break;
-        case O_CPUS: dst = cpu; dlen = sizeof cpu; key = "cpus"; is_string = true; break;
-        case O_MEMS: dst = cpu; dlen = sizeof cpu; key = "mems"; is_string = true; break;
-        case O_PIDS: dst = other; dlen = sizeof other; key = "pids"; break;
-        case O_BLKIO: dst = other; dlen = sizeof other; key = "blockIO"; break;
-        default:
-          return cli_usage (ctx, "update", "unknown option `%s`", argv[optind - 1]);
+          resources = optarg;
+          continue;
         }
-      if (is_string)
+      if (c == 'h')
         {
-          if (strpbrk (optarg, "\"\\") != NULL)
-            return cli_usage (ctx, "update", "--%s: bad list `%s`", key, optarg);
-          snprintf (dst + strlen (dst), dlen - strlen (dst), "%s\"%s\":\"%s\"", dst[0] ? "," : "", key, optarg);
+          help ();
+          return 0;
+        }
+      if (c == '?' || c == ':')
+        return cli_usage (ctx, "update", "unknown option `%s`", argv[optind - 1]);
+      flags = true;
+      if (c == O_CPUS || c == O_MEMS)
+        {
+          *(c == O_CPUS ? &res.cpuset_cpus : &res.cpuset_mems) = optarg;
           continue;
         }
       if (parse_size (optarg, &v) < 0)
         return cli_usage (ctx, "update", "`%s` is not a number", optarg);
-      if (dst == other)
-        snprintf (dst + strlen (dst), dlen - strlen (dst), "%s\"%s\":{\"%s\":%lld}", dst[0] ? "," : "", key,
-                  strcmp (key, "pids") == 0 ? "limit" : "weight", v);
-      else
-        snprintf (dst + strlen (dst), dlen - strlen (dst), "%s\"%s\":%lld", dst[0] ? "," : "", key, v);
+      if (set_flag (&res, c, v) < 0)
+        return cli_usage (ctx, "update", "`%s` is out of range for --%s", optarg, flag_name (longopts, c));
     }
   id = cli_one_id (ctx, "update", argc, argv, optind);
   if (id == NULL)
     return 1;
   if (resources != NULL)
     {
-      if (mem[0] || cpu[0] || other[0])
+      if (flags)
         return cli_usage (ctx, "update", "--resources and the other flags exclude each other");
       json = read_all (resources);
       if (json == NULL)
         return cli_usage (ctx, "update", "cannot read --resources `%s`", resources);
+      r = sbx_container_update (ctx, id, json, strlen (json), &err);
+      free (json);
     }
-  else if (asprintf (&json, "{\"memory\":{%s},\"cpu\":{%s}%s%s}", mem, cpu, other[0] ? "," : "", other) < 0)
-    return cli_usage (ctx, "update", "out of memory");
-  r = sbx_container_update (ctx, id, json, strlen (json), &err);
-  free (json);
+  else
+    r = sbx_container_update_resources (ctx, id, &res, &err);
   if (r < 0)
     return cli_fail (ctx, &err);
   return 0;

@@ -32,6 +32,32 @@ teardown() {
 	[ ! -d "$CG" ]
 }
 
+# The driver is chosen once, at create, and recorded (issue #14); a
+# state.json from before the field is read as create decided then.
+@test "the cgroup driver is recorded in state.json and owned.json; a state without it still works" {
+	start_ctr c1 /bin/sleep 100
+	[ "$(jq -r .cgroupDriver "$ROOT/c1/state.json")" = v2 ]
+	[ "$(jq -r .cgroupDriver "$ROOT/c1/owned.json")" = v2 ]
+	f=$ROOT/c1/state.json
+	jq -c 'del(.cgroupDriver)' "$f" >"$f.x" && mv "$f.x" "$f"
+	run sbx pause c1
+	[ "$status" -eq 0 ]
+	[ "$(cat "$CG/cgroup.freeze")" = 1 ]
+	run sbx resume c1
+	[ "$status" -eq 0 ]
+	[ "$(ctr_status c1)" = running ]
+	# a driver nobody knows: the state is unreadable, delete --force works
+	jq -c '.cgroupDriver = "cgroupfs"' "$f" >"$f.x" && mv "$f.x" "$f"
+	run sbx pause c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unknown cgroupDriver"* ]]
+	run sbx delete --force c1
+	[ "$status" -eq 0 ]
+	[ ! -d "$CG" ]
+	[ ! -e "$ROOT/c1" ]
+	wait_pid_gone "$CTR_PID"
+}
+
 @test "a cgroupsPath with .. is refused before anything is made" {
 	update_config '.linux.cgroupsPath = "/a/../../escape"'
 	run sbx run --bundle "$BUNDLE" c2

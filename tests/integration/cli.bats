@@ -148,3 +148,24 @@ load helpers
 	[ "$(stat -c %a "$ROOT")" = 700 ]
 	[ -d "$ROOT/rootmk" ]
 }
+
+# The flags are typed values now (issue #14), no JSON text: a value that
+# does not fit its field is refused by name before any container is looked
+# at, and a cpuset list is passed as it is.
+@test "update: flag values out of range are refused, naming the flag" {
+	run sbx update --blkio-weight 70000 nonexistent-ctr
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"out of range for --blkio-weight"* ]]
+	run sbx update --cpu-period -5 nonexistent-ctr
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"out of range for --cpu-period"* ]]
+	run sbx update --memory 12x nonexistent-ctr
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"is not a number"* ]]
+	run sbx update --memory 64m -r - nonexistent-ctr </dev/null
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"exclude each other"* ]]
+	run sbx update --cpuset-cpus '0"1' --memory 64m nonexistent-ctr
+	[ "$status" -ne 0 ]
+	[[ "$output" == *'container "nonexistent-ctr" does not exist'* ]]
+}

@@ -129,3 +129,80 @@ load helpers
 	[ "$status" -eq 0 ]
 	[ "$(cat "$BATS_TEST_TMPDIR/r1.pid")" = "$(ctr_pid r1)" ]
 }
+
+# A foreground run holds its container's life lock until the container
+# exits; the commands that act on a running container take only the short
+# ops lock, so none of them waits for run (issue #14, docs/design.md).
+@test "run in the foreground: exec, pause, resume, update and kill of its container do not wait for run" {
+	set_args sleep 100
+	sbx run --bundle "$BUNDLE" r1 </dev/null >/dev/null 2>&1 3>&- &
+	rpid=$!
+	track_pid "$rpid"
+	wait_status r1 running
+	run timeout 10 "$SBX" --root "$ROOT" exec r1 /bin/echo exec-ok
+	[ "$status" -eq 0 ]
+	[ "$output" = exec-ok ]
+	run timeout 10 "$SBX" --root "$ROOT" pause r1
+	[ "$status" -eq 0 ]
+	[ "$(ctr_status r1)" = paused ]
+	run timeout 10 "$SBX" --root "$ROOT" resume r1
+	[ "$status" -eq 0 ]
+	[ "$(ctr_status r1)" = running ]
+	# without a pids controller (a hybrid host) update fails, but at once
+	run timeout 10 "$SBX" --root "$ROOT" update --pids-limit 50 r1
+	[ "$status" -ne 124 ]
+	run timeout 10 "$SBX" --root "$ROOT" kill r1 KILL
+	[ "$status" -eq 0 ]
+	st=0
+	wait "$rpid" || st=$?
+	[ "$st" -eq 137 ]
+}
+
+# Each of them waits while another holds the ops lock, and goes on when it
+# is released; read-only commands never wait. exec holds it only until its
+# process is in the container, not while it runs.
+@test "the commands that change a container serialise on its ops lock; exec lets go once its process runs" {
+	start_ctr r1 /bin/sleep 100
+	[ -e "$ROOT/r1/ops.lock" ]
+	for cmd in "kill r1 CONT" "pause r1" "exec r1 /bin/true" "update --pids-limit 60 r1"; do
+		flock "$ROOT/r1/ops.lock" sleep 1.5 &
+		hpid=$!
+		sleep 0.3
+		t0=$(date +%s%N)
+		run timeout 10 "$SBX" --root "$ROOT" $cmd
+		t1=$(date +%s%N)
+		wait "$hpid"
+		# update fails without a pids controller (a hybrid host), after the lock
+		[ "$status" -eq 0 ] || { [[ $cmd == update* ]] && [ "$status" -ne 124 ]; } || fail "$cmd: $output"
+		[ $(((t1 - t0) / 1000000)) -ge 900 ] || fail "$cmd did not wait for the lock"
+		[ "$cmd" != "pause r1" ] || sbx resume r1
+	done
+	flock "$ROOT/r1/ops.lock" sleep 2 &
+	hpid=$!
+	sleep 0.3
+	run timeout 1 "$SBX" --root "$ROOT" state r1
+	[ "$status" -eq 0 ]
+	run timeout 1 "$SBX" --root "$ROOT" ps r1
+	[ "$status" -eq 0 ]
+	wait "$hpid"
+	# a foreground exec keeps running while kill goes through
+	sbx exec r1 /bin/sleep 5 </dev/null >/dev/null 2>&1 3>&- &
+	epid=$!
+	track_pid "$epid"
+	retry 50 0.1 bash -c "[ \$('$SBX' --root '$ROOT' ps --format json r1 | jq length) -ge 2 ]"
+	run timeout 3 "$SBX" --root "$ROOT" kill r1 CONT
+	[ "$status" -eq 0 ]
+	kill -0 "$epid"
+}
+
+@test "delete --force of a container whose state.json is damaged, with ops.lock in place" {
+	start_ctr r1 /bin/sleep 100
+	pid=$(ctr_pid r1)
+	echo '{"pid": ' >"$ROOT/r1/state.json"
+	run sbx kill r1 KILL
+	[ "$status" -ne 0 ]
+	run sbx delete --force r1
+	[ "$status" -eq 0 ]
+	[ ! -e "$ROOT/r1" ]
+	wait_pid_gone "$pid"
+}
