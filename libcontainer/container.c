@@ -174,9 +174,11 @@ struct created
 };
 
 static void
-created_cleanup (struct created *c, const char *id, bool remove)
+created_cleanup (struct created *c, const char *id, sbx_error_t *failed)
 {
-  if (remove)
+  /* FAILED: the error the create failed with. Remove what it made, and
+     add to that error whatever could not be removed (style §3). */
+  if (failed != NULL)
     {
       sbx_error_t e = { 0 };
       /* Only what this create made: a scope systemd refused to make may
@@ -185,12 +187,13 @@ created_cleanup (struct created *c, const char *id, bool remove)
          an engine named); one a manager made after it is let go. */
       if (c->st.cgroup_path && c->h.cgroup_placed
           && cgroup_driver_get (c->st.cgroup_driver)->destroy (c->st.cgroup_path, &e) < 0)
-        log_warn ("%s", e.msg);
-      else if (c->st.cgroup_path && c->cg_made)
-        rmdir (c->st.cgroup_path);
+        sbx_error_append (failed, "%s", e.msg);
+      else if (c->st.cgroup_path && !c->h.cgroup_placed && c->cg_made && rmdir (c->st.cgroup_path) < 0
+               && errno != ENOENT)
+        sbx_error_append (failed, "remove cgroup %s: %s", c->st.cgroup_path, strerror (errno));
       sbx_error_free (&e);
-      if (c->rootfd >= 0)
-        rm_rf_at (c->rootfd, id, &e);
+      if (c->rootfd >= 0 && rm_rf_at (c->rootfd, id, &e) < 0)
+        sbx_error_append (failed, "remove the state of \"%s\": %s", id, e.msg);
       sbx_error_free (&e);
     }
   process_handle_close (&c->h);
@@ -407,14 +410,14 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
 
 /* Undo a failed create: the init is killed, its cgroup and state removed. */
 static void
-create_abort (struct created *c, const char *id)
+create_abort (struct created *c, const char *id, sbx_error_t *err)
 {
   if (c->h.pidfd >= 0)
     {
       syscall (SYS_pidfd_send_signal, c->h.pidfd, SIGKILL, NULL, 0);
       waitpid (c->h.pid, NULL, 0);
     }
-  created_cleanup (c, id, true);
+  created_cleanup (c, id, err);
   policy_userns_release ();
 }
 
@@ -426,12 +429,12 @@ sbx_container_create (struct sbx_context *ctx, const char *id,
 
   if (create_common (ctx, id, o, false, &c, err) < 0 || process_release (&c.h, err) < 0)
     {
-      create_abort (&c, id);
+      create_abort (&c, id, err);
       return -1;
     }
   c.st.id = NULL;
   c.st.bundle = c.st.rootfs = NULL;
-  created_cleanup (&c, id, false);
+  created_cleanup (&c, id, NULL);
   return 0;
 }
 
@@ -638,7 +641,7 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
 
   if (create_common (ctx, id, o, want_master, &c, err) < 0)
     {
-      create_abort (&c, id);
+      create_abort (&c, id, err);
       return -1;
     }
   if (!o->detach)
@@ -650,14 +653,14 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
       || container_check_status (CMD_START, id, state_status (c.dirfd, &c.st), err) < 0
       || start_locked (c.dirfd, &c.st, c.h.master_fd < 0, err) < 0)
     {
-      create_abort (&c, id);
+      create_abort (&c, id, err);
       return -1;
     }
   if (o->detach)
     {
       c.st.id = NULL;
       c.st.bundle = c.st.rootfs = NULL;
-      created_cleanup (&c, id, false);
+      created_cleanup (&c, id, NULL);
       return 0;
     }
   status = foreground_wait (c.h.pid, c.h.pidfd, c.h.master_fd);
@@ -672,6 +675,6 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
   sbx_error_free (&derr);
   c.st.id = NULL;
   c.st.bundle = c.st.rootfs = NULL;
-  created_cleanup (&c, id, false);
+  created_cleanup (&c, id, NULL);
   return status;
 }
