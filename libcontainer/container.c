@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "checkpoint.h"
 #include "cgroup-own.h"
 #include "cgroup-systemd.h"
 #include "cleanup.h"
@@ -299,9 +300,11 @@ spec_seccompp (struct spec_seccomp **s)
   spec_seccomp_free (*s);
 }
 
+/* restore: NULL for create and run; otherwise criu makes the init. */
 static int
 create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_opts *o,
-               bool want_master, struct created *c, sbx_error_t *err)
+               bool want_master, const struct sbx_restore_opts *restore, struct created *c,
+               sbx_error_t *err)
 {
   struct process_config pc = { 0 };
   char now[64];
@@ -401,7 +404,9 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   pc.preserve_fds = o->preserve_fds;
   pc.want_master = want_master;
   pc.policy_seccomp = pol_seccomp;
-  if (process_spawn (&pc, &c->h, err) < 0 || record_init (c, err) < 0)
+  if ((restore != NULL ? checkpoint_restore_spawn (&pc, restore, &c->h, err)
+                       : process_spawn (&pc, &c->h, err)) < 0
+      || record_init (c, err) < 0)
     return -1;
   log_now_rfc3339 (now, sizeof now);
   c->st.id = (char *) id;
@@ -442,7 +447,7 @@ sbx_container_create (struct sbx_context *ctx, const char *id,
 {
   struct created c;
 
-  if (create_common (ctx, id, o, false, &c, err) < 0 || process_release (&c.h, err) < 0)
+  if (create_common (ctx, id, o, false, NULL, &c, err) < 0 || process_release (&c.h, err) < 0)
     {
       create_abort (&c, id);
       return -1;
@@ -701,7 +706,7 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
   int status;
   sbx_error_t derr = { 0 };
 
-  if (create_common (ctx, id, o, want_master, &c, err) < 0)
+  if (create_common (ctx, id, o, want_master, NULL, &c, err) < 0)
     {
       create_abort (&c, id);
       return -1;
@@ -727,6 +732,37 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
   if (!SBX_OPT (o, keep, false) && destroy (c.rootfd, c.dirfd, id, &c.st, &derr) < 0)
     log_warn ("delete container \"%s\" after run: %s", id, derr.msg);
   sbx_error_free (&derr);
+  c.st.id = NULL;
+  c.st.bundle = c.st.rootfs = NULL;
+  created_cleanup (&c, id, false);
+  return status;
+}
+
+/* --- restore: create's steps, with criu restoring the init --- */
+
+int
+sbx_container_restore (struct sbx_context *ctx, const char *id, const struct sbx_restore_opts *o,
+                       sbx_error_t *err)
+{
+  struct created c;
+  int status;
+  sbx_error_t derr = { 0 };
+
+  if (create_common (ctx, id, &o->create, false, o, &c, err) < 0)
+    {
+      create_abort (&c, id);
+      return -1;
+    }
+  if (!o->create.detach)
+    {
+      foreground_forward_signals (c.h.pidfd);
+      status = foreground_wait (c.h.pid, c.h.pidfd, -1);
+      if (destroy (c.rootfd, c.dirfd, id, &c.st, &derr) < 0)
+        log_warn ("delete container \"%s\" after restore: %s", id, derr.msg);
+      sbx_error_free (&derr);
+    }
+  else
+    status = 0;
   c.st.id = NULL;
   c.st.bundle = c.st.rootfs = NULL;
   created_cleanup (&c, id, false);

@@ -151,8 +151,8 @@ open_exec_fifo (int dirfd, sbx_error_t *err)
 
 /* linux.resources into the new cgroup, before the init exists, so the
    limits hold from its first instruction. */
-static int
-limit_resources (const struct process_config *c, int cgfd, sbx_error_t *err)
+int
+process_limit_resources (const struct process_config *c, int cgfd, sbx_error_t *err)
 {
   const struct spec_resources *r = c->spec->linux_->resources;
   struct cg_plan plan;
@@ -199,7 +199,7 @@ place_in_scope (const struct process_config *c, pid_t pid, struct prepared *p,
   p->cgroup_fd = open (c->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (p->cgroup_fd < 0)
     return sbx_error_errno (err, "open cgroup `%s` (systemd's scope)", c->cgroup_path);
-  return limit_resources (c, p->cgroup_fd, err);
+  return process_limit_resources (c, p->cgroup_fd, err);
 }
 
 static int
@@ -267,7 +267,7 @@ prepare (const struct process_config *c, bool host_devices, struct prepared *p, 
     {
       if (c->cgroup_path != NULL && (p->cgroup_fd = cgroup_create (c->cgroup_path, err)) < 0)
         return -1;
-      if (limit_resources (c, p->cgroup_fd, err) < 0)
+      if (process_limit_resources (c, p->cgroup_fd, err) < 0)
         return -1;
     }
   if (c->state_dirfd >= 0 && (p->fifo_fd = open_exec_fifo (c->state_dirfd, err)) < 0)

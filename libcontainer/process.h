@@ -49,6 +49,10 @@ struct process_handle
 /* Clone the init and drive it to READY. On error nothing is left running. */
 int process_spawn (const struct process_config *c, struct process_handle *h,
                    sbx_error_t *err);
+/* linux.resources into the container's cgroup (cgfd), before anything runs
+   there; without a cgroup, an error if the config sets limits. Shared with
+   restore (checkpoint.c). */
+int process_limit_resources (const struct process_config *c, int cgfd, sbx_error_t *err);
 /* Tell the init the state is written; it then waits for `start`. */
 int process_release (struct process_handle *h, sbx_error_t *err);
 void process_handle_close (struct process_handle *h);

@@ -149,7 +149,7 @@ fi
 vm=${SBX_TEST_VM:-}
 if [ "$vm" != 0 ]; then
 	vm_files=()
-	for f in ${SBX_TEST_VM_FILES:-tests/integration/cgroups.bats tests/integration/envelope.bats tests/integration/mounts.bats tests/integration/faults.bats tests/integration/check.bats tests/integration/policy-limits.bats tests/security/propagation.bats}; do
+	for f in ${SBX_TEST_VM_FILES:-tests/integration/cgroups.bats tests/integration/envelope.bats tests/integration/mounts.bats tests/integration/faults.bats tests/integration/check.bats tests/integration/policy-limits.bats tests/security/propagation.bats tests/integration/checkpoint.bats}; do
 		[ -e "$top_srcdir/$f" ] && vm_files+=("$top_srcdir/$f")
 	done
 	if why=$("$top_srcdir/tests/vm/available.sh" 2>&1); then
@@ -159,12 +159,15 @@ if [ "$vm" != 0 ]; then
 		# The engines on cgroup v2: the limits Docker and podman set,
 		# Docker's AppArmor profile (the VM's kernel has AppArmor),
 		# Docker in Docker on a pure v2 hierarchy, and the CRI pods
-		# (Kubernetes through containerd's CRI plugin: cri.bats).
+		# (Kubernetes through containerd's CRI plugin: cri.bats), and
+		# podman's and containerd's checkpoint/restore (CRIU works on the
+		# VM's kernel, not on every host's).
 		if [ "${SBX_TEST_ENGINES:-1}" != 0 ] && [ -d "$top_srcdir/tests/engines" ]; then
 			suite vm-engines "$top_srcdir/tests/vm/run.sh" --timeout "${SBX_TEST_VM_TIMEOUT:-2400}" -- env \
 				top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
-				bats --tap --filter "${SBX_TEST_VM_ENGINES_FILTER:-cgroup v2|AppArmor|podman run --memory|podman run --pids|docker run --rm: output|docker in an sbx container|policy: a hardened default}" \
+				bats --tap --filter "${SBX_TEST_VM_ENGINES_FILTER:-cgroup v2|AppArmor|podman run --memory|podman run --pids|docker run --rm: output|docker in an sbx container|policy: a hardened default|checkpoint}" \
 				"$top_srcdir/tests/engines/docker.bats" "$top_srcdir/tests/engines/podman.bats" \
+				"$top_srcdir/tests/engines/containerd.bats" \
 				"$top_srcdir/tests/engines/dind.bats" "$top_srcdir/tests/engines/surface.bats" "$top_srcdir/tests/engines/cri.bats"
 		fi
 		# --systemd-cgroup with systemd as PID 1 (a second boot of the
