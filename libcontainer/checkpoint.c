@@ -22,6 +22,7 @@
 #include "criu.h"
 #include "error.h"
 #include "fsutil.h"
+#include "hooks.h"
 #include "log.h"
 #include "process.h"
 #include "state.h"
@@ -303,6 +304,11 @@ checkpoint_restore_spawn (const struct process_config *pc, const struct sbx_rest
   h->pidfd = h->sync_fd = h->master_fd = -1;
   if (check_spec (pc->spec, o->shell_job, o->lazy_pages, err) < 0)
     return -1;
+  /* They belong to building a process that criu brings back whole: rather
+     than skip them, refuse (poststart and poststop do run). */
+  if (hooks_any (pc->spec->hooks, true))
+    return sbx_error_set (err, ENOTSUP, "hooks: prestart, createRuntime, createContainer and "
+                          "startContainer hooks cannot run on restore");
   if (pc->systemd_scope)
     return sbx_error_set (err, ENOTSUP, "--systemd-cgroup: restore into a systemd scope is not supported");
   if (!o->create.detach && o->no_subreaper)
@@ -322,6 +328,8 @@ checkpoint_restore_spawn (const struct process_config *pc, const struct sbx_rest
     return -1;
   if (net != NULL && net->path != NULL && (netns = open (net->path, O_RDONLY | O_CLOEXEC)) < 0)
     return sbx_error_errno (err, "linux.namespaces: network `%s`", net->path);
+  if (criu_make_mountpoints (pc->spec, pc->bundle, pc->rootfs, err) < 0)
+    return -1;
   if (restore_args (&a, pc, o, img, work, imgfd, netns, err) < 0)
     {
       criu_argv_free (&a);

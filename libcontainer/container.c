@@ -753,6 +753,7 @@ sbx_container_restore (struct sbx_context *ctx, const char *id, const struct sbx
       create_abort (&c, id);
       return -1;
     }
+  run_poststart (c.dirfd, &c.st);
   if (!o->create.detach)
     {
       foreground_forward_signals (c.h.pidfd);

@@ -394,6 +394,29 @@ criu_external_mounts (struct criu_argv *a, const struct sbx_spec *spec, const ch
     }
 }
 
+int
+criu_make_mountpoints (const struct sbx_spec *spec, const char *bundle, const char *rootfs,
+                       sbx_error_t *err)
+{
+  _cleanup_fd_ int rootfd = open (rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  if (rootfd < 0)
+    return sbx_error_errno (err, "open rootfs `%s`", rootfs);
+  for (size_t i = 0; i < spec->n_mounts; i++)
+    {
+      const struct spec_mount *m = &spec->mounts[i];
+      _cleanup_free_ char *src = mount_is_bind (m) ? host_source (m, bundle) : NULL;
+      _cleanup_fd_ int fd = -1;
+      struct stat st;
+      bool file = src != NULL && stat (src, &st) == 0 && !S_ISDIR (st.st_mode);
+      fd = file ? mkfile_in_root (rootfd, m->destination, 0644, err)
+                : mkdirall_in_root (rootfd, m->destination, 0755, err);
+      if (fd < 0)
+        return sbx_error_wrap (err, "mounts[%zu]: mount point `%s`", i, m->destination);
+    }
+  return 0;
+}
+
 /* Dump side of the masked files and host device binds. */
 static int
 dump_host_binds (struct criu_argv *a, const struct sbx_spec *spec, const struct mnt *m, size_t n)

@@ -45,6 +45,10 @@ int criu_run (const struct criu_argv *a, const struct criu_run *r, sbx_error_t *
    /dev/null over masked files, host device nodes. */
 void criu_external_mounts (struct criu_argv *a, const struct sbx_spec *spec, const char *bundle,
                            bool restore);
+/* Restore side: the mount points the checkpointed container had, made
+   (fd-confined) in a rootfs that may be a fresh copy of the image. */
+int criu_make_mountpoints (const struct sbx_spec *spec, const char *bundle, const char *rootfs,
+                           sbx_error_t *err);
 /* Dump side of the masked files and host device nodes: external where the
    init's mountinfo shows a mount there that is not a tmpfs. */
 int criu_dump_mounts (struct criu_argv *a, const struct sbx_spec *spec, pid_t pid, sbx_error_t *err);
