@@ -65,7 +65,6 @@ static void
 common_flags (struct criu_argv *a, bool tcp, bool unix_sk, bool shell, bool locks, bool dedup,
               bool empty_net, const char *cg_mode)
 {
-  criu_argv_add (a, "-v4");
   criu_argv_add (a, "--manage-cgroups=%s", cg_mode);
   if (tcp)
     criu_argv_add (a, "--tcp-established");
@@ -117,6 +116,7 @@ dump_args (struct criu_argv *a, const struct sbx_checkpoint_opts *o, const struc
   criu_argv_add (a, "--images-dir=%s", img);
   criu_argv_add (a, "--work-dir=%s", work);
   criu_argv_add (a, "--log-file=%s", o->pre_dump ? "pre-dump.log" : "dump.log");
+  criu_argv_add (a, "-v4");
   common_flags (a, o->tcp_established, o->ext_unix_sk, o->shell_job, o->file_locks,
                 o->auto_dedup, o->empty_ns_net, cg_mode);
   if (o->pre_dump || o->parent_path != NULL)
@@ -215,6 +215,10 @@ restore_args (struct criu_argv *a, const struct process_config *pc, const struct
   criu_argv_add (a, "--images-dir=%s", img);
   criu_argv_add (a, "--work-dir=%s", work);
   criu_argv_add (a, "--log-file=restore.log");
+  /* Restore is on the request path (warm starts): criu's full log only
+     with --debug; its errors are logged either way. */
+  if (log_is_debug ())
+    criu_argv_add (a, "-v4");
   criu_argv_add (a, "--pidfile=%s/%s", work, RESTORE_PIDFILE);
   criu_argv_add (a, "--root=%s", pc->rootfs);
   criu_argv_add (a, "--restore-detached");

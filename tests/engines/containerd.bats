@@ -225,42 +225,60 @@ teardown() { containerd_teardown; }
 # checkpoint --task and `sbx restore` for ctr c restore --live. In the VM
 # pass: criu check fails on the development host's kernel. The counter
 # writes its count to /count (no open file) so task exec can read it.
-_ctr_count() { c tasks exec --exec-id "r$RANDOM" sbx-cr cat /count 2>/dev/null; }
+# Every ctr call is bounded: a hang fails the test with containerd's log.
+ct() { timeout 120 "$CTR" -a "$T/containerd.sock" -n "$CTR_NS" "$@"; }
+_ctr_count() { ct tasks exec --exec-id "r$RANDOM" sbx-cr cat /count 2>/dev/null </dev/null; }
 _ctr_count_at_least() { [ "$(_ctr_count)" -ge "$1" ] 2>/dev/null; }
+_ctr_diag() {
+	echo "--- containerd.log" >&2
+	tail -n 30 "$T/containerd.log" >&2
+	"$SBX" --root "$STATE_ROOT" list >&2
+	ct tasks ls >&2
+}
 
 @test "ctr c checkpoint --task; ctr c restore --live: the counter continues" {
 	requires_criu
 	ctr_run -d --log-uri "file://$T/cr.log" "$CTR_IMAGE" sbx-cr \
 		sh -c 'i=0; while :; do echo $i >/count; i=$((i+1)); sleep 0.1; done'
 	[ "$status" -eq 0 ]
-	retry 300 0.1 _ctr_count_at_least 30
-	pid=$(c tasks ls | awk '$1 == "sbx-cr" { print $2 }')
-	run c containers checkpoint --task sbx-cr sbx-cr-ckpt:1
+	echo "# step: retry 60 0.5 _ctr_count_at_least 30 || { _ctr_diag; false; }" >&3
+	retry 60 0.5 _ctr_count_at_least 30 || { _ctr_diag; false; }
+	pid=$(ct tasks ls | awk '$1 == "sbx-cr" { print $2 }')
+	echo "# step: run ct containers checkpoint --task sbx-cr sbx-cr-ckpt:1" >&3
+	run ct containers checkpoint --task sbx-cr sbx-cr-ckpt:1
 	echo "$output"
-	[ "$status" -eq 0 ]
-	run c images ls -q
+	[ "$status" -eq 0 ] || { _ctr_diag; false; }
+	echo "# step: run ct images ls -q" >&3
+	run ct images ls -q
 	[[ "$output" == *sbx-cr-ckpt:1* ]]
 	# ctr c checkpoint does not ask for the task's exit: the shim passes
 	# --leave-running, the task goes on
 	[ "$(task_status sbx-cr)" = RUNNING ]
 	[ -d "$STATE_ROOT/sbx-cr" ]
-	c tasks kill -s 9 sbx-cr
+	echo "# step: ct tasks kill -s 9 sbx-cr" >&3
+	ct tasks kill -s 9 sbx-cr
 	retry 100 0.1 _task_stopped sbx-cr
-	run c tasks delete sbx-cr
+	echo "# step: run ct tasks delete sbx-cr" >&3
+	run ct tasks delete sbx-cr
 	[ "$status" -eq 0 ]
 	[ ! -d "$STATE_ROOT/sbx-cr" ]
-	run c containers delete sbx-cr
+	echo "# step: run ct containers delete sbx-cr" >&3
+	run ct containers delete sbx-cr
 	[ "$status" -eq 0 ]
-	run c containers restore --live sbx-cr sbx-cr-ckpt:1
+	echo "# step: run ct containers restore --live sbx-cr sbx-cr-ckpt:1" >&3
+	run ct containers restore --live sbx-cr sbx-cr-ckpt:1
 	echo "$output"
-	[ "$status" -eq 0 ]
-	[ "$(task_status sbx-cr)" = RUNNING ]
-	newpid=$(c tasks ls | awk '$1 == "sbx-cr" { print $2 }')
+	[ "$status" -eq 0 ] || { _ctr_diag; false; }
+	[ "$(task_status sbx-cr)" = RUNNING ] || { _ctr_diag; false; }
+	newpid=$(ct tasks ls | awk '$1 == "sbx-cr" { print $2 }')
 	[ "$newpid" != "$pid" ]
 	[ -d "$STATE_ROOT/sbx-cr" ]
 	grep -q '^NSpid:.*[[:space:]]1$' "/proc/$newpid/status"
 	# a fresh start would be at 10 after a second: the restored one is
 	# past the 30 it had reached
 	sleep 1
-	[ "$(_ctr_count)" -gt 30 ]
+	echo "# step: n=(_ctr_count)" >&3
+	n=$(_ctr_count)
+	echo "count after restore: $n" >&2
+	[ "$n" -gt 30 ] || { _ctr_diag; false; }
 }
