@@ -66,7 +66,7 @@ jq --arg p "$prog" '.process.terminal = false | .root.readonly = true
 	"$b/config.json" >"$b/c" && mv "$b/c" "$b/config.json"
 
 python3 - "$sbx" "$work" "$iterations" <<'EOF'
-import os, statistics, subprocess, sys, time
+import math, os, statistics, subprocess, sys, time
 
 sbx, work, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 root, bundle, img = work + "/state", work + "/bundle", work + "/img"
@@ -154,8 +154,8 @@ for name, v, once in (("warm", w, t_ready + t_ckpt), ("warm with --empty-ns netw
     if mw < mc:
         be = once / (mc - mw)
         print("- %s saves %s per request (%.2fx); the one-time cost (%s: ready + checkpoint) "
-              "is paid back after %.1f requests: from request %d on it is ahead." %
-              (name, ms(mc - mw), mc / mw, ms(once), be, int(be) + 1))
+              "is paid back after %.2f requests: from %d requests on it is ahead in total." %
+              (name, ms(mc - mw), mc / mw, ms(once), be, math.ceil(be)))
     else:
         print("- %s is not faster here: restore %s >= cold %s, no break-even." % (name, ms(mw), ms(mc)))
 print()
