@@ -15,10 +15,10 @@ load helpers
 @test "--help and CMD --help exit 0 and list the commands" {
 	run "$SBX" --help
 	[ "$status" -eq 0 ]
-	for c in create start state kill delete run spec list; do
+	for c in create start state kill delete run spec list checkpoint restore; do
 		[[ "$output" == *"$c"* ]] || fail "--help does not mention $c"
 	done
-	for c in create start state kill delete run spec list; do
+	for c in create start state kill delete run spec list checkpoint restore; do
 		run "$SBX" "$c" --help
 		[ "$status" -eq 0 ] || fail "$c --help exited $status"
 		[[ "$output" == *"$c"* ]] || fail "$c --help does not name the command"
@@ -145,4 +145,10 @@ load helpers
 	[ -d "$ROOT" ]
 	[ "$(stat -c %a "$ROOT")" = 700 ]
 	[ -d "$ROOT/rootmk" ]
+}
+
+@test "features: runc's checkpoint annotation (checkpoint and restore exist)" {
+	run "$SBX" features
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]' <<<"$output")" = true ]
 }
