@@ -160,8 +160,8 @@ if [ "$vm" != 0 ]; then
 		# Docker's AppArmor profile (the VM's kernel has AppArmor),
 		# Docker in Docker on a pure v2 hierarchy, and the CRI pods
 		# (Kubernetes through containerd's CRI plugin: cri.bats), and
-		# podman's and containerd's checkpoint/restore (CRIU works on the
-		# VM's kernel, not on every host's).
+		# podman's checkpoint/restore and containerd's checkpoint (CRIU
+		# works on the VM's kernel, not on every host's).
 		if [ "${SBX_TEST_ENGINES:-1}" != 0 ] && [ -d "$top_srcdir/tests/engines" ]; then
 			suite vm-engines "$top_srcdir/tests/vm/run.sh" --timeout "${SBX_TEST_VM_TIMEOUT:-2400}" -- env \
 				top_srcdir="$top_srcdir" top_builddir="$top_builddir" SBX="$SBX" \
