@@ -53,8 +53,10 @@ cmd_checkpoint (struct sbx_context *ctx, int argc, char **argv)
   const char *id;
   int c;
 
+  /* Single-dash long options too, as runc takes them: containerd's
+     go-runc passes `-no-subreaper`. */
   optind = 0;
-  while ((c = getopt_long (argc, argv, "+h", longopts, NULL)) != -1)
+  while ((c = getopt_long_only (argc, argv, "+h", longopts, NULL)) != -1)
     switch (c)
       {
       case 'i':

@@ -62,8 +62,10 @@ cmd_restore (struct sbx_context *ctx, int argc, char **argv)
   int c, r;
 
   o.create.struct_size = sizeof o.create;
+  /* Single-dash long options too, as runc takes them: containerd's
+     go-runc passes `-no-subreaper`. */
   optind = 0;
-  while ((c = getopt_long (argc, argv, "+b:dh", longopts, NULL)) != -1)
+  while ((c = getopt_long_only (argc, argv, "+b:dh", longopts, NULL)) != -1)
     switch (c)
       {
       case 'b':
