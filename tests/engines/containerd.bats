@@ -269,11 +269,11 @@ _ctr_diag() {
 	[ "$status" -eq 0 ]
 	retry 60 0.5 _ctr_count_at_least 30 || { _ctr_diag; false; }
 	pid=$(ct tasks ls | awk '$1 == "sbx-cr" { print $2 }')
-	run ct containers checkpoint --task sbx-cr sbx-cr-ckpt:1
+	run ct containers checkpoint --task sbx-cr sbx-cr-ckpt:2
 	echo "$output"
 	[ "$status" -eq 0 ] || { _ctr_diag; false; }
 	run ct images ls -q
-	[[ "$output" == *sbx-cr-ckpt:1* ]]
+	[[ "$output" == *sbx-cr-ckpt:2* ]]
 	# ctr c checkpoint does not ask for the task's exit: the shim passes
 	# --leave-running, the task goes on
 	[ "$(task_status sbx-cr)" = RUNNING ]
@@ -288,7 +288,7 @@ _ctr_diag() {
 	# ctr c restore stays attached to the task, as ctr run does without -d
 	# (it has no -d): run it in the background and stop it once the task
 	# runs; the task belongs to the shim and goes on.
-	"$CTR" -a "$T/containerd.sock" -n "$CTR_NS" containers restore --live sbx-cr sbx-cr-ckpt:1 \
+	"$CTR" -a "$T/containerd.sock" -n "$CTR_NS" containers restore --live sbx-cr sbx-cr-ckpt:2 \
 		</dev/null >"$T/restore.out" 2>&1 3>&- &
 	rpid=$!
 	retry 240 0.5 _task_running sbx-cr || { cat "$T/restore.out" >&2; _ctr_diag; false; }
