@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 what=${1:-build}
 
 deps="build-essential autoconf automake pkg-config libyajl-dev libseccomp-dev python3 \
-libcap-dev libselinux1-dev libsystemd-dev systemd dbus busybox-static bats jq util-linux iproute2 \
+libcap-dev libselinux1-dev libsystemd-dev systemd dbus busybox-static bats jq util-linux iproute2 criu \
 qemu-system-x86 qemu-system-common linux-image-cloud-amd64 linux-image-amd64 cpio \
 ibverbs-utils ibverbs-providers uidmap \
 docker.io containerd podman bsdutils apparmor clang \

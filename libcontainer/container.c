@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "checkpoint.h"
 #include "cgroup-own.h"
 #include "cgroup-driver.h"
 #include "cleanup.h"
@@ -304,9 +305,11 @@ policyp (struct sbx_policy **p)
   policy_free (*p);
 }
 
+/* restore: NULL for create and run; otherwise criu makes the init. */
 static int
 create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_opts *o,
-               bool want_master, struct created *c, sbx_error_t *err)
+               bool want_master, const struct sbx_restore_opts *restore, struct created *c,
+               sbx_error_t *err)
 {
   struct create_plan pc = { 0 };
   char now[64];
@@ -384,8 +387,9 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
   pc.preserve_fds = o->preserve_fds;
   pc.want_master = want_master;
   pc.policy_seccomp = pol_seccomp;
-  if (process_spawn (&pc, &c->h, err) < 0 || record_init (c, err) < 0
-      || policy_ns_started (pol, c->h.pid, err) < 0)
+  if ((restore != NULL ? checkpoint_restore_spawn (&pc, restore, &c->h, err)
+                       : process_spawn (&pc, &c->h, err)) < 0
+      || record_init (c, err) < 0 || policy_ns_started (pol, c->h.pid, err) < 0)
     return -1;
   log_now_rfc3339 (now, sizeof now);
   c->st.id = (char *) id;
@@ -427,7 +431,7 @@ sbx_container_create (struct sbx_context *ctx, const char *id,
 {
   struct created c;
 
-  if (create_common (ctx, id, o, false, &c, err) < 0 || process_release (&c.h, err) < 0)
+  if (create_common (ctx, id, o, false, NULL, &c, err) < 0 || process_release (&c.h, err) < 0)
     {
       create_abort (&c, id, err);
       return -1;
@@ -639,7 +643,7 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
   int status;
   sbx_error_t derr = { 0 };
 
-  if (create_common (ctx, id, o, want_master, &c, err) < 0)
+  if (create_common (ctx, id, o, want_master, NULL, &c, err) < 0)
     {
       create_abort (&c, id, err);
       return -1;
@@ -673,6 +677,41 @@ sbx_container_run (struct sbx_context *ctx, const char *id, const struct sbx_cre
         log_warn ("delete container \"%s\" after run: %s", id, derr.msg);
     }
   sbx_error_free (&derr);
+  c.st.id = NULL;
+  c.st.bundle = c.st.rootfs = NULL;
+  created_cleanup (&c, id, NULL);
+  return status;
+}
+
+/* --- restore: create's steps, with criu restoring the init --- */
+
+int
+sbx_container_restore (struct sbx_context *ctx, const char *id, const struct sbx_restore_opts *o,
+                       sbx_error_t *err)
+{
+  struct created c;
+  int status;
+  sbx_error_t derr = { 0 };
+
+  if (create_common (ctx, id, &o->create, false, o, &c, err) < 0)
+    {
+      create_abort (&c, id, err);
+      return -1;
+    }
+  run_poststart (c.dirfd, &c.st);
+  if (!o->create.detach)
+    {
+      foreground_forward_signals (c.h.pidfd);
+      _cleanup_fd_ int opsfd = -1;
+      status = foreground_wait (c.h.pid, c.h.pidfd, -1);
+      /* As delete does: no exec may be half-way in while it goes. */
+      if (container_lock_ops (c.dirfd, &opsfd, &derr) < 0
+          || destroy (c.rootfd, c.dirfd, id, &c.st, &derr) < 0)
+        log_warn ("delete container \"%s\" after restore: %s", id, derr.msg);
+      sbx_error_free (&derr);
+    }
+  else
+    status = 0;
   c.st.id = NULL;
   c.st.bundle = c.st.rootfs = NULL;
   created_cleanup (&c, id, NULL);

@@ -155,6 +155,28 @@ cgroup_prepare (const struct create_plan *c, struct prepared *p, sbx_error_t *er
   return d->apply (c->cgroup_path, p->cgroup_fd, l, err);
 }
 
+/* For restore (checkpoint.c): criu brings the tree back into a cgroup
+   that must exist, limited, before the first restored page is written;
+   a driver that places only a living process (systemd) cannot do that. */
+int
+process_cgroup_before (const struct create_plan *c, int *cgfd, sbx_error_t *err)
+{
+  const struct cgroup_driver *d = c->cgroup_driver;
+  struct cg_plan plan = { 0 };
+  int r;
+
+  *cgfd = -1;
+  if (d->place_after_clone)
+    return sbx_error_set (err, ENOTSUP, "--systemd-cgroup: restore into a systemd scope is not supported");
+  r = d->plan (c->spec->linux_->resources, &plan, err);
+  if (r == 0)
+    r = d->create (c->cgroup_path, cgfd, err);
+  if (r == 0)
+    r = d->apply (c->cgroup_path, *cgfd, c->spec->linux_, err);
+  cgroup_plan_free (&plan);
+  return r;
+}
+
 /* After the clone, for a driver that can only place a living process
    (systemd's scope): the init waits for it. */
 static int

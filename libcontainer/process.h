@@ -69,6 +69,10 @@ struct process_handle
 /* Clone the init and drive it to READY. On error nothing is left running. */
 int process_spawn (const struct create_plan *c, struct process_handle *h,
                    sbx_error_t *err);
+/* Restore (checkpoint.c): the container's cgroup made and limited through
+   its driver before any process exists (*cgfd: -1 without a cgroup); the
+   systemd driver, which places only a living process, is refused. */
+int process_cgroup_before (const struct create_plan *c, int *cgfd, sbx_error_t *err);
 /* Tell the init the state is written; it then waits for `start`. */
 int process_release (struct process_handle *h, sbx_error_t *err);
 void process_handle_close (struct process_handle *h);

@@ -143,6 +143,48 @@ SBX_PUBLIC int sbx_container_delete (struct sbx_context *ctx, const char *id,
 SBX_PUBLIC int sbx_container_list (struct sbx_context *ctx,
                                    enum sbx_list_format format, bool quiet,
                                    FILE *out, sbx_error_t *err);
+/* checkpoint/restore through CRIU (criu.c, checkpoint.c): runc's options. */
+struct sbx_checkpoint_opts
+{
+  size_t struct_size;
+  const char *image_path;     /* default: ./checkpoint */
+  const char *work_path;      /* logs; default: image_path */
+  const char *parent_path;    /* previous (pre-)dump, relative to image_path */
+  const char *manage_cgroups_mode; /* soft (default), full, strict, ignore */
+  bool leave_running;
+  bool tcp_established;
+  bool ext_unix_sk;
+  bool shell_job;
+  bool file_locks;
+  bool pre_dump;
+  bool auto_dedup;
+  bool lazy_pages;
+  bool empty_ns_net;          /* --empty-ns network */
+};
+
+struct sbx_restore_opts
+{
+  size_t struct_size;
+  struct sbx_create_opts create; /* bundle, pid_file, console_socket, no_pivot, detach */
+  const char *image_path;
+  const char *work_path;
+  const char *manage_cgroups_mode;
+  bool tcp_established;
+  bool ext_unix_sk;
+  bool shell_job;
+  bool file_locks;
+  bool auto_dedup;
+  bool lazy_pages;
+  bool empty_ns_net;
+  bool no_subreaper;
+};
+
+SBX_PUBLIC int sbx_container_checkpoint (struct sbx_context *ctx, const char *id,
+                                         const struct sbx_checkpoint_opts *opts, sbx_error_t *err);
+/* Returns the exit status to exit with (0 with --detach), or -1 on error. */
+SBX_PUBLIC int sbx_container_restore (struct sbx_context *ctx, const char *id,
+                                      const struct sbx_restore_opts *opts, sbx_error_t *err);
+
 /* Write a default config.json into bundle_dir. */
 SBX_PUBLIC int sbx_spec_generate (const char *bundle_dir, bool rootless,
                                   sbx_error_t *err);

@@ -32,6 +32,8 @@ int cmd_check (struct sbx_context *ctx, int argc, char **argv);
 /* --format text|json: 0, or the usage error's exit status */
 int cli_format (struct sbx_context *ctx, const char *cmd, const char *value, bool *json);
 int cmd_audit (struct sbx_context *ctx, int argc, char **argv);
+int cmd_checkpoint (struct sbx_context *ctx, int argc, char **argv);
+int cmd_restore (struct sbx_context *ctx, int argc, char **argv);
 
 /* Print the error once (log format) and return 1. */
 int cli_fail (struct sbx_context *ctx, sbx_error_t *err);

@@ -24,6 +24,8 @@ static const struct command commands[] = {
   { "resume", cmd_resume, "thaw a paused container", false },
   { "ps", cmd_ps, "list the processes of a container", false },
   { "events", cmd_events, "print a container's stats and OOM events", false },
+  { "checkpoint", cmd_checkpoint, "checkpoint a running container with CRIU", false },
+  { "restore", cmd_restore, "create a container from a checkpoint (CRIU)", false },
   { "spec", cmd_spec, "write a default config.json", false },
   { "features", cmd_features, "print the features sbx supports (JSON)", false },
   { "check", cmd_check, "check this host's readiness for sandboxing", false },
@@ -37,7 +39,7 @@ usage (FILE *out)
            "Usage: sbx [GLOBAL OPTIONS] COMMAND [OPTIONS] ...\n\n"
            "sbx is an OCI container runtime.\n\nCommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf (out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fprintf (out,
            "\nGlobal options:\n"
            "  --root DIR            state directory (default /run/sbx, rootless: $XDG_RUNTIME_DIR/sbx)\n"

@@ -671,3 +671,11 @@ podman_teardown() {
 	fi
 	return 0
 }
+
+# requires_criu: skip (saying why) where CRIU cannot work: no criu, or a
+# kernel `criu check` refuses (the checkpoint tests run in the VM).
+requires_criu() {
+	command -v criu >/dev/null || skip "criu is not installed (Debian package criu)"
+	local why
+	why=$(criu check 2>&1) || skip "criu check fails on this kernel ($(uname -r)): $(echo "$why" | head -3 | tr '\n' ' ')"
+}

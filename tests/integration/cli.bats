@@ -17,10 +17,10 @@ load helpers
 @test "--help and CMD --help exit 0 and list the commands" {
 	run "$SBX" --help
 	[ "$status" -eq 0 ]
-	for c in create start state kill delete run spec list; do
+	for c in create start state kill delete run spec list checkpoint restore; do
 		[[ "$output" == *"$c"* ]] || fail "--help does not mention $c"
 	done
-	for c in create start state kill delete run spec list; do
+	for c in create start state kill delete run spec list checkpoint restore; do
 		run "$SBX" "$c" --help
 		[ "$status" -eq 0 ] || fail "$c --help exited $status"
 		[[ "$output" == *"$c"* ]] || fail "$c --help does not name the command"
@@ -168,4 +168,10 @@ load helpers
 	run sbx update --cpuset-cpus '0"1' --memory 64m nonexistent-ctr
 	[ "$status" -ne 0 ]
 	[[ "$output" == *'container "nonexistent-ctr" does not exist'* ]]
+}
+
+@test "features: runc's checkpoint annotation (checkpoint and restore exist)" {
+	run "$SBX" features
+	[ "$status" -eq 0 ]
+	[ "$(jq -r '.annotations["org.opencontainers.runc.checkpoint.enabled"]' <<<"$output")" = true ]
 }

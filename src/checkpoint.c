@@ -1,0 +1,115 @@
+/* sbx checkpoint [OPTIONS] ID: runc's options, through criu dump. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static void
+help (void)
+{
+  printf ("Usage: sbx checkpoint [OPTIONS] ID\n\n"
+          "Checkpoint a running container with CRIU (criu dump). Without\n"
+          "--leave-running or --pre-dump the container is stopped and deleted.\n\n"
+          "      --image-path DIR            where criu writes the images (default ./checkpoint)\n"
+          "      --work-path DIR             where criu writes its log (default: the image path)\n"
+          "      --parent-path DIR           a previous (pre-)dump, relative to the image path\n"
+          "      --leave-running             leave the container running after the dump\n"
+          "      --pre-dump                  dump memory only, for a later dump with --parent-path\n"
+          "      --tcp-established           allow established TCP connections\n"
+          "      --ext-unix-sk               allow external unix sockets\n"
+          "      --shell-job                 allow a shell job (a terminal the caller owns)\n"
+          "      --file-locks                handle file locks\n"
+          "      --manage-cgroups-mode MODE  soft (default), full, strict or ignore\n"
+          "      --empty-ns network          do not dump the network namespace's contents\n"
+          "      --auto-dedup                deduplicate the parent's pages\n"
+          "      --lazy-pages                refused: sbx runs no page server\n"
+          "  -h, --help                      show this help\n");
+}
+
+int
+cmd_checkpoint (struct sbx_context *ctx, int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    { "image-path", required_argument, NULL, 'i' },
+    { "work-path", required_argument, NULL, 'w' },
+    { "parent-path", required_argument, NULL, 'P' },
+    { "leave-running", no_argument, NULL, 'R' },
+    { "pre-dump", no_argument, NULL, 'p' },
+    { "tcp-established", no_argument, NULL, 't' },
+    { "ext-unix-sk", no_argument, NULL, 'u' },
+    { "shell-job", no_argument, NULL, 'j' },
+    { "file-locks", no_argument, NULL, 'l' },
+    { "manage-cgroups-mode", required_argument, NULL, 'm' },
+    { "empty-ns", required_argument, NULL, 'e' },
+    { "auto-dedup", no_argument, NULL, 'a' },
+    { "lazy-pages", no_argument, NULL, 'L' },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+  };
+  struct sbx_checkpoint_opts o = { .struct_size = sizeof o };
+  sbx_error_t err = { 0 };
+  const char *id;
+  int c;
+
+  /* Single-dash long options too, as runc takes them: containerd's
+     go-runc passes `-no-subreaper`. */
+  optind = 0;
+  while ((c = getopt_long_only (argc, argv, "+h", longopts, NULL)) != -1)
+    switch (c)
+      {
+      case 'i':
+        o.image_path = optarg;
+        break;
+      case 'w':
+        o.work_path = optarg;
+        break;
+      case 'P':
+        o.parent_path = optarg;
+        break;
+      case 'R':
+        o.leave_running = true;
+        break;
+      case 'p':
+        o.pre_dump = true;
+        break;
+      case 't':
+        o.tcp_established = true;
+        break;
+      case 'u':
+        o.ext_unix_sk = true;
+        break;
+      case 'j':
+        o.shell_job = true;
+        break;
+      case 'l':
+        o.file_locks = true;
+        break;
+      case 'm':
+        o.manage_cgroups_mode = optarg;
+        break;
+      case 'e':
+        if (strcmp (optarg, "network") != 0 && strcmp (optarg, "net") != 0)
+          return cli_usage (ctx, "checkpoint", "--empty-ns: only `network` is supported, not `%s`", optarg);
+        o.empty_ns_net = true;
+        break;
+      case 'a':
+        o.auto_dedup = true;
+        break;
+      case 'L':
+        o.lazy_pages = true;
+        break;
+      case 'h':
+        help ();
+        return 0;
+      default:
+        return cli_usage (ctx, "checkpoint", "unknown option `%s`", argv[optind - 1]);
+      }
+  id = cli_one_id (ctx, "checkpoint", argc, argv, optind);
+  if (id == NULL)
+    return 1;
+  if (sbx_container_checkpoint (ctx, id, &o, &err) < 0)
+    return cli_fail (ctx, &err);
+  return 0;
+}
