@@ -6,6 +6,8 @@
 # the host (idmapped ext4; the VM's /tmp is tmpfs on 6.1, which cannot be
 # idmapped).
 
+# bats file_tags=host
+
 load helpers
 
 # 5 ranges of 65536 ids, far from anything else on the machine
