@@ -108,7 +108,7 @@ dump_args (struct criu_argv *a, const struct sbx_checkpoint_opts *o, const struc
 {
   const char *cg_mode;
 
-  if (criu_cgroups_mode (o->manage_cgroups_mode, &cg_mode, err) < 0)
+  if (criu_cgroups_mode (o->criu.manage_cgroups_mode, &cg_mode, err) < 0)
     return -1;
   criu_argv_add (a, "criu");
   criu_argv_add (a, o->pre_dump ? "pre-dump" : "dump");
@@ -117,8 +117,8 @@ dump_args (struct criu_argv *a, const struct sbx_checkpoint_opts *o, const struc
   criu_argv_add (a, "--work-dir=%s", work);
   criu_argv_add (a, "--log-file=%s", o->pre_dump ? "pre-dump.log" : "dump.log");
   criu_argv_add (a, "-v4");
-  common_flags (a, o->tcp_established, o->ext_unix_sk, o->shell_job, o->file_locks,
-                o->auto_dedup, o->empty_ns_net, cg_mode);
+  common_flags (a, o->criu.tcp_established, o->criu.ext_unix_sk, o->criu.shell_job, o->criu.file_locks,
+                o->criu.auto_dedup, o->criu.empty_ns_net, cg_mode);
   if (o->pre_dump || o->parent_path != NULL)
     criu_argv_add (a, "--track-mem");
   if (o->parent_path != NULL)
@@ -164,10 +164,10 @@ sbx_container_checkpoint (struct sbx_context *ctx, const char *id, const struct 
       goto out;
     }
   spec = container_load_config (dirfd, err);
-  if (spec == NULL || check_spec (spec, o->shell_job, o->lazy_pages, err) < 0)
+  if (spec == NULL || check_spec (spec, o->criu.shell_job, o->criu.lazy_pages, err) < 0)
     goto out;
-  img = images_dir (o->image_path ? o->image_path : DEFAULT_IMAGES, err);
-  work = img ? images_dir (o->work_path ? o->work_path : img, err) : NULL;
+  img = images_dir (o->criu.image_path ? o->criu.image_path : DEFAULT_IMAGES, err);
+  work = img ? images_dir (o->criu.work_path ? o->criu.work_path : img, err) : NULL;
   if (work == NULL)
     goto out;
   imgfd = open (img, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -208,7 +208,7 @@ restore_args (struct criu_argv *a, const struct create_plan *pc, const struct sb
   const char *cg_mode;
   const char *v2 = cgroup_v2_root ();
 
-  if (criu_cgroups_mode (o->manage_cgroups_mode, &cg_mode, err) < 0)
+  if (criu_cgroups_mode (o->criu.manage_cgroups_mode, &cg_mode, err) < 0)
     return -1;
   criu_argv_add (a, "criu");
   criu_argv_add (a, "restore");
@@ -222,8 +222,8 @@ restore_args (struct criu_argv *a, const struct create_plan *pc, const struct sb
   criu_argv_add (a, "--pidfile=%s/%s", work, RESTORE_PIDFILE);
   criu_argv_add (a, "--root=%s", pc->rootfs);
   criu_argv_add (a, "--restore-detached");
-  common_flags (a, o->tcp_established, o->ext_unix_sk, o->shell_job, o->file_locks,
-                o->auto_dedup, o->empty_ns_net, cg_mode);
+  common_flags (a, o->criu.tcp_established, o->criu.ext_unix_sk, o->criu.shell_job, o->criu.file_locks,
+                o->criu.auto_dedup, o->criu.empty_ns_net, cg_mode);
   /* The tree goes into the new container's cgroup, not the old one's. */
   if (pc->cgroup_path != NULL && v2 != NULL && strcmp (cg_mode, "ignore") != 0)
     criu_argv_add (a, "--cgroup-root=%s", pc->cgroup_path + strlen (v2));
@@ -306,7 +306,7 @@ checkpoint_restore_spawn (const struct create_plan *pc, const struct sbx_restore
 
   h->pid = -1;
   h->pidfd = h->sync_fd = h->master_fd = -1;
-  if (check_spec (pc->spec, o->shell_job, o->lazy_pages, err) < 0)
+  if (check_spec (pc->spec, o->criu.shell_job, o->criu.lazy_pages, err) < 0)
     return -1;
   /* They belong to building a process that criu brings back whole: rather
      than skip them, refuse (poststart and poststop do run). */
@@ -316,8 +316,8 @@ checkpoint_restore_spawn (const struct create_plan *pc, const struct sbx_restore
   if (!o->create.detach && o->no_subreaper)
     return sbx_error_set (err, EINVAL, "--no-subreaper needs --detach: without it sbx could not "
                           "collect the restored process's exit status");
-  img = images_dir (o->image_path ? o->image_path : DEFAULT_IMAGES, err);
-  work = img ? images_dir (o->work_path ? o->work_path : img, err) : NULL;
+  img = images_dir (o->criu.image_path ? o->criu.image_path : DEFAULT_IMAGES, err);
+  work = img ? images_dir (o->criu.work_path ? o->criu.work_path : img, err) : NULL;
   if (work == NULL)
     return -1;
   imgfd = open (img, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

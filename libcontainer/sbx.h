@@ -144,38 +144,35 @@ SBX_PUBLIC int sbx_container_list (struct sbx_context *ctx,
                                    enum sbx_list_format format, bool quiet,
                                    FILE *out, sbx_error_t *err);
 /* checkpoint/restore through CRIU (criu.c, checkpoint.c): runc's options. */
-struct sbx_checkpoint_opts
+/* What checkpoint and restore both take. */
+struct sbx_criu_opts
 {
-  size_t struct_size;
   const char *image_path;     /* default: ./checkpoint */
   const char *work_path;      /* logs; default: image_path */
-  const char *parent_path;    /* previous (pre-)dump, relative to image_path */
   const char *manage_cgroups_mode; /* soft (default), full, strict, ignore */
-  bool leave_running;
   bool tcp_established;
   bool ext_unix_sk;
   bool shell_job;
   bool file_locks;
-  bool pre_dump;
   bool auto_dedup;
   bool lazy_pages;
   bool empty_ns_net;          /* --empty-ns network */
+};
+
+struct sbx_checkpoint_opts
+{
+  size_t struct_size;
+  struct sbx_criu_opts criu;
+  const char *parent_path;    /* previous (pre-)dump, relative to image_path */
+  bool leave_running;
+  bool pre_dump;
 };
 
 struct sbx_restore_opts
 {
   size_t struct_size;
   struct sbx_create_opts create; /* bundle, pid_file, console_socket, no_pivot, detach */
-  const char *image_path;
-  const char *work_path;
-  const char *manage_cgroups_mode;
-  bool tcp_established;
-  bool ext_unix_sk;
-  bool shell_job;
-  bool file_locks;
-  bool auto_dedup;
-  bool lazy_pages;
-  bool empty_ns_net;
+  struct sbx_criu_opts criu;
   bool no_subreaper;
 };
 

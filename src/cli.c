@@ -190,3 +190,48 @@ cli_format (struct sbx_context *ctx, const char *cmd, const char *value, bool *j
     return cli_usage (ctx, cmd, "--format: text or json, not `%s`", value);
   return 0;
 }
+
+int
+cli_criu_option (struct sbx_context *ctx, const char *cmd, int c, const char *arg, struct sbx_criu_opts *o)
+{
+  switch (c)
+    {
+    case 'i':
+      o->image_path = arg;
+      return 1;
+    case 'w':
+      o->work_path = arg;
+      return 1;
+    case 'm':
+      o->manage_cgroups_mode = arg;
+      return 1;
+    case 't':
+      o->tcp_established = true;
+      return 1;
+    case 'u':
+      o->ext_unix_sk = true;
+      return 1;
+    case 'j':
+      o->shell_job = true;
+      return 1;
+    case 'l':
+      o->file_locks = true;
+      return 1;
+    case 'a':
+      o->auto_dedup = true;
+      return 1;
+    case 'L':
+      o->lazy_pages = true;
+      return 1;
+    case 'e':
+      if (strcmp (arg, "network") != 0 && strcmp (arg, "net") != 0)
+        {
+          cli_usage (ctx, cmd, "--empty-ns: only `network` is supported, not `%s`", arg);
+          return -1;
+        }
+      o->empty_ns_net = true;
+      return 1;
+    default:
+      return 0;
+    }
+}

@@ -44,6 +44,10 @@ int cli_usage (struct sbx_context *ctx, const char *cmd, const char *fmt, ...)
 const char *cli_one_id (struct sbx_context *ctx, const char *cmd, int argc, char **argv, int optind_);
 /* "TERM", "SIGTERM", "15" -> 15; -1 if unknown. */
 int cli_parse_signal (const char *s);
+/* Options checkpoint and restore share (getopt codes i w t u j l m e a L,
+   see their longopts): 1 when C was one, 0 when not, -1 after a usage
+   error (printed). */
+int cli_criu_option (struct sbx_context *ctx, const char *cmd, int c, const char *arg, struct sbx_criu_opts *o);
 /* Options shared by create and run. */
 int cli_parse_create (struct sbx_context *ctx, const char *cmd, int argc, char **argv,
                       struct sbx_create_opts *o, const char **id, bool allow_detach);

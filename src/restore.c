@@ -71,12 +71,6 @@ cmd_restore (struct sbx_context *ctx, int argc, char **argv)
       case 'b':
         o.create.bundle = optarg;
         break;
-      case 'i':
-        o.image_path = optarg;
-        break;
-      case 'w':
-        o.work_path = optarg;
-        break;
       case 'd':
         o.create.detach = true;
         break;
@@ -92,37 +86,17 @@ cmd_restore (struct sbx_context *ctx, int argc, char **argv)
       case 'S':
         o.no_subreaper = true;
         break;
-      case 't':
-        o.tcp_established = true;
-        break;
-      case 'u':
-        o.ext_unix_sk = true;
-        break;
-      case 'j':
-        o.shell_job = true;
-        break;
-      case 'l':
-        o.file_locks = true;
-        break;
-      case 'm':
-        o.manage_cgroups_mode = optarg;
-        break;
-      case 'e':
-        if (strcmp (optarg, "network") != 0 && strcmp (optarg, "net") != 0)
-          return cli_usage (ctx, "restore", "--empty-ns: only `network` is supported, not `%s`", optarg);
-        o.empty_ns_net = true;
-        break;
-      case 'a':
-        o.auto_dedup = true;
-        break;
-      case 'L':
-        o.lazy_pages = true;
-        break;
       case 'h':
         help ();
         return 0;
       default:
-        return cli_usage (ctx, "restore", "unknown option `%s`", argv[optind - 1]);
+        {
+          int k = cli_criu_option (ctx, "restore", c, optarg, &o.criu);
+          if (k < 0)
+            return 1;
+          if (k == 0)
+            return cli_usage (ctx, "restore", "unknown option `%s`", argv[optind - 1]);
+        }
       }
   id = cli_one_id (ctx, "restore", argc, argv, optind);
   if (id == NULL)
