@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -26,8 +27,12 @@
 #include "error.h"
 #include "idmap.h"
 #include "mounts.h"
+#include "rootfs.h"
 #include "userns.h"
 
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
 #ifndef MOUNT_ATTR_IDMAP
 #define MOUNT_ATTR_IDMAP 0x00100000
 #endif
@@ -112,11 +117,24 @@ idmap_check (const struct sbx_spec *spec, sbx_error_t *err)
   return 0;
 }
 
+#define OVERLAY_MAGIC 0x794c7630
+
+bool
+idmap_overlay_root (const char *rootfs)
+{
+  struct statfs sfs;
+  struct statx st;
+
+  return statfs (rootfs, &sfs) == 0 && sfs.f_type == OVERLAY_MAGIC
+         && statx (AT_FDCWD, rootfs, 0, 0, &st) == 0 && (st.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+         && (st.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
 static const char *
 fs_name (long type, char *buf, size_t len)
 {
   static const struct { long magic; const char *name; } known[] = {
-    { 0x794c7630, "overlay" }, { 0x01021994, "tmpfs" }, { 0xEF53, "ext4" },
+    { OVERLAY_MAGIC, "overlay" }, { 0x01021994, "tmpfs" }, { 0xEF53, "ext4" },
     { 0x58465342, "xfs" },     { 0x9123683E, "btrfs" }, { 0x6969, "nfs" },
     { 0x65735546, "fuse" },    { 0x9fa0, "proc" },      { 0x62656572, "sysfs" },
   };
@@ -176,18 +194,41 @@ idmap_bind_sources (const struct sbx_spec *spec, int *fds, int *ctr_userns, sbx_
   return 0;
 }
 
+/* The host id container id 0 maps to. */
+static bool
+host_of_root (const struct spec_id_mappings *m, uint32_t *host)
+{
+  for (size_t i = 0; i < m->n; i++)
+    if (m->v[i].container_id == 0 && m->v[i].size > 0)
+      {
+        *host = m->v[i].host_id;
+        return true;
+      }
+  return false;
+}
+
 int
 idmap_open_rootfs (const struct sbx_spec *spec, const char *rootfs, uint64_t prop,
                    int *ctr_userns, sbx_error_t *err)
 {
-  _cleanup_fd_ int fd = open_tree (AT_FDCWD, rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-  struct mount_attr attr = { .propagation = prop };
+  _cleanup_fd_ int fd = -1;
+  struct statfs sfs;
 
+  if (statfs (rootfs, &sfs) == 0 && sfs.f_type == OVERLAY_MAGIC)
+    {
+      /* The engines' rootfs: idmapped by its layers (idmap-overlay.c). */
+      uint32_t uid, gid;
+      if (!host_of_root (&spec->linux_->uid_mappings, &uid) || !host_of_root (&spec->linux_->gid_mappings, &gid))
+        return sbx_error_set (err, EINVAL, "annotations.%s: an overlay rootfs needs container root (0) in "
+                              "linux.uidMappings and gidMappings", IDMAP_ROOTFS_ANNOTATION);
+      if (ctr_userns_fd (spec, ctr_userns, err) < 0
+          || (fd = idmap_overlay_rootfs (rootfs, *ctr_userns, uid, gid, prop, err)) < 0)
+        return sbx_error_wrap (err, "annotations.%s", IDMAP_ROOTFS_ANNOTATION);
+      return take_fd (&fd);
+    }
+  fd = rootfs_clone (rootfs, prop, err);
   if (fd < 0)
-    return sbx_error_errno (err, "root.path `%s`: clone for idmapping", rootfs);
-  /* As for bind sources: never a peer of the host's mount. */
-  if (prop != 0 && mount_setattr (fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
-    return sbx_error_errno (err, "root.path `%s`: propagation", rootfs);
+    return sbx_error_wrap (err, "annotations.%s", IDMAP_ROOTFS_ANNOTATION);
   if (ctr_userns_fd (spec, ctr_userns, err) < 0)
     return sbx_error_wrap (err, "annotations.%s", IDMAP_ROOTFS_ANNOTATION);
   if (apply (fd, *ctr_userns, false, "root.path", err) < 0)

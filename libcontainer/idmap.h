@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "sbx.h"
 #include "spec.h"
@@ -29,5 +30,13 @@ int idmap_bind_sources (const struct sbx_spec *spec, int *fds, int *ctr_userns,
  * prop (0: as cloned), to be moved onto the rootfs path by the init. */
 int idmap_open_rootfs (const struct sbx_spec *spec, const char *rootfs, uint64_t prop,
                        int *ctr_userns, sbx_error_t *err);
+/* Is root.path the root of an overlayfs mount (the engines' rootfs)?
+ * Such a rootfs is idmapped by its layers (idmap-overlay.c). */
+bool idmap_overlay_root (const char *rootfs);
+/* A detached overlay of the same layers as the overlay mount at rootfs,
+ * each layer idmapped through userns, mounted as container root's host
+ * ids uid:gid; propagation prop (0: slave). */
+int idmap_overlay_rootfs (const char *rootfs, int userns, uid_t uid, gid_t gid, uint64_t prop,
+                          sbx_error_t *err);
 
 #endif

@@ -352,15 +352,17 @@ set_maps (struct spec_id_mappings *m, uint32_t first, uint32_t size, sbx_error_t
 }
 
 /* The rootfs and each bind source must be on a filesystem that can be
-   idmapped; overlayfs (the engines' rootfs) cannot: say so by the rule. */
+   idmapped. Overlayfs cannot; an overlay mount's root (the engines'
+   rootfs) is idmapped by its layers, part of one is refused by the rule. */
 static int
 idmap_binds (struct sbx_spec *spec, const char *rootfs, sbx_error_t *err)
 {
   struct statfs sf;
 
-  if (statfs (rootfs, &sf) == 0 && sf.f_type == OVERLAYFS_MAGIC_)
-    return sbx_error_set (err, EPERM, "policy harden.userns.rootfs idmap: root.path `%s` is on overlayfs, which "
-                          "cannot be idmapped (use \"rootfs\": \"unmapped\" or a rootfs on ext4, xfs, btrfs, tmpfs)", rootfs);
+  if (statfs (rootfs, &sf) == 0 && sf.f_type == OVERLAYFS_MAGIC_ && !idmap_overlay_root (rootfs))
+    return sbx_error_set (err, EPERM, "policy harden.userns.rootfs idmap: root.path `%s` is inside an overlayfs mount "
+                          "(not its root), which cannot be idmapped (use \"rootfs\": \"unmapped\", an overlay mount's "
+                          "root, or a rootfs on ext4, xfs, btrfs, tmpfs)", rootfs);
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
       struct spec_mount *m = &spec->mounts[i];

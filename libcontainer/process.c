@@ -39,6 +39,7 @@
 #include "namespaces.h"
 #include "netdev.h"
 #include "process.h"
+#include "rootfs.h"
 #include "state.h"
 #include "sync.h"
 #include "terminal.h"
@@ -228,6 +229,13 @@ prepare (const struct create_plan *c, bool host_devices, struct prepared *p, sbx
       && (p->fds.rootfs_fd = idmap_open_rootfs (spec, c->rootfs, mounts_bind_propagation (spec->linux_->rootfs_propagation),
                                             &p->ctr_userns, err)) < 0)
     return -1;
+  /* A user namespace's init may not search the host's path to root.path
+     (the engines' storage is 0700): it gets a clone made here. */
+  if (p->fds.rootfs_fd < 0 && geteuid () == 0 && spec_linux_namespace (spec, SPEC_NS_USER) != NULL
+      && spec_linux_namespace (spec, SPEC_NS_MOUNT) != NULL
+      && (p->fds.rootfs_fd = rootfs_clone (c->rootfs, mounts_bind_propagation (spec->linux_->rootfs_propagation),
+                                           err)) < 0)
+    return -1;
   if (devices_list (spec, &p->fds.devs, &p->fds.n_devs, err) < 0)
     return -1;
   if (host_devices)
@@ -302,6 +310,43 @@ restore_for_children (struct prepared *p)
     setns (p->self_pidns, CLONE_NEWPID);
   if (p->self_timens >= 0)
     setns (p->self_timens, CLONE_NEWTIME);
+}
+
+static void
+step_back (int *cwd)
+{
+  if (*cwd < 0)
+    return;
+  if (fchdir (*cwd) < 0)
+    log_warn ("return to the working directory: %s", strerror (errno));
+  close (*cwd);
+  *cwd = -1;
+}
+
+/* A new mount namespace starts with the cwd of its creator, translated
+   into it: the parent stands in root.path for the clone, and the init
+   attaches the rootfs clone there without a path walk (rootfs_prepare).
+   *cwd keeps where the parent stood, for step_back. */
+static int
+stand_in_rootfs (const struct create_plan *c, struct prepared *p, int *cwd, sbx_error_t *err)
+{
+  const struct spec_namespace *mnt = spec_linux_namespace (c->spec, SPEC_NS_MOUNT);
+  _cleanup_fd_ int dir = -1;
+
+  if (p->fds.rootfs_fd < 0 || mnt == NULL || mnt->path != NULL)
+    return 0;
+  *cwd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (*cwd < 0)
+    return sbx_error_errno (err, "open the current directory");
+  dir = open (c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0 || fchdir (dir) < 0)
+    {
+      sbx_error_errno (err, "root.path `%s`", c->rootfs);
+      step_back (cwd);
+      return -1;
+    }
+  p->fds.rootfs_at_cwd = true;
+  return 0;
 }
 
 /* prestart (deprecated, same time) and createRuntime: in the runtime's
@@ -469,7 +514,7 @@ process_spawn (const struct create_plan *c, struct process_handle *h, sbx_error_
   bool host_devices = new_userns && geteuid () == 0;
   struct init_args a = { 0 };
   _cleanup_pid_ pid_t pid = -1;
-  int pidfd = -1, r = -1;
+  int pidfd = -1, r = -1, cwd = -1;
 
   h->pid = -1;
   h->pidfd = h->sync_fd = h->master_fd = -1;
@@ -507,6 +552,11 @@ process_spawn (const struct create_plan *c, struct process_handle *h, sbx_error_
       restore_for_children (&p);
       goto out;
     }
+  if (stand_in_rootfs (c, &p, &cwd, err) < 0)
+    {
+      restore_for_children (&p);
+      goto out;
+    }
   pid = child_clone ((uint64_t) flags, p.cgroup_fd, &pidfd);
   if (pid < 0 && p.cgroup_fd >= 0 && (errno == ENOSYS || errno == E2BIG || errno == EINVAL))
     {
@@ -516,12 +566,14 @@ process_spawn (const struct create_plan *c, struct process_handle *h, sbx_error_
       if (pid > 0 && cgroup_enter (c->cgroup_path, pid, err) < 0)
         {
           restore_for_children (&p);
+          step_back (&cwd);
           goto out;
         }
     }
   if (pid == 0)
     init_main (&a);
   restore_for_children (&p);
+  step_back (&cwd);
   if (pid < 0)
     {
       sbx_error_errno (err, "clone3 container init");

@@ -50,7 +50,8 @@ struct create_plan
 struct create_fds
 {
   int *mount_fds;               /* per spec mount, -1 if none */
-  int rootfs_fd;                /* an idmapped rootfs clone, or -1: self-bind */
+  int rootfs_fd;                /* a rootfs clone (rootfs_clone), or -1: self-bind */
+  bool rootfs_at_cwd;           /* the init's cwd is root.path: attach it there */
   struct dev_node *devs;
   size_t n_devs;
   int *dev_fds;                 /* per dev node, or NULL (mknod) */

@@ -61,13 +61,25 @@ rootfs_prepare (const struct create_plan *plan, const struct create_fds *fds, sb
     return sbx_error_errno (err, "make / a %s mount", prop_flags & MS_PRIVATE ? "private" : "slave");
   if (fds->rootfs_fd >= 0)
     {
-      /* The parent's idmapped clone (idmap.c) takes the self-bind's place. */
-      if (move_mount (fds->rootfs_fd, "", AT_FDCWD, plan->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-        return sbx_error_errno (err, "mount the idmapped rootfs on `%s`", plan->rootfs);
+      /* The parent's clone (rootfs_clone, idmapped or not) takes the
+         self-bind's place. Attached at the cwd, root.path as this mount
+         namespace sees it (process.c stood there for the clone), so
+         nothing walks the host's path: an id of a new user namespace may
+         not search the engines' storage (0700). The fd then names the
+         attached mount's root. */
+      int r = fds->rootfs_at_cwd
+                  ? move_mount (fds->rootfs_fd, "", AT_FDCWD, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH)
+                  : move_mount (fds->rootfs_fd, "", AT_FDCWD, plan->rootfs, MOVE_MOUNT_F_EMPTY_PATH);
+      if (r < 0)
+        return sbx_error_errno (err, "attach the rootfs clone on `%s`", plan->rootfs);
+      rootfd = fcntl (fds->rootfs_fd, F_DUPFD_CLOEXEC, 3);
     }
-  else if (mount (plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-    return sbx_error_errno (err, "bind rootfs `%s` onto itself", plan->rootfs);
-  rootfd = open (plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  else
+    {
+      if (mount (plan->rootfs, plan->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+        return sbx_error_errno (err, "bind rootfs `%s` onto itself", plan->rootfs);
+      rootfd = open (plan->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
   if (rootfd < 0)
     return sbx_error_errno (err, "open rootfs `%s`", plan->rootfs);
   if (devices_check_dev_dir (rootfd, spec, err) < 0)
@@ -96,6 +108,22 @@ rootfs_prepare (const struct create_plan *plan, const struct create_fds *fds, sb
   if (devices_config_mounts_dev (spec) && devices_symlinks (rootfd, err) < 0)
     return -1;
   return take_fd (&rootfd);
+}
+
+int
+rootfs_clone (const char *rootfs, uint64_t prop, sbx_error_t *err)
+{
+  _cleanup_fd_ int fd = open_tree (AT_FDCWD, rootfs, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  /* Never a peer of the host's mounts, whatever rootfsPropagation says: a
+     shared one is applied after pivot (rootfs_finalize), as with the
+     self-bind, so nothing the init mounts reaches the host before. */
+  struct mount_attr attr = { .propagation = prop != 0 ? prop : MS_SLAVE };
+
+  if (fd < 0)
+    return sbx_error_errno (err, "root.path `%s`: clone", rootfs);
+  if (mount_setattr (fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+    return sbx_error_errno (err, "root.path `%s`: propagation of the clone", rootfs);
+  return take_fd (&fd);
 }
 
 int

@@ -5,6 +5,7 @@
 #define SBX_ROOTFS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "devices.h"
 #include "process.h"
@@ -13,6 +14,10 @@
 
 /* Before pivot: returns an O_PATH fd of the new root with all mounts done. */
 int rootfs_prepare (const struct create_plan *plan, const struct create_fds *fds, sbx_error_t *err);
+/* Parent side, as root, before the clone: a detached recursive clone of
+ * root.path, a slave (or private, prop) of the host's mounts, for the init
+ * to attach (create_fds.rootfs_fd). */
+int rootfs_clone (const char *rootfs, uint64_t prop, sbx_error_t *err);
 int rootfs_pivot (int rootfd, bool no_pivot, sbx_error_t *err);
 /* After pivot (and after /dev/console): read-only root, propagation. */
 int rootfs_finalize (const struct sbx_spec *spec, sbx_error_t *err);

@@ -145,16 +145,69 @@ taken_by() { grep -lx "65536 [0-9]* [0-9]* $(realpath "$ROOT")/$1" "$ALLOC"/* 2>
 	[ "$(range k3)" = "$a" ]
 }
 
+# An engine's rootfs: an overlay mount of layers in storage no id of the
+# range may search (0700, as /var/lib/containers/storage), its merged dir
+# the root of the mount.
+engine_overlay() {
+	S=$BATS_TEST_TMPDIR/storage
+	mkdir -p "$S/l2/etc" "$S/c/diff" "$S/c/work" "$S/c/merged"
+	mv "$ROOTFS" "$S/l1"
+	mkdir "$ROOTFS"
+	echo two >"$S/l2/etc/layer2"
+	chmod 0700 "$S"
+	mount -t overlay overlay -o "lowerdir=$S/l2:$S/l1,upperdir=$S/c/diff,workdir=$S/c/work" "$S/c/merged"
+	update_config '.root.path = $p' --arg p "$S/c/merged"
+}
+
+engine_overlay_done() {
+	umount "$S/c/merged"
+	update_config '.root.path = "rootfs"'
+	rmdir "$ROOTFS" && mv "$S/l1" "$ROOTFS"
+}
+
+@test "harden.userns idmap: an engine's overlay rootfs in 0700 storage is idmapped by its layers" {
+	engine_overlay
+	set_args /bin/sh -c 'cat /proc/self/uid_map; stat -c %u:%g /bin/busybox /etc/layer2; cat /etc/layer2; touch /made-inside; stat -c %u /made-inside; echo root:x:0:0::/root:/bin/sh >>/etc/passwd && echo appended; grep -c . /proc/self/mountinfo; echo done; sleep 100'
+	run_bg "$BATS_TEST_TMPDIR/o1" psbx run -d --bundle "$BUNDLE" o1
+	[ "$status" -eq 0 ] || fail "$output"
+	wait_output o1 done
+	mapfile -t out < <(ctr_out o1)
+	r=$(range o1)
+	[ "$(echo ${out[0]})" = "0 $r 65536" ] || fail "uid_map: ${out[*]}"
+	[ "${out[1]}" = 0:0 ] && [ "${out[2]}" = 0:0 ] || fail "the layers are not root's inside: ${out[*]}"
+	[ "${out[3]}" = two ] || fail "the upper lower layer is missing: ${out[*]}"
+	[ "${out[4]}" = 0 ] && [ "${out[5]}" = appended ] || fail "container root cannot write the image: ${out[*]}"
+	# on the disk, what the container wrote is in the engine's upper
+	# directory, host root's; the lower layers are untouched
+	[ "$(stat -c %u "$S/c/diff/made-inside")" = 0 ] && [ "$(stat -c %u "$S/c/diff/etc/passwd")" = 0 ] ||
+		fail "upper: $(ls -ln "$S/c/diff")"
+	[ ! -e "$S/l1/made-inside" ] && ! grep -q '^root:x:0:0::/root' "$S/l1/etc/passwd"
+	[[ "$(ctr_state o1 | jq -r '.annotations["sbx.policy.hardened"]')" == *"idmapped rootfs"* ]]
+	# the layers were staged in a private mount namespace: the host sees
+	# only the engine's own overlay of this storage
+	[ "$(grep -c "$S" /proc/self/mountinfo)" = 1 ] || fail "$(grep "$S" /proc/self/mountinfo)"
+	sbx delete --force o1
+	[ "$(grep -c "$S" /proc/self/mountinfo)" = 1 ]
+	# unmapped: the same storage, reached as well; the image is nobody's
+	policy '{"harden": {"userns": {"ids": $ids, "rootfs": "unmapped"}}}'
+	set_args /bin/sh -c 'stat -c %u /bin/busybox; cat /etc/layer2'
+	run psbx run --bundle "$BUNDLE" o2 </dev/null
+	[ "$status" -eq 0 ] && [ "${lines[-2]}" = 65534 ] && [ "${lines[-1]}" = two ] || fail "$output"
+	engine_overlay_done
+}
+
 @test "harden.userns: refused when it cannot apply, naming the rule, leaving nothing" {
 	local lower=$BATS_TEST_TMPDIR/lower ov=$BATS_TEST_TMPDIR/ov
-	mkdir -p "$BATS_TEST_TMPDIR/up" "$BATS_TEST_TMPDIR/work" "$ov"
-	mv "$ROOTFS" "$lower"
+	mkdir -p "$BATS_TEST_TMPDIR/up" "$BATS_TEST_TMPDIR/work" "$ov" "$lower"
+	mv "$ROOTFS" "$lower/r"
 	mkdir "$ROOTFS"
 	mount -t overlay overlay -o "lowerdir=$lower,upperdir=$BATS_TEST_TMPDIR/up,workdir=$BATS_TEST_TMPDIR/work" "$ov"
-	update_config '.root.path = $p' --arg p "$ov"
+	# a directory inside an overlay mount (not its root, whose layers
+	# could be idmapped) cannot be idmapped
+	update_config '.root.path = $p' --arg p "$ov/r"
 	before=$(ls "$ALLOC" 2>/dev/null | wc -l)
 	run psbx run --bundle "$BUNDLE" r1 </dev/null
-	[ "$status" -ne 0 ] && [[ "$output" == *"policy harden.userns.rootfs idmap: root.path"*overlayfs* ]] || fail "$output"
+	[ "$status" -ne 0 ] && [[ "$output" == *"policy harden.userns.rootfs idmap: root.path"*"inside an overlayfs mount"* ]] || fail "$output"
 	[ -z "$(ls -A "$ROOT")" ] && [ "$(ls "$ALLOC" 2>/dev/null | wc -l)" = "$before" ] || fail "left state or a range"
 	# the same rootfs runs with "unmapped", in a user namespace still
 	policy '{"harden": {"userns": {"ids": $ids, "rootfs": "unmapped"}}}'
@@ -163,7 +216,7 @@ taken_by() { grep -lx "65536 [0-9]* [0-9]* $(realpath "$ROOT")/$1" "$ALLOC"/* 2>
 	[ "$status" -eq 0 ] && [ "$(echo ${lines[-1]})" = "0 $FIRST 65536" ] || fail "$output"
 	umount "$ov"
 	update_config '.root.path = "rootfs"'
-	rmdir "$ROOTFS" && mv "$lower" "$ROOTFS"
+	rmdir "$ROOTFS" && mv "$lower/r" "$ROOTFS"
 	# a user namespace of the config's own that maps host root; one joined by path; the annotation
 	update_config '.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = [{"containerID": 0, "hostID": 0, "size": 65536}]
 		| .linux.gidMappings = .linux.uidMappings'
