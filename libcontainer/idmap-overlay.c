@@ -308,7 +308,8 @@ idmap_overlay_rootfs (const char *rootfs, int userns, uid_t uid, gid_t gid, uint
   if (!(st.stx_mask & STATX_MNT_ID) || !(st.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
     return sbx_error_set (err, ENOSYS, "this kernel has no mount ids in statx (Linux 5.8)");
   if (!(st.stx_attributes & STATX_ATTR_MOUNT_ROOT))
-    return sbx_error_set (err, EINVAL, "root.path `%s` is inside an overlay mount, not its root", rootfs);
+    return sbx_error_set (err, EINVAL, "root.path `%s` is inside an overlay mount, not its root: it cannot be "
+                          "idmapped (overlayfs itself cannot; its layers can, for the mount's root)", rootfs);
   if (read_mount (st.stx_mnt_id, &o, err) < 0 || clone_layers (&o, userns, lower_fds, &upper_fd, err) < 0)
     goto out;
   self = open ("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);

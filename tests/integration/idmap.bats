@@ -126,7 +126,7 @@ vol() {
 	[ "$(cat "$BATS_TEST_TMPDIR/hostfile")" = host ]
 }
 
-@test "a rootfs that cannot be idmapped (overlayfs): a clear error naming it, nothing left" {
+@test "an overlay mount's root is idmapped by its layers; a directory inside one cannot be: an error naming it, nothing left" {
 	ctr_userns
 	idmap_rootfs
 	local lower=$BATS_TEST_TMPDIR/lower ov=$BATS_TEST_TMPDIR/ov
@@ -135,12 +135,24 @@ vol() {
 	mount -t overlay overlay -o "lowerdir=$lower,upperdir=$ov/upper,workdir=$ov/work" "$ROOTFS"
 	track_path "$ROOTFS"
 	before=$(grep -c . /proc/self/mountinfo)
+	set_args /bin/sh -c 'stat -c %u /bin/busybox; echo x >/bin/new && stat -c %u /bin/new'
 	run sbx run --bundle "$BUNDLE" o1
+	[ "$status" -eq 0 ] && [ "${lines[0]}" = 0 ] && [ "${lines[1]}" = 0 ] || fail "$output"
+	# written through the idmapped upper layer: host root's on the disk
+	[ "$(stat -c %u "$ov/upper/bin/new")" = 0 ]
+	[ "$(grep -c . /proc/self/mountinfo)" -eq "$before" ]
+	umount "$ROOTFS"
+	# part of an overlay mount has no layers of its own
+	mkdir "$lower/sub"
+	cp -a "$lower/bin" "$lower/sub/"
+	mount -t overlay overlay -o "lowerdir=$lower,upperdir=$ov/upper,workdir=$ov/work" "$ROOTFS"
+	update_config '.root.path = "rootfs/sub"'
+	run sbx run --bundle "$BUNDLE" o2
 	umount "$ROOTFS"
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"root.path"*"overlay"*"cannot be idmapped"* ]] || fail "unclear error: $output"
 	[[ "$output" == *sbx.rootfs.idmap* ]]
-	[ ! -e "$ROOT/o1" ]
+	[ ! -e "$ROOT/o2" ]
 	[ "$(grep -c . /proc/self/mountinfo)" -eq $((before - 1)) ]
 }
 
