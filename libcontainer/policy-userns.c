@@ -378,14 +378,42 @@ idmap_binds (struct sbx_spec *spec, const char *rootfs, sbx_error_t *err)
   return map_set (&spec->annotations, IDMAP_ROOTFS_ANNOTATION, "true", false, err);
 }
 
+/* net.ipv4.ping_group_range names groups of the network namespace's user
+   namespace, and the kernel refuses ids it cannot map. Docker asks for
+   "0 2147483647" (any group may ping); inside a range of SIZE ids the
+   same means "0 SIZE-1". Anything starting past the range is refused. */
+static int
+clamp_ping_range (struct spec_map *sysctl, uint32_t size, bool *clamped, sbx_error_t *err)
+{
+  for (size_t i = 0; i < sysctl->n; i++)
+    {
+      unsigned long long a, b;
+      char buf[64];
+
+      if (strcmp (sysctl->keys[i], "net.ipv4.ping_group_range") != 0
+          || sscanf (sysctl->values[i], "%llu %llu", &a, &b) != 2 || b < size)
+        continue;
+      if (a >= size)
+        return sbx_error_set (err, EPERM, "policy harden.userns: linux.sysctl net.ipv4.ping_group_range `%s` names no "
+                              "group of the user namespace (0-%u)", sysctl->values[i], size - 1);
+      snprintf (buf, sizeof buf, "%llu %u", a, size - 1);
+      free (sysctl->values[i]);
+      sysctl->values[i] = strdup (buf);
+      if (sysctl->values[i] == NULL)
+        return sbx_error_set (err, ENOMEM, "policy");
+      *clamped = true;
+    }
+  return 0;
+}
+
 int
 policy_userns_apply (const struct sbx_policy *p, struct sbx_spec *spec, const char *rootfs, const char *root,
                      const char *id, int dirfd, sbx_error_t *err)
 {
   _cleanup_free_ char *real = NULL, *path = NULL;
-  char val[64];
+  char val[160];
   uint32_t first, size;
-  bool idmap;
+  bool idmap, clamped = false;
 
   if (p == NULL || !p->has_userns || spec_linux_namespace (spec, SPEC_NS_USER) != NULL)
     return 0;
@@ -399,9 +427,11 @@ policy_userns_apply (const struct sbx_policy *p, struct sbx_spec *spec, const ch
   if (set_maps (&spec->linux_->uid_mappings, first, size, err) < 0
       || set_maps (&spec->linux_->gid_mappings, first, size, err) < 0
       || add_namespace (spec, SPEC_NS_USER, err) < 0
-      || map_set (&spec->annotations, POLICY_USERNS_ANNOTATION, val, false, err) < 0)
+      || map_set (&spec->annotations, POLICY_USERNS_ANNOTATION, val, false, err) < 0
+      || clamp_ping_range (&spec->linux_->sysctl, size, &clamped, err) < 0)
     return -1;
-  snprintf (val, sizeof val, "user namespace 0 -> %u (%u ids)%s", first, size, idmap ? ", idmapped rootfs" : "");
+  snprintf (val, sizeof val, "user namespace 0 -> %u (%u ids)%s%s", first, size, idmap ? ", idmapped rootfs" : "",
+            clamped ? ", net.ipv4.ping_group_range within its groups" : "");
   if (map_set (&spec->annotations, POLICY_ANNOTATION, val, true, err) < 0)
     return -1;
   log_info ("policy hardened the container: %s", val);

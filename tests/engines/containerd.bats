@@ -216,10 +216,15 @@ teardown() { containerd_teardown; }
 	assert_clean sbx-t-pol1
 	# ctr's default spec has no seccomp filter: --seccomp gives containerd's
 	run "$CTR" -a "$T/containerd.sock" -n "$CTR_NS" run --rm $flags \
-		--seccomp "$CTR_IMAGE" sbx-t-pol2 sh -c 'echo hardened; grep Seccomp_filters /proc/self/status'
+		--seccomp "$CTR_IMAGE" sbx-t-pol2 sh -c 'echo hardened; grep Seccomp_filters /proc/self/status; cat /proc/self/uid_map; stat -c %u:%g /bin/busybox; echo x >>/etc/passwd && echo wrote'
 	[ "$status" -eq 0 ] || fail "$output"
 	[ "${lines[0]}" = hardened ]
 	[[ "${lines[1]}" =~ Seccomp_filters:[[:space:]]+2 ]] || fail "the policy's filter is not stacked: $output"
+	# harden.userns: a range of its own; the snapshot (an overlay mount)
+	# is container root's, idmapped by its layers, and writable
+	read -r inside host size <<<"${lines[2]}"
+	[ "$inside" = 0 ] && [ "$host" -ge 1879048192 ] && [ "$size" = 65536 ] || fail "uid_map: $output"
+	[ "${lines[3]}" = 0:0 ] && [ "${lines[4]}" = wrote ] || fail "$output"
 	assert_clean sbx-t-pol2
 }
 

@@ -86,8 +86,15 @@ engines_setup() {
 
 # engines_tmpdir: create and export $T. Short, under /tmp: unix socket paths
 # below it must stay under 108 bytes.
+# ENGINES_EXT4=1: where /tmp is tmpfs (the VM: Linux 6.1's tmpfs cannot be
+# idmapped), $T is an ext4 loop image instead, so that a policy's
+# harden.userns can idmap the engine's storage.
 engines_tmpdir() {
 	T=$(mktemp -d /tmp/sbx-eng.XXXXXX)
+	if [ "${ENGINES_EXT4:-0}" = 1 ] && [ "$(stat -fc %T /tmp)" = tmpfs ]; then
+		truncate -s 4G "$T.img" && mkfs.ext4 -q -E root_owner=0:0 "$T.img" && mount -o loop "$T.img" "$T" ||
+			{ echo "ext4 image for $T failed" >&2; return 1; }
+	fi
 	chmod 0711 "$T"
 	export T
 	: >"$T/ids"
@@ -156,6 +163,7 @@ engines_cleanup() {
 		echo "# kept $T" >&3
 	else
 		rm -rf "$T"
+		rm -f "$T.img"
 	fi
 }
 

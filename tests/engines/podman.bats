@@ -166,10 +166,15 @@ teardown() { podman_teardown; }
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"policy"*"mounts["* ]] || fail "no policy error: $output"
 	prun --rm --runtime-flag "policy=$pol" --security-opt no-new-privileges "$IMAGE" \
-		sh -c 'echo hardened; grep Seccomp_filters /proc/self/status'
+		sh -c 'echo hardened; grep Seccomp_filters /proc/self/status; cat /proc/self/uid_map; stat -c %u:%g /bin/busybox /etc/hosts; echo x >>/etc/passwd && echo wrote'
 	[ "$status" -eq 0 ] || fail "$output"
 	[ "${lines[0]}" = hardened ]
 	[[ "${lines[1]}" =~ Seccomp_filters:[[:space:]]+2 ]] || fail "the policy's filter is not stacked: $output"
+	# harden.userns: a range of its own; the overlay image and podman's
+	# /etc/hosts (idmapped) are container root's, and it may write them
+	read -r inside host size <<<"${lines[2]}"
+	[ "$inside" = 0 ] && [ "$host" -ge 1879048192 ] && [ "$size" = 65536 ] || fail "uid_map: $output"
+	[ "${lines[3]}" = 0:0 ] && [ "${lines[4]}" = 0:0 ] && [ "${lines[5]}" = wrote ] || fail "$output"
 }
 
 # the opt-in network rule (docs/policy.md: not in the strict policy):

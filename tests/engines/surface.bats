@@ -27,6 +27,9 @@ setup_file() {
 	chmod 0755 "$BATS_FILE_TMPDIR"
 	export DOCKERD_JQ=".runtimes[\"sbx-untrusted\"] = {path: \$sbx, runtimeArgs: [\"--policy\", \"$POL\"]}
 		| .runtimes.cmp = {path: \"$CMP_PATH\"}"
+	# the strict policy's harden.userns idmaps the vfs rootfs: not on the
+	# VM's tmpfs
+	export ENGINES_EXT4=1
 	docker_setup_file || return 1
 	jq --arg d "$T/data" '.allow.bindSources = [$d + "/containers", $d + "/volumes"]' \
 		"$top_srcdir/contrib/policy/untrusted.json" >"$POL"
@@ -62,10 +65,16 @@ teardown() { docker_teardown; }
 
 # bats test_tags=vm
 @test "policy: a hardened default docker run works, and denies every step of the attack-surface probe" {
-	drun --rm --runtime sbx-untrusted --security-opt no-new-privileges sbx-surface sh -c 'echo hello; surface'
+	drun --rm --runtime sbx-untrusted --security-opt no-new-privileges sbx-surface \
+		sh -c 'echo hello; cat /proc/self/uid_map; stat -c %u:%g /bin/busybox /etc/hosts; surface'
 	[ "$status" -eq 0 ] || fail "$output"
 	[ "${lines[0]}" = hello ]
-	hard=$(sed 1d <<<"$output")
+	# harden.userns: a range of its own; the image and Docker's /etc/hosts
+	# (idmapped) are container root's
+	read -r inside host size <<<"${lines[1]}"
+	[ "$inside" = 0 ] && [ "$host" -ge 1879048192 ] && [ "$size" = 65536 ] || fail "uid_map: $output"
+	[ "${lines[2]}" = 0:0 ] && [ "${lines[3]}" = 0:0 ] || fail "$output"
+	hard=$(sed 1,4d <<<"$output")
 	[ "$(grep -c . <<<"$hard")" -eq 21 ] || fail "probe output: $hard"
 	open=$(grep ' allowed$' <<<"$hard" || true)
 	[ -z "$open" ] || fail "the strict policy leaves open: $open"
