@@ -30,11 +30,16 @@ refused() {
 }
 
 @test "policy: a config within it runs; the shipped policy parses" {
-	set_args /bin/sh -c 'grep NoNewPrivs /proc/self/status; grep Seccomp: /proc/self/status'
-	prun p1
-	[ "$status" -eq 0 ] || fail "$output"
+	set_args /bin/sh -c 'grep NoNewPrivs /proc/self/status; grep Seccomp: /proc/self/status; cat /proc/self/uid_map'
+	run --separate-stderr sbx --policy "$POL" run --bundle "$BUNDLE" p1 </dev/null
+	[ "$status" -eq 0 ] || fail "$output $stderr"
 	[ "${lines[0]}" = "NoNewPrivs:	1" ]
 	[ "${lines[1]}" = "Seccomp:	2" ]
+	# the shipped policy adds a user namespace, says so once on stderr
+	read -r inside host size <<<"${lines[2]}"
+	[ "$inside" = 0 ] && [ "$host" -ge 1879048192 ] && [ "$size" = 65536 ] || fail "uid_map: $output"
+	[[ "$stderr" == "sbx: info: policy hardened the container: user namespace 0 -> $host (65536 ids), idmapped rootfs" ]] ||
+		fail "stderr: $stderr"
 }
 
 @test "policy: a file others can write, or not root's, or in a writable directory, is refused" {

@@ -29,7 +29,8 @@ setup() {
 		| .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]}'
 }
 
-wrun() { run sbx --policy "$POL" run --bundle "$BUNDLE" "$@"; }
+# stdout only: the policy says once on stderr that it added a user namespace
+wrun() { run --separate-stderr sbx --policy "$POL" run --bundle "$BUNDLE" "$@"; }
 
 @test "workload under the strict policy: a shell pipeline" {
 	set_args /bin/sh -c 'seq 1000 | sort -rn | head -3 | tr "\n" " "; echo; grep -c ^Seccomp_filters /proc/self/status'
@@ -59,7 +60,7 @@ print(json.dumps({"sha": hashlib.sha256(b"x").hexdigest()[:8], "row": c.execute(
 
 @test "workload under the strict policy: stdin to stdout, exit status" {
 	set_args /bin/sh -c 'tr a-z A-Z; exit 3'
-	run bash -c 'echo "from stdin" | "$0" --root "$1" --policy "$2" run --bundle "$3" w4' "$SBX" "$ROOT" "$POL" "$BUNDLE"
+	run --separate-stderr bash -c 'echo "from stdin" | "$0" --root "$1" --policy "$2" run --bundle "$3" w4' "$SBX" "$ROOT" "$POL" "$BUNDLE"
 	[ "$status" -eq 3 ]
 	[ "$output" = "FROM STDIN" ]
 }
