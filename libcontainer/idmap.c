@@ -169,7 +169,7 @@ ctr_userns_fd (const struct sbx_spec *spec, int *ctr_userns, sbx_error_t *err)
 }
 
 int
-idmap_bind_sources (const struct sbx_spec *spec, int *fds, int *ctr_userns, sbx_error_t *err)
+idmap_bind_sources (const struct sbx_spec *spec, int *fds, int *ctr_userns, enum idmap_pass pass, sbx_error_t *err)
 {
   for (size_t i = 0; i < spec->n_mounts; i++)
     {
@@ -180,6 +180,8 @@ idmap_bind_sources (const struct sbx_spec *spec, int *fds, int *ctr_userns, sbx_
       int uns;
 
       if (fds[i] < 0 || !idmap_wanted (m, &rec))
+        continue;
+      if ((pass == IDMAP_OWN_MAPS && m->uid_mappings.n == 0) || (pass == IDMAP_CTR_MAPS && m->uid_mappings.n > 0))
         continue;
       snprintf (what, sizeof what, "mounts[%zu] `%.96s`", i, m->destination);
       if (m->uid_mappings.n > 0)

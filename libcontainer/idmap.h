@@ -22,9 +22,21 @@ int idmap_check (const struct sbx_spec *spec, sbx_error_t *err);
 /* Does this kernel have idmapped mounts (mount_setattr)? */
 bool idmap_supported (void);
 
-/* Parent side, before the clone. ctr_userns caches a user namespace with
- * the container's maps (-1 until needed; the caller closes it). */
-int idmap_bind_sources (const struct sbx_spec *spec, int *fds, int *ctr_userns,
+/* Which bind mounts a pass idmaps: those with maps of their own (each
+ * gets a user namespace made for it), those taking the container's, or
+ * both. A new user namespace's maps are the init's own: the parent
+ * idmaps with it once the maps are written (process.c), sparing a
+ * namespace made only to carry them. */
+enum idmap_pass
+{
+  IDMAP_ALL,
+  IDMAP_OWN_MAPS,
+  IDMAP_CTR_MAPS,
+};
+
+/* Parent side. ctr_userns caches a user namespace with the container's
+ * maps (-1 until needed, then made; the caller closes it). */
+int idmap_bind_sources (const struct sbx_spec *spec, int *fds, int *ctr_userns, enum idmap_pass pass,
                         sbx_error_t *err);
 /* A detached, idmapped clone of the rootfs (its whole tree), propagation
  * prop (0: as cloned), to be moved onto the rootfs path by the init. */

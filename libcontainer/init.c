@@ -294,11 +294,15 @@ static int
 init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
 {
   const struct spec_linux *l = a->plan->spec->linux_;
-  _cleanup_fd_ int rootfd = -1;
+  _cleanup_fd_ int rootfd = -1, late = -1;
+  struct create_fds fds = *a->fds;
   struct sync_frame f;
 
   if (a->wait_go && sync_expect (a->sync_fd, SYNC_IDMAP_DONE, &f, err) < 0)
     return -1;
+  late = a->wait_go ? f.fd : -1;
+  if (fds.rootfs_late && (fds.rootfs_fd = late) < 0)
+    return sbx_error_set (err, EPROTO, "sync: no rootfs clone with the id maps");
   /* See init_main: a rootless parent needed us dumpable until now to write
      our id maps; nothing of the container ran yet. */
   prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -312,7 +316,7 @@ init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
   join_session_keyring (a->plan->no_new_keyring);
   if (spec_linux_namespace (a->plan->spec, SPEC_NS_MOUNT) == NULL)
     return init_chroot (a, err);
-  rootfd = rootfs_prepare (a->plan, a->fds, err);
+  rootfd = rootfs_prepare (a->plan, &fds, err);
   if (rootfd < 0)
     return -1;
   if (l->masked_paths.n > 0 && (*nullfd = rootfs_open_null (err)) < 0)

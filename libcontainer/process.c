@@ -60,6 +60,7 @@ struct prepared
   int fifo_fd;
   int console_fd;
   int ctr_userns;               /* the container's maps, for idmapping */
+  bool late_idmap;              /* idmap with the init's own user namespace */
   int self_pidns, self_timens;  /* to restore the parent's view */
   char **env;
 };
@@ -194,7 +195,7 @@ cgroup_place (const struct create_plan *c, pid_t pid, struct prepared *p, struct
 }
 
 static int
-prepare (const struct create_plan *c, bool host_devices, struct prepared *p, sbx_error_t *err)
+prepare (const struct create_plan *c, bool host_devices, bool new_userns, struct prepared *p, sbx_error_t *err)
 {
   const struct sbx_spec *spec = c->spec;
   unsigned listen = hygiene_listen_fds ();
@@ -222,16 +223,22 @@ prepare (const struct create_plan *c, bool host_devices, struct prepared *p, sbx
     return sbx_error_errno (err, "calloc");
   for (size_t i = 0; i < spec->n_mounts; i++)
     p->fds.mount_fds[i] = -1;
+  /* With a new user namespace the container's maps are the init's: what
+     takes them is idmapped once they are written (idmap_late). */
+  p->late_idmap = new_userns;
   if (geteuid () == 0 && (mounts_open_sources (spec, c->bundle, p->fds.mount_fds, err) < 0
-                          || idmap_bind_sources (spec, p->fds.mount_fds, &p->ctr_userns, err) < 0))
+                          || idmap_bind_sources (spec, p->fds.mount_fds, &p->ctr_userns,
+                                                 p->late_idmap ? IDMAP_OWN_MAPS : IDMAP_ALL, err) < 0))
     return -1;
-  if (idmap_rootfs_wanted (spec)
-      && (p->fds.rootfs_fd = idmap_open_rootfs (spec, c->rootfs, mounts_bind_propagation (spec->linux_->rootfs_propagation),
-                                            &p->ctr_userns, err)) < 0)
+  if (idmap_rootfs_wanted (spec) && p->late_idmap)
+    p->fds.rootfs_late = true;
+  else if (idmap_rootfs_wanted (spec)
+           && (p->fds.rootfs_fd = idmap_open_rootfs (spec, c->rootfs, mounts_bind_propagation (spec->linux_->rootfs_propagation),
+                                                     &p->ctr_userns, err)) < 0)
     return -1;
   /* A user namespace's init may not search the host's path to root.path
      (the engines' storage is 0700): it gets a clone made here. */
-  if (p->fds.rootfs_fd < 0 && geteuid () == 0 && spec_linux_namespace (spec, SPEC_NS_USER) != NULL
+  if (p->fds.rootfs_fd < 0 && !p->fds.rootfs_late && geteuid () == 0 && spec_linux_namespace (spec, SPEC_NS_USER) != NULL
       && spec_linux_namespace (spec, SPEC_NS_MOUNT) != NULL
       && (p->fds.rootfs_fd = rootfs_clone (c->rootfs, mounts_bind_propagation (spec->linux_->rootfs_propagation),
                                            err)) < 0)
@@ -333,7 +340,7 @@ stand_in_rootfs (const struct create_plan *c, struct prepared *p, int *cwd, sbx_
   const struct spec_namespace *mnt = spec_linux_namespace (c->spec, SPEC_NS_MOUNT);
   _cleanup_fd_ int dir = -1;
 
-  if (p->fds.rootfs_fd < 0 || mnt == NULL || mnt->path != NULL)
+  if ((p->fds.rootfs_fd < 0 && !p->fds.rootfs_late) || mnt == NULL || mnt->path != NULL)
     return 0;
   *cwd = open (".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (*cwd < 0)
@@ -444,21 +451,47 @@ adopt_init (struct process_handle *h, const struct sync_frame *f, sbx_error_t *e
   return 0;
 }
 
+/* The maps are written: idmap what takes the container's with the init's
+   own user namespace; the rootfs clone (*rootfs) goes to the init with
+   SYNC_IDMAP_DONE. */
+static int
+idmap_late (const struct create_plan *c, pid_t pid, struct prepared *p, int *rootfs, sbx_error_t *err)
+{
+  const struct sbx_spec *spec = c->spec;
+  char path[64];
+
+  if (!p->late_idmap)
+    return 0;
+  snprintf (path, sizeof path, "/proc/%d/ns/user", (int) pid);
+  if (p->ctr_userns < 0 && (p->ctr_userns = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+    return sbx_error_errno (err, "open %s", path);
+  if (idmap_bind_sources (spec, p->fds.mount_fds, &p->ctr_userns, IDMAP_CTR_MAPS, err) < 0)
+    return -1;
+  if (p->fds.rootfs_late
+      && (*rootfs = idmap_open_rootfs (spec, c->rootfs, mounts_bind_propagation (spec->linux_->rootfs_propagation),
+                                       &p->ctr_userns, err)) < 0)
+    return -1;
+  return 0;
+}
+
 static int
 converse (const struct create_plan *c, struct process_handle *h,
           struct prepared *p, bool wait_go, bool new_userns, sbx_error_t *err)
 {
   struct sync_frame f;
+  _cleanup_fd_ int rootfs = -1;
   int r;
 
   if (new_userns && userns_write_maps (h->pid, c->spec, err) < 0)
+    return -1;
+  if (idmap_late (c, h->pid, p, &rootfs, err) < 0)
     return -1;
   /* The init waits (wait_go): the devices are there before it runs. */
   if (netdev_move_all (c->spec, h->pid, p->ns_fds[SPEC_NS_NETWORK], err) < 0)
     return -1;
   if (process_set_oom_score_adj (h->pid, c->spec->process, err) < 0)
     return -1;
-  if (wait_go && sync_send (h->sync_fd, SYNC_IDMAP_DONE, NULL, 0, -1, err) < 0)
+  if (wait_go && sync_send (h->sync_fd, SYNC_IDMAP_DONE, NULL, 0, rootfs, err) < 0)
     return -1;
   for (;;)
     {
@@ -520,7 +553,7 @@ process_spawn (const struct create_plan *c, struct process_handle *h, sbx_error_
   h->pidfd = h->sync_fd = h->master_fd = -1;
   if (geteuid () == 0 && spec_linux_namespace (spec, SPEC_NS_USER) != NULL)
     host_devices = true;
-  if (prepare (c, host_devices, &p, err) < 0 || sync_socketpair (sock, err) < 0)
+  if (prepare (c, host_devices, new_userns, &p, err) < 0 || sync_socketpair (sock, err) < 0)
     goto out;
   if (p.ns_fds[SPEC_NS_USER] >= 0)
     {

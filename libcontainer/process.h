@@ -52,6 +52,7 @@ struct create_fds
   int *mount_fds;               /* per spec mount, -1 if none */
   int rootfs_fd;                /* a rootfs clone (rootfs_clone), or -1: self-bind */
   bool rootfs_at_cwd;           /* the init's cwd is root.path: attach it there */
+  bool rootfs_late;             /* rootfs_fd comes with SYNC_IDMAP_DONE */
   struct dev_node *devs;
   size_t n_devs;
   int *dev_fds;                 /* per dev node, or NULL (mknod) */
