@@ -101,3 +101,4 @@ teardown() { docker_teardown; }
 	# sbx without a policy leaves open no more than the comparison runtime
 	[ "$(grep -c ' allowed$' <<<"$plain")" -le "$(grep -c ' allowed$' <<<"$cmp")" ]
 }
+
