@@ -14,10 +14,11 @@
  * keeps a detached clone of the result, and steps back. The copy dies with
  * its last reference; the overlay holds its layers by itself.
  *
- * The engine's mount and this one share the upper and work directories.
- * With index=off (forced here) the kernel allows it with a warning: the
- * container writes through this mount only, and the engine's view of the
- * rootfs is to be read, not written, while the container runs. */
+ * The engine's mount and this one share the upper directory (each has its
+ * own work directory). With index=off (forced here) the kernel allows it
+ * with a warning: the container writes through this mount only, and the
+ * engine's view of the rootfs is to be read, not written, while the
+ * container runs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -47,6 +48,7 @@
 
 #define STAGE "/run"            /* in the private copy only */
 #define MAX_LAYERS 500
+#define WORK ".sbx-work"        /* next to the upper directory */
 
 /* What mountinfo says of the engine's overlay. */
 struct ovl_mount
@@ -244,10 +246,10 @@ mount_staged (const struct ovl_mount *o, const int *lower_fds, int upper_fd, sbx
     }
   if (upper_fd >= 0)
     {
-      const char *u = strrchr (o->upper, '/') + 1, *w = strrchr (o->work, '/') + 1;
+      const char *u = strrchr (o->upper, '/') + 1;
       if (mkdir (STAGE "/u", 0700) < 0 || move_mount (upper_fd, "", AT_FDCWD, STAGE "/u", MOVE_MOUNT_F_EMPTY_PATH) < 0)
         return sbx_error_errno (err, "upperdir `%s`: attach", o->upper);
-      used += (size_t) snprintf (data + used, cap - used, ",upperdir=" STAGE "/u/%s,workdir=" STAGE "/u/%s", u, w);
+      used += (size_t) snprintf (data + used, cap - used, ",upperdir=" STAGE "/u/%s,workdir=" STAGE "/u/" WORK, u);
     }
   snprintf (data + used, cap - used, ",index=off%s%s", o->opts[0] ? "," : "", o->opts);
   if (mkdir (STAGE "/o", 0700) < 0)
@@ -270,8 +272,11 @@ mount_staged (const struct ovl_mount *o, const int *lower_fds, int upper_fd, sbx
 }
 
 /* The idmapped clones, made in the caller's namespace (paths as the
-   engine wrote them): lowers one by one; upper and work together, through
-   their common parent, since overlayfs wants both on one mount. */
+   engine wrote them): lowers one by one; the upper directory through its
+   parent, where a work directory of sbx's own sits next to it (overlayfs
+   wants both on one mount; the engine's work directory stays its mount's:
+   overlayfs empties the work directory it mounts with). The engine removes
+   the layer's directory, and so WORK, with the container. */
 static int
 clone_layers (const struct ovl_mount *o, int userns, int *lower_fds, int *upper_fd, sbx_error_t *err)
 {
@@ -283,10 +288,16 @@ clone_layers (const struct ovl_mount *o, int userns, int *lower_fds, int *upper_
       size_t plen = (size_t) (strrchr (o->upper, '/') - o->upper);
       _cleanup_free_ char *parent = strndup (o->upper, plen ? plen : 1);
 
+      _cleanup_fd_ int dir = -1;
+      struct stat st;
+
       if (parent == NULL)
         return sbx_error_errno (err, "strndup");
-      if (strncmp (o->work, o->upper, plen) != 0 || strrchr (o->work, '/') != o->work + plen)
-        return sbx_error_set (err, EINVAL, "upperdir `%s` and workdir `%s` are not in one directory", o->upper, o->work);
+      dir = open (parent, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      if (dir < 0 || (mkdirat (dir, WORK, 0700) < 0 && errno != EEXIST))
+        return sbx_error_errno (err, "`%s/" WORK "`", parent);
+      if (fstatat (dir, WORK, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR (st.st_mode) || st.st_uid != 0)
+        return sbx_error_set (err, EINVAL, "`%s/" WORK "`: not root's directory", parent);
       if ((*upper_fd = layer_clone (parent, userns, err)) < 0)
         return -1;
     }

@@ -186,11 +186,17 @@ engine_overlay_done() {
 	# the layers were staged in a private mount namespace: the host sees
 	# only the engine's own overlay of this storage
 	[ "$(grep -c "$S" /proc/self/mountinfo)" = 1 ] || fail "$(grep "$S" /proc/self/mountinfo)"
+	# sbx's overlay has a work directory of its own next to the upper one:
+	# the engine's mount copies up as before (through its own work dir)
+	[ -d "$S/c/.sbx-work" ] || fail "no work directory of sbx's: $(ls -a "$S/c")"
+	echo engine >>"$S/c/merged/bin/busybox-note" && echo more >>"$S/c/merged/etc/layer2" || fail "the engine's mount cannot write"
+	[ "$(cat "$S/c/diff/etc/layer2")" = "two
+more" ]
 	sbx delete --force o1
 	[ "$(grep -c "$S" /proc/self/mountinfo)" = 1 ]
 	# unmapped: the same storage, reached as well; the image is nobody's
 	policy '{"harden": {"userns": {"ids": $ids, "rootfs": "unmapped"}}}'
-	set_args /bin/sh -c 'stat -c %u /bin/busybox; cat /etc/layer2'
+	set_args /bin/sh -c 'stat -c %u /bin/busybox; head -n1 /etc/layer2'
 	run psbx run --bundle "$BUNDLE" o2 </dev/null
 	[ "$status" -eq 0 ] && [ "${lines[-2]}" = 65534 ] && [ "${lines[-1]}" = two ] || fail "$output"
 	engine_overlay_done
