@@ -143,7 +143,7 @@ check_userns (struct check_out *o)
   else
     say (o, "newuidmap", CHECK_WARN, "not installed: rootless ranges need it (Debian package uidmap)");
   say (o, "idmapped mounts", idmap_supported () ? CHECK_OK : CHECK_WARN, "%s",
-       idmap_supported () ? "mount_setattr works (per filesystem: ext4, xfs, btrfs; tmpfs from 6.3; not overlayfs)"
+       idmap_supported () ? "mount_setattr works (per filesystem: ext4, xfs, btrfs; tmpfs from 6.3; an overlay rootfs by its layers from 5.19)"
                           : "no mount_setattr (Linux 5.12): idmapped mounts are refused");
 }
 
