@@ -91,12 +91,13 @@ engines_setup() {
 # harden.userns can idmap the engine's storage.
 engines_tmpdir() {
 	T=$(mktemp -d /tmp/sbx-eng.XXXXXX)
+	export T
 	if [ "${ENGINES_EXT4:-0}" = 1 ] && [ "$(stat -fc %T /tmp)" = tmpfs ]; then
+		modprobe loop 2>/dev/null || true
 		truncate -s 4G "$T.img" && mkfs.ext4 -q -E root_owner=0:0 "$T.img" && mount -o loop "$T.img" "$T" ||
 			{ echo "ext4 image for $T failed" >&2; return 1; }
 	fi
 	chmod 0711 "$T"
-	export T
 	: >"$T/ids"
 	local d
 	for d in /sys/fs/cgroup/*/"$CG_PARENT" /sys/fs/cgroup/"$CG_PARENT"; do
@@ -243,7 +244,7 @@ docker_setup_file() {
 	engines_require "$DOCKERD" "$DOCKER" containerd containerd-shim-runc-v2 || return 0
 	[ -x "$SBX" ] || fail "runtime \$SBX=$SBX not found (build it, or set SBX)" || return 1
 	export CG_PARENT=docker
-	engines_tmpdir
+	engines_tmpdir || return 1
 	export DOCKER_HOST=unix://$T/docker.sock
 	export STATE_ROOT=$T/exec/runtime-runc/moby
 	export BUNDLES=$T/exec/containerd/daemon/io.containerd.runtime.v2.task/moby
@@ -322,7 +323,7 @@ drun() {
 	f=$(mktemp -u "$BATS_TEST_TMPDIR/cid.XXXXXX")
 	run "${want[@]}" dk run --cidfile "$f" "$@"
 	drop_ipfwd_warning
-	CID=$(cat "$f" 2>/dev/null)
+	CID=$(cat "$f" 2>/dev/null || true)
 	[ -z "$CID" ] || echo "$CID" >>"$T/ids"
 	echo "docker run $* -> status $status, id ${CID:-none}: $output" >&2
 }
@@ -482,7 +483,7 @@ containerd_setup_file() {
 	engines_require "$CONTAINERD" "$CTR" containerd-shim-runc-v2 || return 0
 	[ -x "$SBX" ] || fail "runtime \$SBX=$SBX not found (build it, or set SBX)" || return 1
 	export CG_PARENT=$CTR_NS
-	engines_tmpdir
+	engines_tmpdir || return 1
 	export STATE_ROOT=$T/runc/$CTR_NS
 	export CTR_IMAGE=docker.io/library/$IMAGE:latest
 	sed "s|^\( *BinaryName *= *\).*|\1\"$SBX\"|" \
@@ -567,7 +568,7 @@ prun() {
 	}
 	f=$(mktemp -u "$BATS_TEST_TMPDIR/cid.XXXXXX")
 	run "${want[@]}" pm run --cidfile "$f" --cgroup-parent "/$CG_PARENT" --network none "$@"
-	CID=$(cat "$f" 2>/dev/null)
+	CID=$(cat "$f" 2>/dev/null || true)
 	[ -z "$CID" ] || echo "$CID" >>"$T/ids"
 	echo "podman run $* -> status $status, id ${CID:-none}: $output" >&2
 }
@@ -602,7 +603,7 @@ podman_setup_file() {
 	engines_require "$PODMAN" || return 0
 	[ -x "$SBX" ] || fail "runtime \$SBX=$SBX not found (build it, or set SBX)" || return 1
 	export CG_PARENT=sbx-podman-test CG_PREFIX=libpod-
-	engines_tmpdir
+	engines_tmpdir || return 1
 	export STATE_ROOT=/run/sbx
 	local d
 	for d in /run/sbx /var/lib/containers /var/lib/containers/cache; do
