@@ -219,6 +219,7 @@ _tty_count_at_least() { [ "$(tty_lines "$1" | tail -n 1 | cut -d' ' -f1)" -ge "$
 	run sbx run -d --console-socket "$BATS_TEST_TMPDIR/s1" --bundle "$BUNDLE" c1 </dev/null 3>&-
 	[ "$status" -eq 0 ]
 	retry 300 0.1 _tty_count_at_least "$BATS_TEST_TMPDIR/tty1.out" 3
+	fds1=$(ls "/proc/$(ctr_pid c1)/fd" | sort -n | tr '\n' ' ')
 	run sbx checkpoint --image-path "$IMG" c1
 	echo "$output"
 	[ "$status" -eq 0 ]
@@ -261,6 +262,8 @@ _tty_count_at_least() { [ "$(tty_lines "$1" | tail -n 1 | cut -d' ' -f1)" -ge "$
 	# terminal is set (tty_nr, field 7 of stat).
 	pid=$(ctr_pid c2)
 	[ "$(readlink "/proc/$pid/fd/0")" = "$(cat "$BATS_TEST_TMPDIR/name2")" ]
+	# The init has the fds it had, no more (nothing of sbx's leaked in).
+	[ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "$fds1" ]
 	[ "$(awk '{print $7}' "/proc/$pid/stat")" -ne 0 ]
 	# /dev/console in the container is the new slave: the same device
 	# (major 136 = 0x88, minor) on the same devpts as the init's stdin.
@@ -339,6 +342,36 @@ _tty_count_at_least() { [ "$(tty_lines "$1" | tail -n 1 | cut -d' ' -f1)" -ge "$
 	wait_count c2 $((m + 2))
 	# The daemon did the work: it logged fetching the pages.
 	grep -q -i "uffd" "$IMG/lazy-pages.log"
+}
+
+@test "checkpoint --page-server without --lazy-pages: the pages go to a criu page-server" {
+	requires root
+	requires_criu
+	counter_run c1
+	wait_count c1 3
+	ps=$BATS_TEST_TMPDIR/ps
+	mkdir -p "$ps"
+	# criu page-server -d returns once it listens; the memory lands in its
+	# own directory, the rest of the images in the dump's.
+	criu page-server --images-dir "$ps" --address 127.0.0.1 --port 27278 -d \
+		--pidfile "$BATS_TEST_TMPDIR/ps.pid" -o page-server.log 3>&-
+	track_pid "$(cat "$BATS_TEST_TMPDIR/ps.pid")"
+	run sbx checkpoint --page-server 127.0.0.1:27278 --image-path "$IMG" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	ls "$ps"/pages-*.img
+	! ls "$IMG"/pages-*.img 2>/dev/null | grep -q .
+	cp "$ps"/*.img "$IMG"/
+	n=$(last_count c1)
+	restore_d c2
+	[ "$status" -eq 0 ]
+	wait_count c2 $((n + 2))
+	[ "$(first_count c2)" -eq $((n + 1)) ]
+	# A bad port is refused by name before anything is dumped.
+	run sbx checkpoint --page-server 127.0.0.1:99999 --image-path "$BATS_TEST_TMPDIR/x" c2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"port"* ]]
+	[ "$(ctr_status c2)" = running ]
 }
 
 @test "restore: bad images leave nothing behind" {
