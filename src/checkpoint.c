@@ -1,4 +1,5 @@
 /* sbx checkpoint [OPTIONS] ID: runc's options, through criu dump. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +86,10 @@ cmd_checkpoint (struct sbx_context *ctx, int argc, char **argv)
           /* runc's default, -1, means none */
           if (*optarg == '\0' || *end != '\0' || fd < -1 || fd > 1 << 20)
             return cli_usage (ctx, "checkpoint", "--status-fd: `%s` is not a file descriptor", optarg);
+          /* Checked here, before sbx opens anything that could take the
+             number of an fd the caller did not pass. */
+          if (fd >= 0 && fcntl ((int) fd, F_GETFD) < 0)
+            return cli_usage (ctx, "checkpoint", "--status-fd %ld: not an open file descriptor", fd);
           o.has_status_fd = fd >= 0;
           o.status_fd = (int) fd;
         }

@@ -301,6 +301,9 @@ _tty_count_at_least() { [ "$(tty_lines "$1" | tail -n 1 | cut -d' ' -f1)" -ge "$
 	run sbx checkpoint --status-fd 1 --image-path "$IMG" c1
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"--status-fd needs --lazy-pages"* ]]
+	run sbx checkpoint --lazy-pages --page-server "127.0.0.1:1" --status-fd 77 --image-path "$IMG" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--status-fd 77: not an open file descriptor"* ]]
 	[ "$(ctr_status c1)" = running ]
 	port=27277
 	mkfifo "$BATS_TEST_TMPDIR/status"
