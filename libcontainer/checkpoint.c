@@ -19,7 +19,10 @@
 #include "checkpoint.h"
 #include "cleanup.h"
 #include "container.h"
+#include "criu-lazy.h"
+#include "criu-tty.h"
 #include "criu.h"
+#include "fdpass.h"
 #include "error.h"
 #include "fsutil.h"
 #include "hooks.h"
@@ -49,15 +52,8 @@ images_dir (const char *dir, sbx_error_t *err)
 
 /* What neither dump nor restore can describe to criu, refused by name. */
 static int
-check_spec (const struct sbx_spec *spec, bool shell_job, bool lazy, sbx_error_t *err)
+check_spec (const struct sbx_spec *spec, sbx_error_t *err)
 {
-  if (lazy)
-    return sbx_error_set (err, ENOTSUP, "--lazy-pages: needs criu's page server and lazy-pages daemon "
-                          "on both sides, which sbx does not run");
-  if (spec->process->terminal && !shell_job)
-    return sbx_error_set (err, ENOTSUP, "process.terminal is true: criu's command line cannot hand the "
-                          "pty master back to the console socket (use --shell-job to keep the "
-                          "caller's terminal)");
   return criu_joined_ns (spec, err);
 }
 
@@ -125,6 +121,8 @@ dump_args (struct criu_argv *a, const struct sbx_checkpoint_opts *o, const struc
     criu_argv_add (a, "--prev-images-dir=%s", o->parent_path);
   if (o->leave_running && !o->pre_dump)
     criu_argv_add (a, "--leave-running");
+  if (criu_lazy_dump_args (a, o, err) < 0)
+    return -1;
   /* Freeze through the cgroup: every process stops at once, even one
      forked while criu walks the tree. */
   if (st->cgroup_path != NULL)
@@ -132,6 +130,9 @@ dump_args (struct criu_argv *a, const struct sbx_checkpoint_opts *o, const struc
   criu_external_mounts (a, spec, st->bundle, false);
   external_netns (a, spec, st->pid);
   if (criu_dump_mounts (a, spec, st->pid, err) < 0 || criu_dump_stdio (a, st->pid, imgfd, err) < 0)
+    return -1;
+  /* A pre-dump saves memory only: the terminal matters to the dump. */
+  if (!o->pre_dump && criu_tty_dump (a, st->pid, imgfd, err) < 0)
     return -1;
   return 0;
 }
@@ -164,7 +165,7 @@ sbx_container_checkpoint (struct sbx_context *ctx, const char *id, const struct 
       goto out;
     }
   spec = container_load_config (dirfd, err);
-  if (spec == NULL || check_spec (spec, o->criu.shell_job, o->criu.lazy_pages, err) < 0)
+  if (spec == NULL || check_spec (spec, err) < 0)
     goto out;
   img = images_dir (o->criu.image_path ? o->criu.image_path : DEFAULT_IMAGES, err);
   work = img ? images_dir (o->criu.work_path ? o->criu.work_path : img, err) : NULL;
@@ -180,6 +181,11 @@ sbx_container_checkpoint (struct sbx_context *ctx, const char *id, const struct 
     goto out;
   {
     struct criu_run run = { .work_dir = work, .log_name = o->pre_dump ? "pre-dump.log" : "dump.log" };
+    if (o->has_status_fd)
+      {
+        run.keep_fds = &o->status_fd;
+        run.n_keep = 1;
+      }
     r = criu_run (&a, &run, err);
   }
   if (r < 0)
@@ -228,6 +234,8 @@ restore_args (struct criu_argv *a, const struct create_plan *pc, const struct sb
   if (pc->cgroup_path != NULL && v2 != NULL && strcmp (cg_mode, "ignore") != 0)
     criu_argv_add (a, "--cgroup-root=%s", pc->cgroup_path + strlen (v2));
   criu_external_mounts (a, pc->spec, pc->bundle, true);
+  if (o->criu.lazy_pages && criu_lazy_restore_args (a, work, err) < 0)
+    return -1;
   if (netns_fd >= 0)
     {
       criu_argv_add (a, "--inherit-fd");
@@ -301,12 +309,15 @@ checkpoint_restore_spawn (const struct create_plan *pc, const struct sbx_restore
   _cleanup_free_ char *img = NULL, *work = NULL;
   struct criu_argv a = { 0 };
   struct criu_run run = { 0 };
+  __attribute__ ((cleanup (criu_tty_close))) struct criu_tty tty = { .master = -1, .slave = -1 };
+  _cleanup_fd_ int console = -1;
+  int keep[2];
   pid_t pid;
   int r;
 
   h->pid = -1;
   h->pidfd = h->sync_fd = h->master_fd = -1;
-  if (check_spec (pc->spec, o->criu.shell_job, o->criu.lazy_pages, err) < 0)
+  if (check_spec (pc->spec, err) < 0)
     return -1;
   /* They belong to building a process that criu brings back whole: rather
      than skip them, refuse (poststart and poststop do run). */
@@ -330,13 +341,25 @@ checkpoint_restore_spawn (const struct create_plan *pc, const struct sbx_restore
     return sbx_error_errno (err, "linux.namespaces: network `%s`", net->path);
   if (criu_make_mountpoints (pc->spec, pc->bundle, pc->rootfs, err) < 0)
     return -1;
-  if (restore_args (&a, pc, o, img, work, imgfd, netns, err) < 0)
+  if (restore_args (&a, pc, o, img, work, imgfd, netns, err) < 0
+      || criu_tty_restore (&a, imgfd, pc->spec->process, &tty, err) < 0)
     {
       criu_argv_free (&a);
       return -1;
     }
-  run.keep_fds = &netns;
-  run.n_keep = netns >= 0 ? 1 : 0;
+  /* Connected before criu runs, as create does: a socket nobody listens
+     on fails the restore before anything is restored. */
+  if (tty.master >= 0 && pc->console_socket != NULL
+      && (console = fdpass_connect (pc->console_socket, err)) < 0)
+    {
+      criu_argv_free (&a);
+      return -1;
+    }
+  if (netns >= 0)
+    keep[run.n_keep++] = netns;
+  if (tty.slave >= 0)
+    keep[run.n_keep++] = tty.slave;
+  run.keep_fds = keep;
   run.cgroup_path = pc->cgroup_path;
   run.bind_root = pc->rootfs;
   run.root_readonly = pc->spec->root != NULL && pc->spec->root->readonly;
@@ -361,5 +384,9 @@ checkpoint_restore_spawn (const struct create_plan *pc, const struct sbx_restore
     return sbx_error_errno (err, "pidfd_open restored init %d", pid);
   h->pid = pid;
   h->start_time = proc_start_time (pid, NULL);
+  /* The restored process writes to the new slave: its master to the
+     engine, with the pty's name, as create sends it. */
+  if (console >= 0 && fdpass_send (console, tty.master, tty.name, err) < 0)
+    return sbx_error_wrap (err, "--console-socket");
   return 0;
 }

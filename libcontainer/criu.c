@@ -480,6 +480,9 @@ stdio_key (struct criu_argv *a, pid_t pid, int fd, const struct mnt *m, size_t n
   if (len < 0 || stat (path, &st) < 0)
     return NULL;
   link[len] = '\0';
+  /* A pty slave (process.terminal): criu-tty.c describes it. */
+  if (S_ISCHR (st.st_mode) && major (st.st_rdev) >= 136 && major (st.st_rdev) < 144)
+    return NULL;
   if (strncmp (link, "pipe:", 5) == 0)
     return strdup (link);
   if (strncmp (link, "socket:", 7) == 0)
@@ -605,4 +608,13 @@ criu_cgroups_mode (const char *mode, const char **out, sbx_error_t *err)
         return 0;
       }
   return sbx_error_set (err, EINVAL, "--manage-cgroups-mode: `%s` is not soft, full, strict or ignore", mode);
+}
+
+int
+criu_check_feature (const char *feature, char **out)
+{
+  char *argv[] = { "criu", "check", "--feature", (char *) feature, NULL };
+
+  *out = NULL;
+  return capture (argv, out);
 }

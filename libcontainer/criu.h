@@ -61,6 +61,9 @@ int criu_restore_stdio (struct criu_argv *a, int imgfd, sbx_error_t *err);
 /* Namespaces the config joins by path: only the network one can be
    described to criu (as extRootNetNS); another is an error naming it. */
 int criu_joined_ns (const struct sbx_spec *spec, sbx_error_t *err);
+/* `criu check --feature NAME`: its exit status (0: the kernel has it),
+   *out its output (to free). */
+int criu_check_feature (const char *feature, char **out);
 /* "", soft, full, strict, ignore -> the --manage-cgroups argument. */
 int criu_cgroups_mode (const char *mode, const char **out, sbx_error_t *err);
 

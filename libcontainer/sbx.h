@@ -166,6 +166,10 @@ struct sbx_checkpoint_opts
   const char *parent_path;    /* previous (pre-)dump, relative to image_path */
   bool leave_running;
   bool pre_dump;
+  const char *page_server;    /* ADDR:PORT: with lazy_pages where criu serves the
+                                 pages, else a `criu page-server` to send them to */
+  bool has_status_fd;
+  int status_fd;              /* lazy_pages: criu writes \0 here once it serves */
 };
 
 struct sbx_restore_opts

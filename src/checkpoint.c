@@ -1,4 +1,5 @@
 /* sbx checkpoint [OPTIONS] ID: runc's options, through criu dump. */
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,12 @@ help (void)
           "      --manage-cgroups-mode MODE  soft (default), full, strict or ignore\n"
           "      --empty-ns network          do not dump the network namespace's contents\n"
           "      --auto-dedup                deduplicate the parent's pages\n"
-          "      --lazy-pages                refused: sbx runs no page server\n"
+          "      --lazy-pages                serve the memory lazily (userfaultfd) from\n"
+          "                                  --page-server, for `criu lazy-pages` and a\n"
+          "                                  `restore --lazy-pages` on the other side\n"
+          "      --page-server ADDR:PORT     with --lazy-pages: where criu serves the pages;\n"
+          "                                  without: a `criu page-server` to send them to\n"
+          "      --status-fd FD              with --lazy-pages: criu writes \\0 to FD once it serves\n"
           "  -h, --help                      show this help\n");
 }
 
@@ -45,6 +51,8 @@ cmd_checkpoint (struct sbx_context *ctx, int argc, char **argv)
     { "empty-ns", required_argument, NULL, 'e' },
     { "auto-dedup", no_argument, NULL, 'a' },
     { "lazy-pages", no_argument, NULL, 'L' },
+    { "page-server", required_argument, NULL, 'A' },
+    { "status-fd", required_argument, NULL, 'F' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
   };
@@ -67,6 +75,24 @@ cmd_checkpoint (struct sbx_context *ctx, int argc, char **argv)
         break;
       case 'p':
         o.pre_dump = true;
+        break;
+      case 'A':
+        o.page_server = optarg;
+        break;
+      case 'F':
+        {
+          char *end;
+          long fd = strtol (optarg, &end, 10);
+          /* runc's default, -1, means none */
+          if (*optarg == '\0' || *end != '\0' || fd < -1 || fd > 1 << 20)
+            return cli_usage (ctx, "checkpoint", "--status-fd: `%s` is not a file descriptor", optarg);
+          /* Checked here, before sbx opens anything that could take the
+             number of an fd the caller did not pass. */
+          if (fd >= 0 && fcntl ((int) fd, F_GETFD) < 0)
+            return cli_usage (ctx, "checkpoint", "--status-fd %ld: not an open file descriptor", fd);
+          o.has_status_fd = fd >= 0;
+          o.status_fd = (int) fd;
+        }
         break;
       case 'h':
         help ();

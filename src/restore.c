@@ -19,7 +19,7 @@ help (void)
           "      --work-path DIR             where criu writes its log (default: the image path)\n"
           "  -d, --detach                    do not wait for the container\n"
           "      --pid-file FILE             write the restored init's host pid here\n"
-          "      --console-socket SOCK       accepted as runc does; a terminal container is refused\n"
+          "      --console-socket SOCK       process.terminal: where the new pty master is sent\n"
           "      --no-pivot                  accepted (criu sets up the root itself)\n"
           "      --no-subreaper              do not become a subreaper (needs --detach)\n"
           "      --tcp-established           restore established TCP connections\n"
@@ -29,7 +29,8 @@ help (void)
           "      --manage-cgroups-mode MODE  soft (default), full, strict or ignore\n"
           "      --empty-ns network          make the network namespace empty (hooks fill it)\n"
           "      --auto-dedup                deduplicate restored pages from the images\n"
-          "      --lazy-pages                refused: sbx runs no lazy-pages daemon\n"
+          "      --lazy-pages                restore the memory lazily from a running\n"
+          "                                  `criu lazy-pages` daemon (same work path)\n"
           "  -h, --help                      show this help\n");
 }
 

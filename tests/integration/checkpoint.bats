@@ -200,6 +200,183 @@ wait_count() { retry 300 0.1 _count_at_least "$1" "$2"; }
 	[ "$(stat -c %u "/proc/$pid")" = 100000 ]
 }
 
+# tty_lines FILE: the counter's lines in a pty transcript (no \r, no echo).
+tty_lines() { tr -d '\r' <"$1" | grep -E '^[0-9]+ (tty|notty)$'; }
+_tty_count_at_least() { [ "$(tty_lines "$1" | tail -n 1 | cut -d' ' -f1)" -ge "$2" ] 2>/dev/null; }
+
+@test "checkpoint/restore with process.terminal: a new pty, its master sent to --console-socket" {
+	requires root tty
+	requires_criu
+	update_config '.process.terminal = true'
+	# A counter on the pty's output, and a reader of its input that writes
+	# what it read (and whether stdin is a tty) to /got.
+	set_args /bin/sh -c 'i=0; while :; do [ -t 1 ] && t=tty || t=notty; echo "$i $t"; i=$((i+1)); sleep 0.1; done &
+		while read line; do [ -t 0 ] && t=tty || t=notty; echo "got:$line $t" >/got; done'
+	"$RECVTTY" "$BATS_TEST_TMPDIR/s1" >"$BATS_TEST_TMPDIR/tty1.out" 2>&1 3>&- &
+	r1=$!
+	track_pid "$r1"
+	retry 100 0.05 test -S "$BATS_TEST_TMPDIR/s1"
+	run sbx run -d --console-socket "$BATS_TEST_TMPDIR/s1" --bundle "$BUNDLE" c1 </dev/null 3>&-
+	[ "$status" -eq 0 ]
+	retry 300 0.1 _tty_count_at_least "$BATS_TEST_TMPDIR/tty1.out" 3
+	fds1=$(ls "/proc/$(ctr_pid c1)/fd" | sort -n | tr '\n' ' ')
+	run sbx checkpoint --image-path "$IMG" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# criu was told the slave is external, by criu's own key.
+	grep -q 'tty\[[0-9a-f]*:[0-9a-f]*\]' "$IMG/sbx-tty.json"
+	# c1's processes are gone: the first master hangs up.
+	wait "$r1" || true
+	n=$(tty_lines "$BATS_TEST_TMPDIR/tty1.out" | tail -n 1 | cut -d' ' -f1)
+	# Without --console-socket there is nobody to give the new master to.
+	restore_d c0
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--console-socket"* ]]
+	[ ! -e "$ROOT/c0" ]
+	# A config without a terminal cannot take a checkpoint that has one.
+	update_config '.process.terminal = false'
+	restore_d c0
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"holds a terminal"* ]]
+	[ ! -e "$ROOT/c0" ]
+	[ ! -e "$(cg_root)/sbx/c0" ]
+	update_config '.process.terminal = true'
+	"$RECVTTY" --input $'hello\n' --name-file "$BATS_TEST_TMPDIR/name2" "$BATS_TEST_TMPDIR/s2" \
+		>"$BATS_TEST_TMPDIR/tty2.out" 2>&1 3>&- &
+	r2=$!
+	track_pid "$r2"
+	retry 100 0.05 test -S "$BATS_TEST_TMPDIR/s2"
+	restore_d c2 --console-socket "$BATS_TEST_TMPDIR/s2"
+	[ "$status" -eq 0 ]
+	# Output written after the restore reaches the new master, continuing
+	# the count, and stdout is still a terminal.
+	retry 300 0.1 _tty_count_at_least "$BATS_TEST_TMPDIR/tty2.out" $((n + 3))
+	tty_lines "$BATS_TEST_TMPDIR/tty2.out" | head -n 1 | grep -qx "$((n + 1)) tty"
+	! tty_lines "$BATS_TEST_TMPDIR/tty2.out" | grep -q notty
+	# Input written to the new master reaches the restored reader, whose
+	# stdin is a terminal.
+	retry 100 0.1 test -s "$ROOTFS/got"
+	[ "$(cat "$ROOTFS/got")" = "got:hello tty" ]
+	[[ "$(cat "$BATS_TEST_TMPDIR/name2")" == /dev/pts/* ]]
+	# Seen from outside: the init's stdin is that pty and its controlling
+	# terminal is set (tty_nr, field 7 of stat).
+	pid=$(ctr_pid c2)
+	[ "$(readlink "/proc/$pid/fd/0")" = "$(cat "$BATS_TEST_TMPDIR/name2")" ]
+	# The init has the fds it had, no more (nothing of sbx's leaked in).
+	[ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "$fds1" ]
+	[ "$(awk '{print $7}' "/proc/$pid/stat")" -ne 0 ]
+	# /dev/console in the container is the new slave: the same device
+	# (major 136 = 0x88, minor) on the same devpts as the init's stdin.
+	run sbx exec c2 stat -c '%t:%T %d' /dev/console
+	echo "/dev/console: $output; init's stdin: $(stat -L -c '%t:%T %d' "/proc/$pid/fd/0")"
+	[ "$status" -eq 0 ]
+	[ "$(tr -d '\r' <<<"$output")" = "$(stat -L -c '%t:%T %d' "/proc/$pid/fd/0")" ]
+	[[ "$output" == 88:* ]]
+	# Nothing went to sbx restore's own stdout.
+	[ ! -s "$BATS_TEST_TMPDIR/c2.out" ]
+	# The restored container checkpoints again: its slave is external too.
+	run sbx checkpoint --leave-running --image-path "$BATS_TEST_TMPDIR/img2" c2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q 'tty\[88' "$BATS_TEST_TMPDIR/img2/sbx-tty.json"
+	[ "$(ctr_status c2)" = running ]
+	run sbx kill c2 KILL
+	[ "$status" -eq 0 ]
+	wait_status c2 stopped
+	# The last process holding the slave is gone: the new master hangs up.
+	wait "$r2"
+}
+
+@test "checkpoint --lazy-pages --page-server, criu lazy-pages, restore --lazy-pages: the counter continues" {
+	requires root
+	requires_criu
+	why=$(criu check --feature uffd-noncoop 2>&1) || skip "criu cannot restore lazily on this kernel: $why"
+	counter_run c1
+	wait_count c1 3
+	# Refused before anything is dumped: the pages need a server address;
+	# --status-fd means nothing without --lazy-pages.
+	run sbx checkpoint --lazy-pages --image-path "$IMG" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--page-server"* ]]
+	run sbx checkpoint --status-fd 1 --image-path "$IMG" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--status-fd needs --lazy-pages"* ]]
+	run sbx checkpoint --lazy-pages --page-server "127.0.0.1:1" --status-fd 77 --image-path "$IMG" c1
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"--status-fd 77: not an open file descriptor"* ]]
+	[ "$(ctr_status c1)" = running ]
+	port=27277
+	mkfifo "$BATS_TEST_TMPDIR/status"
+	sbx checkpoint --lazy-pages --page-server "127.0.0.1:$port" --status-fd 9 --image-path "$IMG" c1 \
+		9>"$BATS_TEST_TMPDIR/status" >"$BATS_TEST_TMPDIR/cpt.log" 2>&1 3>&- &
+	cpt=$!
+	track_pid "$cpt"
+	# criu writes one \0 once it serves the pages (the tree is frozen).
+	st=$(timeout 120 head -c 1 "$BATS_TEST_TMPDIR/status" | od -An -tx1 | tr -d ' \n')
+	[ "$st" = 00 ]
+	[ -e "$IMG/inventory.img" ]
+	# Nothing of the memory is in the images: criu serves it.
+	! ls "$IMG"/pages-*.img 2>/dev/null | grep -q .
+	n=$(last_count c1)
+	# restore without the lazy-pages daemon: refused, naming it
+	restore_d c0 --lazy-pages
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"criu lazy-pages"* ]]
+	[ ! -e "$ROOT/c0" ]
+	criu lazy-pages --page-server --address 127.0.0.1 --port "$port" -D "$IMG" \
+		-o lazy-pages.log -v4 3>&- &
+	lp=$!
+	track_pid "$lp"
+	retry 300 0.1 test -S "$IMG/lazy-pages.socket"
+	restore_d c2 --lazy-pages
+	[ "$status" -eq 0 ]
+	wait_count c2 $((n + 3))
+	[ "$(first_count c2)" -eq $((n + 1)) ]
+	# Once every page is fetched the dump ends: c1 is gone, c2 runs on.
+	st=0
+	wait "$cpt" || st=$?
+	cat "$BATS_TEST_TMPDIR/cpt.log"
+	[ "$st" -eq 0 ]
+	wait "$lp"
+	run sbx state c1
+	[ "$status" -ne 0 ]
+	[ "$(ctr_status c2)" = running ]
+	m=$(last_count c2)
+	wait_count c2 $((m + 2))
+	# The daemon did the work: it logged fetching the pages.
+	grep -q -i "uffd" "$IMG/lazy-pages.log"
+}
+
+@test "checkpoint --page-server without --lazy-pages: the pages go to a criu page-server" {
+	requires root
+	requires_criu
+	counter_run c1
+	wait_count c1 3
+	ps=$BATS_TEST_TMPDIR/ps
+	mkdir -p "$ps"
+	# criu page-server -d returns once it listens; the memory lands in its
+	# own directory, the rest of the images in the dump's.
+	criu page-server --images-dir "$ps" --address 127.0.0.1 --port 27278 -d \
+		--pidfile "$BATS_TEST_TMPDIR/ps.pid" -o page-server.log 3>&-
+	track_pid "$(cat "$BATS_TEST_TMPDIR/ps.pid")"
+	run sbx checkpoint --page-server 127.0.0.1:27278 --image-path "$IMG" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	ls "$ps"/pages-*.img
+	! ls "$IMG"/pages-*.img 2>/dev/null | grep -q .
+	cp "$ps"/*.img "$IMG"/
+	n=$(last_count c1)
+	restore_d c2
+	[ "$status" -eq 0 ]
+	wait_count c2 $((n + 2))
+	[ "$(first_count c2)" -eq $((n + 1)) ]
+	# A bad port is refused by name before anything is dumped.
+	run sbx checkpoint --page-server 127.0.0.1:99999 --image-path "$BATS_TEST_TMPDIR/x" c2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"port"* ]]
+	[ "$(ctr_status c2)" = running ]
+}
+
 @test "restore: bad images leave nothing behind" {
 	requires root
 	requires_criu
@@ -213,7 +390,7 @@ wait_count() { retry 300 0.1 _count_at_least "$1" "$2"; }
 	[ ! -e "$(cg_root)/sbx/c2" ]
 }
 
-@test "checkpoint/restore refusals: a stopped container, bad options, --lazy-pages, build hooks" {
+@test "checkpoint/restore refusals: a stopped container, bad options, --lazy-pages without a daemon, build hooks" {
 	requires root
 	update_config '.process.args = ["true"]'
 	run sbx run --keep --bundle "$BUNDLE" s1 </dev/null 3>&-
@@ -226,6 +403,7 @@ wait_count() { retry 300 0.1 _count_at_least "$1" "$2"; }
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"--empty-ns"* ]]
 	mkdir -p "$IMG"
+	# no `criu lazy-pages` daemon (or no userfaultfd): refused by name
 	run sbx restore --lazy-pages --bundle "$BUNDLE" --image-path "$IMG" s2 </dev/null 3>&-
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"--lazy-pages"* ]]
