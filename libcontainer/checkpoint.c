@@ -203,7 +203,8 @@ out:
 
 static int
 restore_args (struct criu_argv *a, const struct create_plan *pc, const struct sbx_restore_opts *o,
-              const char *img, const char *work, int imgfd, int netns_fd, sbx_error_t *err)
+              const char *img, const char *work, int imgfd, int netns_fd, int null_fds[3],
+              sbx_error_t *err)
 {
   const char *cg_mode;
   const char *v2 = cgroup_v2_root ();
@@ -233,7 +234,7 @@ restore_args (struct criu_argv *a, const struct create_plan *pc, const struct sb
       criu_argv_add (a, "--inherit-fd");
       criu_argv_add (a, "fd[%d]:extRootNetNS", netns_fd);
     }
-  return criu_restore_stdio (a, imgfd, err);
+  return criu_restore_stdio (a, imgfd, null_fds, err);
 }
 
 /* With a new user namespace criu reads some images from inside it, as
@@ -292,12 +293,23 @@ read_pid (const char *work, sbx_error_t *err)
   return (pid_t) pid;
 }
 
+static void
+close_fds3 (int (*fds)[3])
+{
+  for (size_t i = 0; i < 3; i++)
+    if ((*fds)[i] >= 0)
+      close ((*fds)[i]);
+}
+
 int
 checkpoint_restore_spawn (const struct create_plan *pc, const struct sbx_restore_opts *o,
                           struct process_handle *h, sbx_error_t *err)
 {
   const struct spec_namespace *net = spec_linux_namespace (pc->spec, SPEC_NS_NETWORK);
   _cleanup_fd_ int cgfd = -1, imgfd = -1, netns = -1;
+  /* /dev/null for stdio (criu_restore_stdio) */
+  __attribute__ ((cleanup (close_fds3))) int null_fds[3] = { -1, -1, -1 };
+  int pass[4];
   _cleanup_free_ char *img = NULL, *work = NULL;
   struct criu_argv a = { 0 };
   struct criu_run run = { 0 };
@@ -330,13 +342,17 @@ checkpoint_restore_spawn (const struct create_plan *pc, const struct sbx_restore
     return sbx_error_errno (err, "linux.namespaces: network `%s`", net->path);
   if (criu_make_mountpoints (pc->spec, pc->bundle, pc->rootfs, err) < 0)
     return -1;
-  if (restore_args (&a, pc, o, img, work, imgfd, netns, err) < 0)
+  if (restore_args (&a, pc, o, img, work, imgfd, netns, null_fds, err) < 0)
     {
       criu_argv_free (&a);
       return -1;
     }
-  run.keep_fds = &netns;
-  run.n_keep = netns >= 0 ? 1 : 0;
+  for (size_t i = 0; i < 3; i++)
+    if (null_fds[i] >= 0)
+      pass[run.n_keep++] = null_fds[i];
+  if (netns >= 0)
+    pass[run.n_keep++] = netns;
+  run.keep_fds = pass;
   run.cgroup_path = pc->cgroup_path;
   run.bind_root = pc->rootfs;
   run.root_readonly = pc->spec->root != NULL && pc->spec->root->readonly;

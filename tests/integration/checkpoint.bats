@@ -213,6 +213,57 @@ wait_count() { retry 300 0.1 _count_at_least "$1" "$2"; }
 	[ ! -e "$(cg_root)/sbx/c2" ]
 }
 
+@test "restore: stdin was /dev/null, restore's is a pipe (containerd's shim): the init gets /dev/null again" {
+	requires root
+	requires_criu
+	counter_run c1
+	wait_count c1 3
+	[ "$(readlink "/proc/$(ctr_pid c1)/fd/0")" = /dev/null ]
+	fds=$(ls "/proc/$(ctr_pid c1)/fd" | sort -n | tr '\n' ' ')
+	run sbx checkpoint --image-path "$IMG" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '"null0"' "$IMG/sbx-stdio.json"
+	n=$(last_count c1)
+	# criu cannot set a file's position on a pipe ("Can't restore file
+	# pos: Illegal seek"): sbx hands it a /dev/null of its own.
+	sbx restore -d --bundle "$BUNDLE" --image-path "$IMG" c2 < <(exec sleep 100) \
+		2>"$BATS_TEST_TMPDIR/c2.err" 3>&- > >(exec cat >>"$BATS_TEST_TMPDIR/c2.out") ||
+		fail "restore: $(cat "$BATS_TEST_TMPDIR/c2.err")"
+	wait_count c2 $((n + 2))
+	[ "$(first_count c2)" -eq $((n + 1)) ]
+	pid=$(ctr_pid c2)
+	[ "$(readlink "/proc/$pid/fd/0")" = /dev/null ]
+	[[ "$(readlink "/proc/$pid/fd/1")" == pipe:* ]]
+	# sbx's /dev/null did not stay open as another fd
+	[ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "$fds" ]
+}
+
+@test "restore: stdout was a host file, restore's is a pipe: refused by name, nothing left behind" {
+	requires root
+	requires_criu
+	sbx run -d --bundle "$BUNDLE" c1 </dev/null 2>"$BATS_TEST_TMPDIR/c1.err" 3>&- \
+		>>"$BATS_TEST_TMPDIR/c1.out"
+	wait_count c1 3
+	run sbx checkpoint --image-path "$IMG" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	restore_d c2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"stdout: the checkpointed container had a host file there"* ]]
+	run sbx state c2
+	[ "$status" -ne 0 ]
+	[ ! -e "$ROOT/c2" ]
+	[ ! -e "$(cg_root)/sbx/c2" ]
+	# the same images restore with a file (opened for appending) as stdout
+	sbx restore -d --bundle "$BUNDLE" --image-path "$IMG" c3 </dev/null \
+		2>"$BATS_TEST_TMPDIR/c3.err" 3>&- >>"$BATS_TEST_TMPDIR/c1.out" ||
+		fail "restore: $(cat "$BATS_TEST_TMPDIR/c3.err")"
+	n=$(last_count c1)
+	wait_count c1 $((n + 2))
+	[ "$(ctr_status c3)" = running ]
+}
+
 @test "checkpoint/restore refusals: a stopped container, bad options, --lazy-pages, build hooks" {
 	requires root
 	update_config '.process.args = ["true"]'
