@@ -293,6 +293,33 @@ read_pid (const char *work, sbx_error_t *err)
   return (pid_t) pid;
 }
 
+/* criu's refusals of the stdio sbx handed it, explained: the fd, and
+   what would work. */
+static void
+stdio_hint (sbx_error_t *err, const struct sbx_spec *spec)
+{
+  static const char *const names[3] = { "stdin", "stdout", "stderr" };
+  const struct spec_namespace *user = spec_linux_namespace (spec, SPEC_NS_USER);
+  const char *m = err->msg, *p;
+  int fd;
+
+  /* "File fd/1 has bad size ...", "Can't open file fd/1: Permission denied" */
+  if (m == NULL || (p = strcasestr (m, "file fd/")) == NULL || sscanf (p + 8, "%d", &fd) != 1
+      || fd < 0 || fd > 2)
+    return;
+  if (strstr (m, "has bad size") != NULL)
+    sbx_error_append (err, "%s: the checkpointed container's %s was a regular file not opened for "
+                      "appending, and criu reopens the file given to restore only at the size that "
+                      "one had: give that file, or run containers to be checkpointed with stdio "
+                      "files opened for appending (`>>`), which restore onto any file",
+                      names[fd], names[fd]);
+  else if (strstr (m, "Permission denied") != NULL && user != NULL && user->path == NULL)
+    sbx_error_append (err, "%s: with a user namespace criu reopens a file given as %s (through "
+                      "/proc/self/fd) as the container's root, whose host uid must be allowed to "
+                      "open it; a pipe is not reopened",
+                      names[fd], names[fd]);
+}
+
 static void
 close_fds3 (int (*fds)[3])
 {
@@ -368,7 +395,10 @@ checkpoint_restore_spawn (const struct create_plan *pc, const struct sbx_restore
   r = criu_run (&a, &run, err);
   criu_argv_free (&a);
   if (r < 0)
-    return -1;
+    {
+      stdio_hint (err, pc->spec);
+      return -1;
+    }
   pid = read_pid (work, err);
   if (pid < 0)
     return -1;

@@ -264,6 +264,68 @@ wait_count() { retry 300 0.1 _count_at_least "$1" "$2"; }
 	[ "$(ctr_status c3)" = running ]
 }
 
+@test "restore: stdout a file not opened for appending: another size is refused with the reason, the same file works" {
+	requires root
+	requires_criu
+	o=$BATS_TEST_TMPDIR/o.txt
+	sbx run -d --bundle "$BUNDLE" c1 </dev/null 2> >(exec cat >>"$BATS_TEST_TMPDIR/c1.err") 3>&- >"$o"
+	retry 300 0.1 sh -c "[ \$(wc -l <'$o') -ge 3 ]"
+	run sbx checkpoint --image-path "$IMG" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	size=$(stat -c %s "$o")
+	# (not bats' run: its capture would be the stdout)
+	status=0
+	output=$(sbx restore -d --bundle "$BUNDLE" --image-path "$IMG" c2 </dev/null 3>&- \
+		2>&1 >>"$BATS_TEST_TMPDIR/other.txt") || status=$?
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"bad size"* ]]
+	[[ "$output" == *"stdout: the checkpointed container's stdout was a regular file not opened for appending"* ]]
+	[ ! -e "$ROOT/c2" ]
+	[ ! -e "$(cg_root)/sbx/c2" ]
+	# the file it had, at the size it had: the count goes on in it
+	[ "$(stat -c %s "$o")" = "$size" ]
+	sbx restore -d --bundle "$BUNDLE" --image-path "$IMG" c3 </dev/null 3>&- \
+		2> >(exec cat >>"$BATS_TEST_TMPDIR/c3.err") >>"$o" || fail "restore c3 failed"
+	n=$(tail -n 1 "$o")
+	retry 300 0.1 sh -c "[ \$(tail -n 1 '$o') -ge $((n + 2)) ]"
+}
+
+@test "restore: a user namespace and a host file as stdout: criu's refusal explained; a file its root may open works" {
+	requires root userns
+	requires_criu
+	make_traversable
+	chown -R 100000:100000 "$ROOTFS"
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	o=$BATS_TEST_TMPDIR/o.txt
+	: >"$o"
+	chmod 0644 "$o"
+	sbx run -d --bundle "$BUNDLE" c1 </dev/null 3>&- \
+		2> >(exec cat >>"$BATS_TEST_TMPDIR/c1.err") >>"$o"
+	retry 300 0.1 sh -c "[ \$(wc -l <'$o') -ge 3 ]"
+	run sbx checkpoint --image-path "$IMG" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# stderr a pipe (the capture), stdout the file
+	status=0
+	output=$(sbx restore -d --bundle "$BUNDLE" --image-path "$IMG" c2 </dev/null 3>&- \
+		2>&1 >>"$o") || status=$?
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Permission denied"* ]]
+	[[ "$output" == *"stdout: with a user namespace criu reopens a file given as stdout"* ]]
+	[ ! -e "$ROOT/c2" ]
+	# a file the container's root (host uid 100000) may write
+	chown 100000 "$o"
+	sbx restore -d --bundle "$BUNDLE" --image-path "$IMG" c3 </dev/null 3>&- \
+		2> >(exec cat >>"$BATS_TEST_TMPDIR/c3.err") >>"$o" || fail "restore c3 failed"
+	n=$(tail -n 1 "$o")
+	retry 300 0.1 sh -c "[ \$(tail -n 1 '$o') -ge $((n + 2)) ]"
+}
+
 @test "checkpoint/restore refusals: a stopped container, bad options, --lazy-pages, build hooks" {
 	requires root
 	update_config '.process.args = ["true"]'
