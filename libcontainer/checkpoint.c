@@ -209,7 +209,8 @@ out:
 
 static int
 restore_args (struct criu_argv *a, const struct create_plan *pc, const struct sbx_restore_opts *o,
-              const char *img, const char *work, int imgfd, int netns_fd, sbx_error_t *err)
+              const char *img, const char *work, int imgfd, int netns_fd, int null_fds[3],
+              sbx_error_t *err)
 {
   const char *cg_mode;
   const char *v2 = cgroup_v2_root ();
@@ -241,7 +242,7 @@ restore_args (struct criu_argv *a, const struct create_plan *pc, const struct sb
       criu_argv_add (a, "--inherit-fd");
       criu_argv_add (a, "fd[%d]:extRootNetNS", netns_fd);
     }
-  return criu_restore_stdio (a, imgfd, err);
+  return criu_restore_stdio (a, imgfd, null_fds, err);
 }
 
 /* With a new user namespace criu reads some images from inside it, as
@@ -300,18 +301,55 @@ read_pid (const char *work, sbx_error_t *err)
   return (pid_t) pid;
 }
 
+/* criu's refusals of the stdio sbx handed it, explained: the fd, and
+   what would work. */
+static void
+stdio_hint (sbx_error_t *err, const struct sbx_spec *spec)
+{
+  static const char *const names[3] = { "stdin", "stdout", "stderr" };
+  const struct spec_namespace *user = spec_linux_namespace (spec, SPEC_NS_USER);
+  const char *m = err->msg, *p;
+  int fd;
+
+  /* "File fd/1 has bad size ...", "Can't open file fd/1: Permission denied" */
+  if (m == NULL || (p = strcasestr (m, "file fd/")) == NULL || sscanf (p + 8, "%d", &fd) != 1
+      || fd < 0 || fd > 2)
+    return;
+  if (strstr (m, "has bad size") != NULL)
+    sbx_error_append (err, "%s: the checkpointed container's %s was a regular file not opened for "
+                      "appending, and criu reopens the file given to restore only at the size that "
+                      "one had: give that file, or run containers to be checkpointed with stdio "
+                      "files opened for appending (`>>`), which restore onto any file",
+                      names[fd], names[fd]);
+  else if (strstr (m, "Permission denied") != NULL && user != NULL && user->path == NULL)
+    sbx_error_append (err, "%s: with a user namespace criu reopens a file given as %s (through "
+                      "/proc/self/fd) as the container's root, whose host uid must be allowed to "
+                      "open it; a pipe is not reopened",
+                      names[fd], names[fd]);
+}
+
+static void
+close_fds3 (int (*fds)[3])
+{
+  for (size_t i = 0; i < 3; i++)
+    if ((*fds)[i] >= 0)
+      close ((*fds)[i]);
+}
+
 int
 checkpoint_restore_spawn (const struct create_plan *pc, const struct sbx_restore_opts *o,
                           struct process_handle *h, sbx_error_t *err)
 {
   const struct spec_namespace *net = spec_linux_namespace (pc->spec, SPEC_NS_NETWORK);
   _cleanup_fd_ int cgfd = -1, imgfd = -1, netns = -1;
+  /* /dev/null for stdio (criu_restore_stdio) */
+  __attribute__ ((cleanup (close_fds3))) int null_fds[3] = { -1, -1, -1 };
+  int pass[5];
   _cleanup_free_ char *img = NULL, *work = NULL;
   struct criu_argv a = { 0 };
   struct criu_run run = { 0 };
   __attribute__ ((cleanup (criu_tty_close))) struct criu_tty tty = { .master = -1, .slave = -1 };
   _cleanup_fd_ int console = -1;
-  int keep[2];
   pid_t pid;
   int r;
 
@@ -341,7 +379,7 @@ checkpoint_restore_spawn (const struct create_plan *pc, const struct sbx_restore
     return sbx_error_errno (err, "linux.namespaces: network `%s`", net->path);
   if (criu_make_mountpoints (pc->spec, pc->bundle, pc->rootfs, err) < 0)
     return -1;
-  if (restore_args (&a, pc, o, img, work, imgfd, netns, err) < 0
+  if (restore_args (&a, pc, o, img, work, imgfd, netns, null_fds, err) < 0
       || criu_tty_restore (&a, imgfd, pc->spec->process, &tty, err) < 0)
     {
       criu_argv_free (&a);
@@ -355,11 +393,14 @@ checkpoint_restore_spawn (const struct create_plan *pc, const struct sbx_restore
       criu_argv_free (&a);
       return -1;
     }
+  for (size_t i = 0; i < 3; i++)
+    if (null_fds[i] >= 0)
+      pass[run.n_keep++] = null_fds[i];
   if (netns >= 0)
-    keep[run.n_keep++] = netns;
+    pass[run.n_keep++] = netns;
   if (tty.slave >= 0)
-    keep[run.n_keep++] = tty.slave;
-  run.keep_fds = keep;
+    pass[run.n_keep++] = tty.slave;
+  run.keep_fds = pass;
   run.cgroup_path = pc->cgroup_path;
   run.bind_root = pc->rootfs;
   run.root_readonly = pc->spec->root != NULL && pc->spec->root->readonly;
@@ -375,7 +416,10 @@ checkpoint_restore_spawn (const struct create_plan *pc, const struct sbx_restore
   r = criu_run (&a, &run, err);
   criu_argv_free (&a);
   if (r < 0)
-    return -1;
+    {
+      stdio_hint (err, pc->spec);
+      return -1;
+    }
   pid = read_pid (work, err);
   if (pid < 0)
     return -1;

@@ -463,6 +463,17 @@ fd_mnt_id (pid_t pid, int fd)
   return id;
 }
 
+/* The init's fd is the host's /dev/null (the character device 1:3). */
+static bool
+is_dev_null (pid_t pid, int fd)
+{
+  char path[64];
+  struct stat st;
+
+  snprintf (path, sizeof path, "/proc/%d/fd/%d", pid, fd);
+  return stat (path, &st) == 0 && S_ISCHR (st.st_mode) && major (st.st_rdev) == 1 && minor (st.st_rdev) == 3;
+}
+
 /* One stdio fd of the init: the key criu knows it by on restore, or NULL
    when it lies inside the container (nothing to inherit). */
 static char *
@@ -519,10 +530,17 @@ criu_dump_stdio (struct criu_argv *a, pid_t pid, int imgfd, sbx_error_t *err)
   for (int fd = 0; fd < 3; fd++)
     {
       _cleanup_free_ char *key = stdio_key (a, pid, fd, m, n);
-      char name[4];
+      char name[8];
       snprintf (name, sizeof name, "%d", fd);
-      if (key != NULL)
-        json_kv_str (&b, name, key);
+      if (key == NULL)
+        continue;
+      json_kv_str (&b, name, key);
+      /* restore may need to open it again itself (criu_restore_stdio) */
+      if (is_dev_null (pid, fd))
+        {
+          snprintf (name, sizeof name, "null%d", fd);
+          json_kv_str (&b, name, "yes");
+        }
     }
   json_close (&b, '}');
   mnts_free (m, n);
@@ -549,27 +567,78 @@ criu_dump_mounts (struct criu_argv *a, const struct sbx_spec *spec, pid_t pid, s
   return 0;
 }
 
-int
-criu_restore_stdio (struct criu_argv *a, int imgfd, sbx_error_t *err)
+/* Whether criu can take fd as a file's replacement: it sets the dumped
+   position on it, which a pipe or socket refuses (ESPIPE) and a closed fd
+   cannot take. */
+static bool
+seekable (int fd)
 {
+  return lseek (fd, 0, SEEK_CUR) >= 0;
+}
+
+int
+criu_restore_stdio (struct criu_argv *a, int imgfd, int null_fds[3], sbx_error_t *err)
+{
+  static const char *const names[3] = { "stdin", "stdout", "stderr" };
   _cleanup_free_ char *buf = NULL;
   struct spec_map m = { 0 };
   size_t len;
+  int r = 0;
 
+  for (int fd = 0; fd < 3; fd++)
+    null_fds[fd] = -1;
   if (read_file_at (imgfd, STDIO_FILE, &buf, &len, 64 << 10, err) < 0)
     return sbx_error_wrap (err, "checkpoint images (not made by `sbx checkpoint`?)");
   if (json_parse_flat (buf, len, &m, err) < 0)
     return sbx_error_wrap (err, "%s", STDIO_FILE);
-  for (size_t i = 0; i < m.n; i++)
+  for (int fd = 0; fd < 3 && r == 0; fd++)
     {
-      int fd = atoi (m.keys[i]);
-      if (fd < 0 || fd > 2)
+      char name[8];
+      const char *key, *null;
+      int use = fd;
+
+      snprintf (name, sizeof name, "%d", fd);
+      key = json_map_get (&m, name);
+      if (key == NULL)
         continue;
+      snprintf (name, sizeof name, "null%d", fd);
+      null = json_map_get (&m, name);
+      /* A host file (not a pipe or socket): criu puts the caller's fd in
+         its place when it can position it. An engine gives pipes (the
+         containerd shim a stdin pipe where the task had /dev/null): the
+         host's /dev/null is opened again, as criu would have reopened it
+         for runc; any other file cannot be stood in for by a pipe. */
+      if (strncmp (key, "file[", 5) == 0 && !seekable (fd))
+        {
+          if (null == NULL)
+            {
+              r = sbx_error_set (err, EINVAL,
+                                 "%s: the checkpointed container had a host file there (%s); restore's "
+                                 "%s is a pipe, socket or closed, which criu cannot put in a file's "
+                                 "place: give restore a file as %s (opened for appending)",
+                                 names[fd], key, names[fd], names[fd]);
+              break;
+            }
+          null_fds[fd] = open ("/dev/null", O_RDWR | O_CLOEXEC);
+          if (null_fds[fd] < 0)
+            {
+              r = sbx_error_errno (err, "%s: open /dev/null", names[fd]);
+              break;
+            }
+          use = null_fds[fd];
+        }
       criu_argv_add (a, "--inherit-fd");
-      criu_argv_add (a, "fd[%d]:%s", fd, m.values[i]);
+      criu_argv_add (a, "fd[%d]:%s", use, key);
     }
   json_map_free (&m);
-  return 0;
+  if (r < 0)
+    for (int fd = 0; fd < 3; fd++)
+      if (null_fds[fd] >= 0)
+        {
+          close (null_fds[fd]);
+          null_fds[fd] = -1;
+        }
+  return r;
 }
 
 int

@@ -56,8 +56,10 @@ int criu_dump_mounts (struct criu_argv *a, const struct sbx_spec *spec, pid_t pi
    container and write descriptors.json into the images. */
 int criu_dump_stdio (struct criu_argv *a, pid_t pid, int imgfd, sbx_error_t *err);
 /* Restore side: --inherit-fd fd[N]:KEY, sbx's own fd N standing for what
-   the init's fd N was. */
-int criu_restore_stdio (struct criu_argv *a, int imgfd, sbx_error_t *err);
+   the init's fd N was; where that was the host's /dev/null and fd N is a
+   pipe or socket, a /dev/null opened here (null_fds[N], else -1: the
+   caller keeps them open across criu's exec, then closes them). */
+int criu_restore_stdio (struct criu_argv *a, int imgfd, int null_fds[3], sbx_error_t *err);
 /* Namespaces the config joins by path: only the network one can be
    described to criu (as extRootNetNS); another is an error naming it. */
 int criu_joined_ns (const struct sbx_spec *spec, sbx_error_t *err);

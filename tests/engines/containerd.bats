@@ -234,8 +234,9 @@ teardown() { containerd_teardown; }
 # writes its count to /count (no open file) so task exec can read it.
 # Every ctr call is bounded: a hang fails the test with containerd's log.
 ct() { timeout 120 "$CTR" -a "$T/containerd.sock" -n "$CTR_NS" "$@"; }
-_ctr_count() { ct tasks exec --exec-id "r$RANDOM" sbx-cr cat /count 2>/dev/null </dev/null; }
-_ctr_count_at_least() { [ "$(_ctr_count)" -ge "$1" ] 2>/dev/null; }
+# _ctr_count [ID]: the count of task ID (default sbx-cr)
+_ctr_count() { ct tasks exec --exec-id "r$RANDOM" "${1:-sbx-cr}" cat /count 2>/dev/null </dev/null; }
+_ctr_count_at_least() { [ "$(_ctr_count "${2:-sbx-cr}")" -ge "$1" ] 2>/dev/null; }
 _task_running() { [ "$(task_status "$1")" = RUNNING ]; }
 _ctr_diag() {
 	echo "--- containerd.log" >&2
@@ -267,50 +268,49 @@ _ctr_diag() {
 # bats test_tags=vm
 @test "ctr c checkpoint --task; ctr c restore --live: the counter continues" {
 	requires_criu
-	# Open (issue #18): in the VM the checkpoint works (the image is made,
-	# the task goes on), but `ctr containers restore --live` never reported
-	# a running task within the test's bounds; not diagnosed yet. Opt in
-	# with SBX_TEST_CTR_RESTORE=1 rather than hang a CI pass.
-	[ "${SBX_TEST_CTR_RESTORE:-0}" = 1 ] ||
-		skip "ctr containers restore --live through sbx does not finish yet (issue #18); SBX_TEST_CTR_RESTORE=1 runs it"
-	ctr_run -d --log-uri "file://$T/cr.log" "$CTR_IMAGE" sbx-cr \
+	# The task's stdin is the host's /dev/null (ctr run -d), the restored
+	# one's is the shim's stdin pipe: sbx opens /dev/null again for criu.
+	# Its own id: with the id and command of the test above, containerd
+	# 1.6 made a checkpoint image that ctr c restore refused ("media type
+	# not found") before any runtime call; likely containerd's (the task's
+	# spec blob already exists, an error ctr c checkpoint ignores), see
+	# docs/engines.md.
+	ctr_run -d --log-uri "file://$T/cr.log" "$CTR_IMAGE" sbx-cr2 \
 		sh -c 'i=0; while :; do echo $i >/count; i=$((i+1)); sleep 0.1; done'
 	[ "$status" -eq 0 ]
-	retry 60 0.5 _ctr_count_at_least 30 || { _ctr_diag; false; }
-	pid=$(ct tasks ls | awk '$1 == "sbx-cr" { print $2 }')
-	run ct containers checkpoint --task sbx-cr sbx-cr-ckpt:2
+	retry 60 0.5 _ctr_count_at_least 30 sbx-cr2 || { _ctr_diag; false; }
+	pid=$(ct tasks ls | awk '$1 == "sbx-cr2" { print $2 }')
+	run ct containers checkpoint --task sbx-cr2 sbx-cr-ckpt:2
 	echo "$output"
 	[ "$status" -eq 0 ] || { _ctr_diag; false; }
 	run ct images ls -q
 	[[ "$output" == *sbx-cr-ckpt:2* ]]
 	# ctr c checkpoint does not ask for the task's exit: the shim passes
 	# --leave-running, the task goes on
-	[ "$(task_status sbx-cr)" = RUNNING ]
-	[ -d "$STATE_ROOT/sbx-cr" ]
-	ct tasks kill -s 9 sbx-cr
-	retry 100 0.1 _task_stopped sbx-cr
-	run ct tasks delete sbx-cr
+	[ "$(task_status sbx-cr2)" = RUNNING ]
+	[ -d "$STATE_ROOT/sbx-cr2" ]
+	ct tasks kill -s 9 sbx-cr2
+	retry 100 0.1 _task_stopped sbx-cr2
+	run ct tasks delete sbx-cr2
 	[ "$status" -eq 0 ]
-	[ ! -d "$STATE_ROOT/sbx-cr" ]
-	run ct containers delete sbx-cr
+	[ ! -d "$STATE_ROOT/sbx-cr2" ]
+	run ct containers delete sbx-cr2
 	[ "$status" -eq 0 ]
-	# ctr c restore stays attached to the task, as ctr run does without -d
-	# (it has no -d): run it in the background and stop it once the task
-	# runs; the task belongs to the shim and goes on.
-	"$CTR" -a "$T/containerd.sock" -n "$CTR_NS" containers restore --live sbx-cr sbx-cr-ckpt:2 \
-		</dev/null >"$T/restore.out" 2>&1 3>&- &
-	rpid=$!
-	retry 240 0.5 _task_running sbx-cr || { cat "$T/restore.out" >&2; _ctr_diag; false; }
-	kill -9 "$rpid"
-	wait "$rpid" 2>/dev/null || true
-	newpid=$(ct tasks ls | awk '$1 == "sbx-cr" { print $2 }')
+	# Without a terminal, ctr c restore returns once the task is started
+	# (the shim runs `sbx restore --detach --pid-file ... -no-subreaper`
+	# and waits for it to exit); a failed restore is its exit status.
+	run ct containers restore --live sbx-cr2 sbx-cr-ckpt:2 </dev/null 3>&-
+	echo "ctr containers restore --live -> $status: $output" >&2
+	[ "$status" -eq 0 ] || { grep -h restore "$T"/state/io.containerd.runtime.v2.task/*/sbx-cr2/log.json >&2; _ctr_diag; false; }
+	[ "$(task_status sbx-cr2)" = RUNNING ] || { _ctr_diag; false; }
+	newpid=$(ct tasks ls | awk '$1 == "sbx-cr2" { print $2 }')
 	[ "$newpid" != "$pid" ]
-	[ -d "$STATE_ROOT/sbx-cr" ]
+	[ -d "$STATE_ROOT/sbx-cr2" ]
 	grep -q '^NSpid:.*[[:space:]]1$' "/proc/$newpid/status"
 	# a fresh start would be at 10 after a second: the restored one is
 	# past the 30 it had reached
 	sleep 1
-	n=$(_ctr_count)
+	n=$(_ctr_count sbx-cr2)
 	echo "count after restore: $n" >&2
 	[ "$n" -gt 30 ] || { _ctr_diag; false; }
 }

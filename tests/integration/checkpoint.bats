@@ -390,6 +390,119 @@ _tty_count_at_least() { [ "$(tty_lines "$1" | tail -n 1 | cut -d' ' -f1)" -ge "$
 	[ ! -e "$(cg_root)/sbx/c2" ]
 }
 
+@test "restore: stdin was /dev/null, restore's is a pipe (containerd's shim): the init gets /dev/null again" {
+	requires root
+	requires_criu
+	counter_run c1
+	wait_count c1 3
+	[ "$(readlink "/proc/$(ctr_pid c1)/fd/0")" = /dev/null ]
+	fds=$(ls "/proc/$(ctr_pid c1)/fd" | sort -n | tr '\n' ' ')
+	run sbx checkpoint --image-path "$IMG" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '"null0"' "$IMG/sbx-stdio.json"
+	n=$(last_count c1)
+	# criu cannot set a file's position on a pipe ("Can't restore file
+	# pos: Illegal seek"): sbx hands it a /dev/null of its own.
+	sbx restore -d --bundle "$BUNDLE" --image-path "$IMG" c2 < <(exec sleep 100) \
+		2>"$BATS_TEST_TMPDIR/c2.err" 3>&- > >(exec cat >>"$BATS_TEST_TMPDIR/c2.out") ||
+		fail "restore: $(cat "$BATS_TEST_TMPDIR/c2.err")"
+	wait_count c2 $((n + 2))
+	[ "$(first_count c2)" -eq $((n + 1)) ]
+	pid=$(ctr_pid c2)
+	[ "$(readlink "/proc/$pid/fd/0")" = /dev/null ]
+	[[ "$(readlink "/proc/$pid/fd/1")" == pipe:* ]]
+	# sbx's /dev/null did not stay open as another fd
+	[ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "$fds" ]
+}
+
+@test "restore: stdout was a host file, restore's is a pipe: refused by name, nothing left behind" {
+	requires root
+	requires_criu
+	sbx run -d --bundle "$BUNDLE" c1 </dev/null 2>"$BATS_TEST_TMPDIR/c1.err" 3>&- \
+		>>"$BATS_TEST_TMPDIR/c1.out"
+	wait_count c1 3
+	run sbx checkpoint --image-path "$IMG" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	restore_d c2
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"stdout: the checkpointed container had a host file there"* ]]
+	run sbx state c2
+	[ "$status" -ne 0 ]
+	[ ! -e "$ROOT/c2" ]
+	[ ! -e "$(cg_root)/sbx/c2" ]
+	# the same images restore with a file (opened for appending) as stdout
+	sbx restore -d --bundle "$BUNDLE" --image-path "$IMG" c3 </dev/null \
+		2>"$BATS_TEST_TMPDIR/c3.err" 3>&- >>"$BATS_TEST_TMPDIR/c1.out" ||
+		fail "restore: $(cat "$BATS_TEST_TMPDIR/c3.err")"
+	n=$(last_count c1)
+	wait_count c1 $((n + 2))
+	[ "$(ctr_status c3)" = running ]
+}
+
+@test "restore: stdout a file not opened for appending: another size is refused with the reason, the same file works" {
+	requires root
+	requires_criu
+	o=$BATS_TEST_TMPDIR/o.txt
+	sbx run -d --bundle "$BUNDLE" c1 </dev/null 2> >(exec cat >>"$BATS_TEST_TMPDIR/c1.err") 3>&- >"$o"
+	retry 300 0.1 sh -c "[ \$(wc -l <'$o') -ge 3 ]"
+	run sbx checkpoint --image-path "$IMG" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	size=$(stat -c %s "$o")
+	# (not bats' run: its capture would be the stdout)
+	status=0
+	output=$(sbx restore -d --bundle "$BUNDLE" --image-path "$IMG" c2 </dev/null 3>&- \
+		2>&1 >>"$BATS_TEST_TMPDIR/other.txt") || status=$?
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"bad size"* ]]
+	[[ "$output" == *"stdout: the checkpointed container's stdout was a regular file not opened for appending"* ]]
+	[ ! -e "$ROOT/c2" ]
+	[ ! -e "$(cg_root)/sbx/c2" ]
+	# the file it had, at the size it had: the count goes on in it
+	[ "$(stat -c %s "$o")" = "$size" ]
+	sbx restore -d --bundle "$BUNDLE" --image-path "$IMG" c3 </dev/null 3>&- \
+		2> >(exec cat >>"$BATS_TEST_TMPDIR/c3.err") >>"$o" || fail "restore c3 failed"
+	n=$(tail -n 1 "$o")
+	retry 300 0.1 sh -c "[ \$(tail -n 1 '$o') -ge $((n + 2)) ]"
+}
+
+@test "restore: a user namespace and a host file as stdout: criu's refusal explained; a file its root may open works" {
+	requires root userns
+	requires_criu
+	make_traversable
+	chown -R 100000:100000 "$ROOTFS"
+	update_config '.linux.namespaces += [{"type": "user"}]
+		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+		| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+	o=$BATS_TEST_TMPDIR/o.txt
+	: >"$o"
+	chmod 0644 "$o"
+	sbx run -d --bundle "$BUNDLE" c1 </dev/null 3>&- \
+		2> >(exec cat >>"$BATS_TEST_TMPDIR/c1.err") >>"$o"
+	retry 300 0.1 sh -c "[ \$(wc -l <'$o') -ge 3 ]"
+	run sbx checkpoint --image-path "$IMG" c1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# stderr a pipe (the capture), stdout the file
+	status=0
+	output=$(sbx restore -d --bundle "$BUNDLE" --image-path "$IMG" c2 </dev/null 3>&- \
+		2>&1 >>"$o") || status=$?
+	echo "$output"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"Permission denied"* ]]
+	[[ "$output" == *"stdout: with a user namespace criu reopens a file given as stdout"* ]]
+	[ ! -e "$ROOT/c2" ]
+	# a file the container's root (host uid 100000) may write
+	chown 100000 "$o"
+	sbx restore -d --bundle "$BUNDLE" --image-path "$IMG" c3 </dev/null 3>&- \
+		2> >(exec cat >>"$BATS_TEST_TMPDIR/c3.err") >>"$o" || fail "restore c3 failed"
+	n=$(tail -n 1 "$o")
+	retry 300 0.1 sh -c "[ \$(tail -n 1 '$o') -ge $((n + 2)) ]"
+}
+
 @test "checkpoint/restore refusals: a stopped container, bad options, --lazy-pages without a daemon, build hooks" {
 	requires root
 	update_config '.process.args = ["true"]'
