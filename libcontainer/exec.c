@@ -609,7 +609,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
     }
   if (open_cgroup (&x, o->cgroup, err) < 0 || caps_parse (x.spec->process->capabilities, &c.caps, err) < 0)
     goto out;
-  if (x.spec->linux_->seccomp != NULL && seccomp_prepare (x.spec->linux_->seccomp, &c.plan.seccomp, err) < 0)
+  if (x.spec->linux_->seccomp != NULL && seccomp_prepare_cached (x.spec->linux_->seccomp, &c.plan.seccomp, err) < 0)
     goto out;
   if (o->console_socket != NULL && x.spec->process->terminal
       && (x.console_fd = fdpass_connect (o->console_socket, err)) < 0)

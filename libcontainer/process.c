@@ -213,7 +213,7 @@ prepare (const struct create_plan *c, bool host_devices, bool new_userns, struct
     }
   if (spec->linux_->seccomp != NULL)
     {
-      if (seccomp_prepare (spec->linux_->seccomp, &p->seccomp, err) < 0)
+      if (seccomp_prepare_cached (spec->linux_->seccomp, &p->seccomp, err) < 0)
         return -1;
     }
   if (ns_open_paths (spec, p->ns_fds, err) < 0)

@@ -1,6 +1,8 @@
 /* seccomp-cache.c: compiled seccomp programs kept in SECCOMP_CACHE_DIR
  * (root's, 0700), so that a filter sbx builds on every create and exec
- * (the policy's stacked one) is compiled once. The key is the whole text
+ * (the config's linux.seccomp, the policy's stacked one) is compiled
+ * once: libseccomp takes milliseconds for a profile like Docker's default,
+ * more than the rest of a `run`. The key is the whole text
  * of what the program depends on: this sbx binary (device, inode, size,
  * mtime of /proc/self/exe), the kernel release, libseccomp's version and
  * API level, and every field of the filter. A file is named by the key's
@@ -8,6 +10,7 @@
  * collision is a miss, never another program. Any trouble with the cache
  * (not root, unreadable, short, another owner) is a miss: the filter is
  * compiled as without it. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -30,6 +33,7 @@
 #define SECCOMP_CACHE_DIR "/run/sbx-seccomp"
 #define MAGIC "sbx-bpf 1\n"
 #define MAX_FILE (1 << 20)
+#define MAX_ENTRIES 256
 
 static void
 put_str (FILE *f, const char *s)
@@ -162,6 +166,31 @@ cache_write (int dirfd, const char *name, const char *key, size_t key_len, const
   free (buf);
 }
 
+/* Past MAX_ENTRIES programs (profiles, sbx binaries and kernels come and
+   go) the directory starts again from empty: a miss costs a compile. */
+static void
+cache_prune (int dirfd)
+{
+  _cleanup_fd_ int fd = dup (dirfd);
+  DIR *d = fd >= 0 ? fdopendir (fd) : NULL;
+  struct dirent *de;
+  size_t n = 0;
+
+  if (d == NULL)
+    return;
+  fd = -1;
+  while ((de = readdir (d)) != NULL)
+    n += de->d_name[0] != '.';
+  if (n >= MAX_ENTRIES)
+    {
+      rewinddir (d);
+      while ((de = readdir (d)) != NULL)
+        if (de->d_name[0] != '.')
+          unlinkat (dirfd, de->d_name, 0);
+    }
+  closedir (d);
+}
+
 static int
 cache_dir (void)
 {
@@ -194,6 +223,7 @@ seccomp_prepare_cached (const struct spec_seccomp *s, struct seccomp_filter **ou
     return 0;
   if (seccomp_prepare (s, out, err) < 0)
     return -1;
+  cache_prune (dirfd);
   cache_write (dirfd, name, key, key_len, *out);
   return 0;
 }
