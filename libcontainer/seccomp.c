@@ -224,6 +224,13 @@ set_flags (struct seccomp_filter *f, const struct spec_seccomp *s,
   /* Report the kernel's own errno from seccomp_load, not -ECANCELED. */
   if (rc == 0)
     rc = seccomp_attr_set (f->ctx, SCMP_FLTATR_API_SYSRAWRC, 1);
+  /* A binary tree of syscall numbers instead of a list: fewer
+     instructions per syscall, and about half the time for the kernel to
+     attach the filter (it runs the program for every syscall number to
+     build its allow cache). Compiling it costs more, once: the program is
+     kept (seccomp-cache.c). Same decisions. */
+  if (rc == 0)
+    rc = seccomp_attr_set (f->ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
   if (rc < 0)
     return sbx_error_sys (err, -rc, P ": set filter attribute");
   for (size_t i = 0; i < s->flags.n; i++)

@@ -122,23 +122,23 @@ profile() { # JSON for .linux.seccomp
 	f=$(find /run/sbx-seccomp -type f -exec grep -l sbx_cache_probe_name {} +)
 	[ -n "$f" ] && [ "$(wc -l <<<"$f")" = 1 ] || fail "not one program kept: $f"
 	[ "$(stat -c %u:%a "$f")" = 0:600 ]
-	m=$(stat -c %Y.%Z "$f")
+	m=$(stat -c %i "$f")
 	sleep 0.05
 	run sbx run --bundle "$BUNDLE" k2
 	[ "$status" -eq 0 ] && [ "${lines[-1]}" = denied ] || fail "from the cache: $output"
-	[ "$(stat -c %Y.%Z "$f")" = "$m" ] || fail "compiled again"
+	[ "$(stat -c %i "$f")" = "$m" ] || fail "compiled again"
 	set_args /bin/sleep 100
 	run_bg "$BATS_TEST_TMPDIR/k3" sbx run -d --bundle "$BUNDLE" k3
 	[ "$status" -eq 0 ] || fail "$output"
 	run sbx exec k3 /bin/sh -c 'mkdir /tmp/e 2>&1 || echo denied'
 	[ "${lines[-1]}" = denied ] || fail "exec: $output"
-	[ "$(stat -c %Y.%Z "$f")" = "$m" ] || fail "exec compiled again"
+	[ "$(stat -c %i "$f")" = "$m" ] || fail "exec compiled again"
 	sbx delete --force k3
 	truncate -s -8 "$f"
 	set_args /bin/sh -c 'mkdir /tmp/d 2>&1 || echo denied'
 	run sbx run --bundle "$BUNDLE" k4
 	[ "$status" -eq 0 ] && [ "${lines[-1]}" = denied ] || fail "cut short: $output"
-	[ "$(stat -c %Y.%Z "$f")" != "$m" ] || fail "not compiled again"
+	[ "$(stat -c %i "$f")" != "$m" ] || fail "not compiled again"
 	# past the limit: emptied, then this program is kept again
 	for i in $(seq 256); do : >"/run/sbx-seccomp/filler$i"; done
 	rm -f "$f"
