@@ -57,16 +57,41 @@ log_set_sink (log_sink_fn fn, void *data)
 }
 
 void
+log_format_utc (long long sec, long nsec, char *buf, size_t len)
+{
+  long long days, secs, era, doe, yoe, doy, mp, y;
+  unsigned m, d;
+
+  /* By hand: glibc's gmtime_r and strftime read /etc/localtime (seven
+     syscalls on every create) even for UTC. Days to a civil date as in
+     H. Hinnant's "chrono-compatible low-level date algorithms". */
+  days = sec / 86400;
+  secs = sec % 86400;
+  if (secs < 0)
+    {
+      secs += 86400;
+      days--;
+    }
+  days += 719468;
+  era = (days >= 0 ? days : days - 146096) / 146097;
+  doe = days - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  d = (unsigned) (doy - (153 * mp + 2) / 5 + 1);
+  m = (unsigned) (mp < 10 ? mp + 3 : mp - 9);
+  y = yoe + era * 400 + (m <= 2);
+  snprintf (buf, len, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%09ldZ", y, m, d, secs / 3600, secs / 60 % 60, secs % 60,
+            nsec);
+}
+
+void
 log_now_rfc3339 (char *buf, size_t len)
 {
   struct timespec ts;
-  struct tm tm;
-  char base[32];
 
   clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf (buf, len, "%s.%09ldZ", base, ts.tv_nsec);
+  log_format_utc (ts.tv_sec, ts.tv_nsec, buf, len);
 }
 
 /* JSON string escaping for the json log format. */

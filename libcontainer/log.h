@@ -31,6 +31,8 @@ int log_is_debug (void);
 /* The current time as RFC 3339 with nanoseconds, UTC (runc's format for
    log lines and the state's `created`). */
 void log_now_rfc3339 (char *buf, size_t len);
+/* SEC.NSEC since the epoch as RFC 3339 UTC ("2026-12-04T22:53:46.870433390Z"). */
+void log_format_utc (long long sec, long nsec, char *buf, size_t len);
 /* The log fd, so child processes (hooks) can be kept away from it. */
 int log_fd (void);
 
