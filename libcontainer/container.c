@@ -372,7 +372,7 @@ create_common (struct sbx_context *ctx, const char *id, const struct sbx_create_
                           && c->b.spec->linux_->cgroups_path[0] != '\0', err) < 0)
     return -1;
   /* the policy's id range is recorded against the state directory */
-  if (policy_userns_apply (pol, c->b.spec, c->b.rootfs, ctx->root, id, c->dirfd, err) < 0)
+  if (policy_userns_apply (pol, c->b.spec, c->b.rootfs, c->dirfd, err) < 0)
     return -1;
   pc.spec = c->b.spec;
   pc.id = id;
@@ -421,8 +421,15 @@ create_abort (struct created *c, const char *id, sbx_error_t *err)
       syscall (SYS_pidfd_send_signal, c->h.pidfd, SIGKILL, NULL, 0);
       waitpid (c->h.pid, NULL, 0);
     }
+  struct stat st;
+  bool known = c->dirfd >= 0 && fstat (c->dirfd, &st) == 0;
+  _cleanup_free_ char *hint = NULL;
+
+  if (c->b.spec != NULL && json_map_get (&c->b.spec->annotations, POLICY_USERNS_ANNOTATION) != NULL)
+    hint = strdup (json_map_get (&c->b.spec->annotations, POLICY_USERNS_ANNOTATION));
   created_cleanup (c, id, err);
-  policy_userns_release ();
+  if (known) /* the id range this create took, if any */
+    policy_range_release (st.st_dev, st.st_ino, hint);
 }
 
 int
@@ -494,6 +501,8 @@ static int
 destroy (int rootfd, int dirfd, const char *id, const struct container_state *st, sbx_error_t *err)
 {
   struct sbx_spec *hooks = load_hooks (dirfd, st);
+  struct stat sd;
+  bool known = fstat (dirfd, &sd) == 0;
   int r = 0;
 
   if (st != NULL && st->cgroup_path != NULL
@@ -501,8 +510,9 @@ destroy (int rootfd, int dirfd, const char *id, const struct container_state *st
     r = -1;
   if (r == 0)
     r = rm_rf_at (rootfd, id, err);
-  if (r == 0)
-    policy_userns_release ();
+  if (r == 0 && known) /* the container's id range, if the policy gave it one */
+    policy_range_release (sd.st_dev, sd.st_ino,
+                          st != NULL ? json_map_get (&st->annotations, POLICY_USERNS_ANNOTATION) : NULL);
   if (r == 0 && hooks != NULL && hooks->hooks != NULL && st != NULL)
     {
       _cleanup_free_ char *json = state_to_json (st, STATUS_STOPPED);

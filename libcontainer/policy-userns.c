@@ -1,12 +1,9 @@
 /* policy-userns.c: the policy's namespace rules. harden.userns gives a
  * container with no user namespace of its own one with a fresh range of
- * host ids: ranges of harden.userns.size ids from harden.userns.ids, each
- * taken by one file in POLICY_USERNS_DIR named by its first id, made
- * under an flock of the directory; the file names the container's state
- * directory (path, device, inode), and the range is in use as long as
- * that directory exists. delete, delete --force and a failed create
- * remove the directory, so the next allocation finds the range free; a
- * create killed with -9 keeps it until `delete --force`. With
+ * host ids: ranges of harden.userns.size ids from harden.userns.ids,
+ * taken against the container's state directory (policy-ranges.c) and
+ * given back with it; a create killed with -9 keeps its range until
+ * `delete --force`. With
  * harden.userns.rootfs "idmap" the rootfs and every bind mount are
  * idmapped through the container's maps (host root's files are container
  * root's, no chown); a filesystem that cannot be (overlayfs) refuses the
@@ -27,13 +24,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include "cleanup.h"
 #include "error.h"
@@ -180,165 +175,6 @@ policy_ns_harden (const struct sbx_policy *p, struct sbx_spec *spec, char **note
   return 0;
 }
 
-/* One taken range: "SIZE DEV INO PATH\n" in the file named by its first id. */
-struct slot
-{
-  unsigned long long first, size, dev, ino;
-  char path[PATH_MAX];
-};
-
-static bool
-slot_read (int dirfd, const char *name, struct slot *s)
-{
-  char buf[PATH_MAX + 96], *end;
-  ssize_t n;
-  int fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), used = 0;
-
-  if (fd < 0)
-    return false;
-  n = read (fd, buf, sizeof buf - 1);
-  close (fd);
-  if (n <= 0)
-    return false;
-  buf[n] = '\0';
-  s->first = strtoull (name, &end, 10);
-  if (*end != '\0' || sscanf (buf, "%llu %llu %llu %n", &s->size, &s->dev, &s->ino, &used) != 3 || used == 0)
-    return false;
-  snprintf (s->path, sizeof s->path, "%s", buf + used);
-  s->path[strcspn (s->path, "\n")] = '\0';
-  return true;
-}
-
-/* In use while the state directory it names is the one it was made for. */
-static bool
-slot_live (const struct slot *s)
-{
-  struct stat st;
-
-  return lstat (s->path, &st) == 0 && S_ISDIR (st.st_mode) && st.st_dev == s->dev && st.st_ino == s->ino;
-}
-
-static int
-open_alloc_dir (sbx_error_t *err)
-{
-  struct stat st;
-  int fd;
-
-  if (mkdir (POLICY_USERNS_DIR, 0700) < 0 && errno != EEXIST)
-    return sbx_error_errno (err, "policy harden.userns: mkdir %s", POLICY_USERNS_DIR);
-  fd = open (POLICY_USERNS_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return sbx_error_errno (err, "policy harden.userns: open %s", POLICY_USERNS_DIR);
-  if (fstat (fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 022) != 0)
-    {
-      close (fd);
-      return sbx_error_set (err, EPERM, "policy harden.userns: %s must be root's and writable by root only",
-                            POLICY_USERNS_DIR);
-    }
-  if (flock (fd, LOCK_EX) < 0)
-    {
-      close (fd);
-      return sbx_error_errno (err, "policy harden.userns: lock %s", POLICY_USERNS_DIR);
-    }
-  return fd;
-}
-
-/* The ranges in use, the dead ones removed; n_busy entries of busy. */
-static int
-scan_slots (int dirfd, struct slot **busy, size_t *n_busy, sbx_error_t *err)
-{
-  _cleanup_fd_ int fd = dup (dirfd);
-  DIR *d = fd < 0 ? NULL : fdopendir (fd);
-  struct dirent *de;
-
-  if (d == NULL)
-    return sbx_error_errno (err, "policy harden.userns: read %s", POLICY_USERNS_DIR);
-  fd = -1;
-  while ((de = readdir (d)) != NULL)
-    {
-      struct slot s;
-      if (de->d_name[0] == '.')
-        continue;
-      if (!slot_read (dirfd, de->d_name, &s) || !slot_live (&s))
-        {
-          log_debug ("policy harden.userns: range %s is free again", de->d_name);
-          unlinkat (dirfd, de->d_name, 0);
-          continue;
-        }
-      struct slot *nb = realloc (*busy, (*n_busy + 1) * sizeof *nb);
-      if (nb == NULL)
-        {
-          closedir (d);
-          return sbx_error_set (err, ENOMEM, "policy harden.userns");
-        }
-      *busy = nb;
-      nb[(*n_busy)++] = s;
-    }
-  closedir (d);
-  return 0;
-}
-
-static int
-take_range (const struct policy_userns *u, const char *state_path, int state_dirfd, uint32_t *first,
-            sbx_error_t *err)
-{
-  _cleanup_fd_ int dirfd = open_alloc_dir (err);
-  _cleanup_free_ struct slot *busy = NULL;
-  unsigned long long size = (unsigned long long) u->size, n_slots = ((unsigned long long) u->last - u->first + 1) / size;
-  size_t n_busy = 0;
-  struct stat st;
-
-  if (dirfd < 0 || scan_slots (dirfd, &busy, &n_busy, err) < 0)
-    return -1;
-  if (fstat (state_dirfd, &st) < 0)
-    return sbx_error_errno (err, "policy harden.userns: stat %s", state_path);
-  for (unsigned long long k = 0; k < n_slots; k++)
-    {
-      unsigned long long a = u->first + k * size;
-      bool clash = false;
-      char name[32], line[PATH_MAX + 96];
-      int fd, len;
-
-      for (size_t i = 0; i < n_busy && !clash; i++)
-        clash = a < busy[i].first + busy[i].size && busy[i].first < a + size;
-      if (clash)
-        continue;
-      snprintf (name, sizeof name, "%llu", a);
-      len = snprintf (line, sizeof line, "%llu %llu %llu %s\n", size, (unsigned long long) st.st_dev,
-                      (unsigned long long) st.st_ino, state_path);
-      fd = openat (dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-      if (fd < 0)
-        return sbx_error_errno (err, "policy harden.userns: create %s/%s", POLICY_USERNS_DIR, name);
-      if (write (fd, line, (size_t) len) != len)
-        {
-          int e = errno;
-          close (fd);
-          unlinkat (dirfd, name, 0);
-          return sbx_error_set (err, e ? e : EIO, "policy harden.userns: write %s/%s", POLICY_USERNS_DIR, name);
-        }
-      close (fd);
-      *first = (uint32_t) a;
-      return 0;
-    }
-  return sbx_error_set (err, EAGAIN, "policy harden.userns: all %llu ranges of %s are in use", n_slots, u->ids);
-}
-
-void
-policy_userns_release (void)
-{
-  _cleanup_free_ struct slot *busy = NULL;
-  _cleanup_fd_ int dirfd = -1;
-  size_t n_busy = 0;
-  sbx_error_t e = { 0 };
-
-  if (access (POLICY_USERNS_DIR, F_OK) < 0)
-    return; /* no policy ever took a range here */
-  dirfd = open_alloc_dir (&e);
-  if (dirfd < 0 || scan_slots (dirfd, &busy, &n_busy, &e) < 0)
-    log_warn ("%s", e.msg);
-  sbx_error_free (&e);
-}
-
 static int
 set_maps (struct spec_id_mappings *m, uint32_t first, uint32_t size, sbx_error_t *err)
 {
@@ -407,10 +243,9 @@ clamp_ping_range (struct spec_map *sysctl, uint32_t size, bool *clamped, sbx_err
 }
 
 int
-policy_userns_apply (const struct sbx_policy *p, struct sbx_spec *spec, const char *rootfs, const char *root,
-                     const char *id, int dirfd, sbx_error_t *err)
+policy_userns_apply (const struct sbx_policy *p, struct sbx_spec *spec, const char *rootfs, int dirfd,
+                     sbx_error_t *err)
 {
-  _cleanup_free_ char *real = NULL, *path = NULL;
   char val[160];
   uint32_t first, size;
   bool idmap, clamped = false;
@@ -419,9 +254,7 @@ policy_userns_apply (const struct sbx_policy *p, struct sbx_spec *spec, const ch
     return 0;
   size = (uint32_t) p->userns.size;
   idmap = p->userns.rootfs == NULL || strcmp (p->userns.rootfs, "idmap") == 0;
-  if ((real = realpath (root, NULL)) == NULL || asprintf (&path, "%s/%s", real, id) < 0)
-    return sbx_error_errno (err, "policy harden.userns: the state directory");
-  if ((idmap && idmap_binds (spec, rootfs, err) < 0) || take_range (&p->userns, path, dirfd, &first, err) < 0)
+  if ((idmap && idmap_binds (spec, rootfs, err) < 0) || policy_range_take (&p->userns, dirfd, &first, err) < 0)
     return -1;
   snprintf (val, sizeof val, "%u %u", first, size);
   if (set_maps (&spec->linux_->uid_mappings, first, size, err) < 0

@@ -58,7 +58,7 @@ struct sbx_policy
    types, "user network". Set by sbx only, like the one above. */
 #define POLICY_USERNS_ANNOTATION "sbx.policy.userns"
 #define POLICY_NS_ANNOTATION "sbx.policy.namespaces"
-/* Where the id ranges are taken: one file per range in use. */
+/* Where the id ranges are taken: one entry per range in use. */
 #define POLICY_USERNS_DIR "/run/sbx-userns"
 
 /* Read FILE: it must be a regular file owned by root, writable by nobody
@@ -86,18 +86,21 @@ int policy_seccomp (const struct sbx_policy *p, struct spec_seccomp **out, sbx_e
 /* harden.userns and harden.network (policy-userns.c). policy_harden
    calls policy_ns_harden before anything exists: the network namespace,
    the checks. policy_userns_apply runs once the container's state
-   directory exists (dirfd, ROOT/ID): it takes a free id range, recorded
-   in POLICY_USERNS_DIR against that directory, and adds the user
-   namespace, the maps and the idmapped rootfs and binds. A range is free
-   again when the directory is gone (delete, delete --force, a failed
-   create). policy_ns_started brings the loopback up in the init's fresh
-   network namespace. */
+   directory exists (dirfd): it takes a free id range against that
+   directory (policy_range_take) and adds the user namespace, the maps and
+   the idmapped rootfs and binds. policy_ns_started brings the loopback up
+   in the init's fresh network namespace. */
 int policy_ns_harden (const struct sbx_policy *p, struct sbx_spec *spec, char **note, sbx_error_t *err);
-int policy_userns_apply (const struct sbx_policy *p, struct sbx_spec *spec, const char *rootfs, const char *root,
-                         const char *id, int dirfd, sbx_error_t *err);
-/* After a state directory is removed: free the ranges of directories
-   that are gone (quietly, nothing to do where no policy took one). */
-void policy_userns_release (void);
+int policy_userns_apply (const struct sbx_policy *p, struct sbx_spec *spec, const char *rootfs, int dirfd,
+                         sbx_error_t *err);
+/* The id ranges (policy-ranges.c). take: a range of u->size ids from u
+   that no other container holds, recorded against the state directory
+   STATE_DIRFD. release: once a state directory (DEV, INO) is removed,
+   give back its range; HINT is the annotation POLICY_USERNS_ANNOTATION
+   ("FIRST SIZE") when known, else NULL. Quiet where no policy ever took a
+   range. */
+int policy_range_take (const struct policy_userns *u, int state_dirfd, uint32_t *first, sbx_error_t *err);
+void policy_range_release (unsigned long long dev, unsigned long long ino, const char *hint);
 int policy_ns_started (const struct sbx_policy *p, pid_t pid, sbx_error_t *err);
 /* exec: the namespaces and maps the policy added, from the container's
    annotations (state.json), into the saved config's spec. */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -168,6 +169,8 @@ recover_remove (int rootfd, int dirfd, const char *id, sbx_error_t *err)
 {
   struct owned o;
   sbx_error_t e = { 0 };
+  struct stat st;
+  bool known = fstat (dirfd, &st) == 0;
   int r;
 
   if (owned_read (dirfd, &o, &e) < 0)
@@ -175,16 +178,19 @@ recover_remove (int rootfd, int dirfd, const char *id, sbx_error_t *err)
       if (e.errno_ != ENOENT)
         log_warn ("container \"%s\": %s: only its state directory can be removed", id, e.msg);
       sbx_error_free (&e);
-      return rm_rf_at (rootfd, id, err);
+      r = rm_rf_at (rootfd, id, err);
     }
-  r = kill_init (&o, err);
-  if (r == 0)
-    r = remove_cgroup (&o, err);
-  owned_free (&o);
-  if (r == 0)
-    r = rm_rf_at (rootfd, id, err);
-  if (r == 0)
-    policy_userns_release (); /* the range a killed create took */
+  else
+    {
+      r = kill_init (&o, err);
+      if (r == 0)
+        r = remove_cgroup (&o, err);
+      owned_free (&o);
+      if (r == 0)
+        r = rm_rf_at (rootfd, id, err);
+    }
+  if (r == 0 && known) /* the id range a killed create took */
+    policy_range_release (st.st_dev, st.st_ino, NULL);
   return r;
 }
 

@@ -28,6 +28,7 @@ setup() {
 
 teardown() {
 	sbx_teardown
+	rm -f "$ALLOC/$FIRST" "$(entry $((FIRST + 2 * 65536)))"
 	[ -z "${LISTENER:-}" ] || kill "$LISTENER" 2>/dev/null || true
 	umount "$BATS_TEST_TMPDIR/ov" 2>/dev/null || true
 	ip link del sbxpol0 2>/dev/null || true
@@ -38,8 +39,17 @@ policy() { jq -n --arg ids "$IDS" "$1" >"$POL"; chmod 0644 "$POL"; }
 psbx() { sbx --policy "$POL" "$@"; }
 # range ID: the host id the container's root is (uid_map's second column)
 range() { awk '{print $2}' "/proc/$(ctr_pid "$1")/uid_map"; }
-# taken_by ID: the allocation file that names the container's state directory
-taken_by() { grep -lx "65536 [0-9]* [0-9]* $(realpath "$ROOT")/$1" "$ALLOC"/* 2>/dev/null | xargs -rn1 basename; }
+# taken_by ID: the first id of the range whose entry (a symlink FIRST-LAST
+# to "DEV INO PATH", never followed) names the container's state directory
+taken_by() {
+	local e want=" $(realpath "$ROOT")/$1"
+	for e in "$ALLOC"/*-*; do
+		[ -L "$e" ] && [[ "$(readlink "$e")" == *"$want" ]] && basename "${e%-*}"
+	done
+	return 0
+}
+# entry FIRST: the path of the range's entry
+entry() { echo "$ALLOC/$1-$(($1 + 65535))"; }
 
 @test "harden.userns: its own range in uid_map, an idmapped rootfs and binds (root's files are root's), exec in the same" {
 	mkdir -p "$BATS_TEST_TMPDIR/vol"
@@ -110,7 +120,7 @@ taken_by() { grep -lx "65536 [0-9]* [0-9]* $(realpath "$ROOT")/$1" "$ALLOC"/* 2>
 	psbx create --bundle "$BUNDLE" d2 </dev/null >/dev/null 3>&-
 	[ "$(range d2)" != "$a" ]
 	sbx delete --force d1
-	[ -z "$(taken_by d1)" ] && [ ! -e "$ALLOC/$a" ] || fail "the range of d1 is still taken"
+	[ -z "$(taken_by d1)" ] && [ ! -L "$(entry "$a")" ] || fail "the range of d1 is still taken"
 	psbx create --bundle "$BUNDLE" d3 </dev/null >/dev/null 3>&-
 	[ "$(range d3)" = "$a" ]
 	for i in 4 5 6; do psbx create --bundle "$BUNDLE" "d$i" </dev/null >/dev/null 3>&-; done
@@ -121,6 +131,33 @@ taken_by() { grep -lx "65536 [0-9]* [0-9]* $(realpath "$ROOT")/$1" "$ALLOC"/* 2>
 	[ "$status" -eq 0 ]
 	run_bg "$BATS_TEST_TMPDIR/d7" psbx create --bundle "$BUNDLE" d7
 	[ "$status" -eq 0 ] || fail "$output"
+}
+
+@test "harden.userns: an entry whose directory is gone is taken back once every range looks taken; an earlier sbx's file still holds its range" {
+	set_args /bin/sleep 100
+	mkdir -p -m 0700 "$ALLOC" "$BATS_TEST_TMPDIR/live"
+	# an earlier sbx's record (a file FIRST: "SIZE DEV INO PATH") of a live directory
+	echo "65536 $(stat -c '%d %i' "$BATS_TEST_TMPDIR/live") $BATS_TEST_TMPDIR/live" >"$ALLOC/$FIRST"
+	# the third range, taken for a directory that is gone
+	ln -s "1 2 $BATS_TEST_TMPDIR/gone" "$(entry $((FIRST + 2 * 65536)))"
+	psbx create --bundle "$BUNDLE" e1 </dev/null >/dev/null 3>&-
+	[ "$(range e1)" = $((FIRST + 65536)) ] || fail "e1 got $(range e1)"
+	psbx create --bundle "$BUNDLE" e2 </dev/null >/dev/null 3>&-
+	[ "$(range e2)" = $((FIRST + 3 * 65536)) ] || fail "e2 got $(range e2): a free range by name comes first"
+	[ -L "$(entry $((FIRST + 2 * 65536)))" ] || fail "the dead entry went before it had to"
+	psbx create --bundle "$BUNDLE" e3 </dev/null >/dev/null 3>&-
+	# every range looks taken now: the dead entry goes, the earlier sbx's file stays
+	psbx create --bundle "$BUNDLE" e4 </dev/null >/dev/null 3>&-
+	[ "$(range e4)" = $((FIRST + 2 * 65536)) ] || fail "e4 got $(range e4)"
+	[ "$(taken_by e4)" = $((FIRST + 2 * 65536)) ]
+	[ -f "$ALLOC/$FIRST" ]
+	# the earlier sbx's directory is gone: its range comes back too
+	rmdir "$BATS_TEST_TMPDIR/live"
+	psbx create --bundle "$BUNDLE" e5 </dev/null >/dev/null 3>&-
+	[ "$(range e5)" = "$FIRST" ] || fail "e5 got $(range e5)"
+	[ ! -e "$ALLOC/$FIRST" ]
+	for i in 1 2 3 4 5; do sbx delete --force "e$i"; done
+	for i in 0 1 2 3 4; do [ ! -L "$(entry $((FIRST + i * 65536)))" ] || fail "range $i still taken"; done
 }
 
 @test "harden.userns: sbx killed -9 mid-create keeps the range until delete --force" {
@@ -140,7 +177,7 @@ taken_by() { grep -lx "65536 [0-9]* [0-9]* $(realpath "$ROOT")/$1" "$ALLOC"/* 2>
 	[ "$(range k2)" != "$a" ] || fail "k2 got the range a killed create holds"
 	[ "$(taken_by k1)" = "$a" ]
 	sbx delete --force k1
-	[ ! -e "$ROOT/k1" ] && [ ! -e "$ALLOC/$a" ] || fail "delete --force left the range of k1"
+	[ ! -e "$ROOT/k1" ] && [ ! -L "$(entry "$a")" ] || fail "delete --force left the range of k1"
 	psbx create --bundle "$BUNDLE" k3 </dev/null >/dev/null 3>&-
 	[ "$(range k3)" = "$a" ]
 }
