@@ -611,6 +611,8 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
     goto out;
   if (x.spec->linux_->seccomp != NULL && seccomp_prepare_cached (x.spec->linux_->seccomp, &c.plan.seccomp, err) < 0)
     goto out;
+  if (seccomp_join_policy (&c.plan.seccomp, &c.plan.policy_seccomp, x.spec->process->no_new_privileges, err) < 0)
+    goto out;
   if (o->console_socket != NULL && x.spec->process->terminal
       && (x.console_fd = fdpass_connect (o->console_socket, err)) < 0)
     goto out;

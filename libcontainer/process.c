@@ -216,6 +216,8 @@ prepare (const struct create_plan *c, bool host_devices, bool new_userns, struct
       if (seccomp_prepare_cached (spec->linux_->seccomp, &p->seccomp, err) < 0)
         return -1;
     }
+  if (seccomp_join_policy (&p->seccomp, &p->policy_seccomp, spec->process->no_new_privileges, err) < 0)
+    return -1;
   if (ns_open_paths (spec, p->ns_fds, err) < 0)
     return -1;
   p->fds.mount_fds = calloc (spec->n_mounts + 1, sizeof *p->fds.mount_fds);

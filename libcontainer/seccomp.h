@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 #include "error.h"
@@ -48,6 +49,23 @@ int seccomp_filter_from_bpf (const void *bpf, size_t len, unsigned int kflags, s
 /* seccomp_prepare through a cache of compiled programs (seccomp-cache.c):
  * the policy's stacked filter is the same on every create and exec. */
 int seccomp_prepare_cached (const struct spec_seccomp *s, struct seccomp_filter **out, sbx_error_t *err);
+
+/* Two filters as one program returning what the kernel returns with
+   OLDER attached and NEWER on it (seccomp-compose.c). *out is NULL, with
+   0, where they must stay two filters: a listener, SECCOMP_FILTER_FLAG_LOG
+   or SPEC_ALLOW (they act per filter), an instruction libseccomp does not
+   emit, a program too long. */
+int seccomp_compose (const struct seccomp_filter *older, const struct seccomp_filter *newer,
+                     struct seccomp_filter **out, sbx_error_t *err);
+/* The kernel's result when the newer filter returned NEWER, the older
+   OLDER (the more restrictive action; a tie is the newer's). */
+uint32_t seccomp_stacked_result (uint32_t newer, uint32_t older);
+/* The config's filter and the policy's joined into *config where they can
+   be (then *policy is NULL), keeping their order: the init loads the
+   config's before the policy's without no_new_privs (NNP false), after it
+   with. The composite is loaded where the config's was. */
+int seccomp_join_policy (struct seccomp_filter **config, struct seccomp_filter **policy, bool nnp,
+                         sbx_error_t *err);
 
 /* What sbx recognises, for `sbx features` (NULL-terminated). */
 extern const char *const seccomp_known_actions[];
@@ -93,6 +111,16 @@ static inline void
 seccomp_filter_free (struct seccomp_filter *f)
 {
   (void) f;
+}
+
+static inline int
+seccomp_join_policy (struct seccomp_filter **config, struct seccomp_filter **policy, bool nnp, sbx_error_t *err)
+{
+  (void) config;
+  (void) policy;
+  (void) nnp;
+  (void) err;
+  return 0;
 }
 
 static const char *const seccomp_no_names_[] __attribute__ ((unused)) = { NULL };

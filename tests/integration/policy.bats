@@ -206,9 +206,10 @@ harden_policy() {
 	refused "harden.readOnlyRootfs: unknown policy rule"
 }
 
-# the policy's filter is stacked on the config's: a syscall runs only if
-# both allow it; the socket-family allowlist is part of it
-@test "policy harden: socket families and a seccomp profile, stacked on the config's filter (run and exec)" {
+# the policy's filter joins the config's: a syscall runs only if both
+# allow it (one program, seccomp-compose.c); the socket-family allowlist
+# is part of it
+@test "policy harden: socket families and a seccomp profile, joined to the config's filter (run and exec)" {
 	requires probe
 	harden_policy '{"socketFamilies": ["AF_UNIX", "AF_INET", "AF_INET6", "AF_NETLINK_ROUTE"],
 		"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}}'
@@ -229,7 +230,7 @@ harden_policy() {
 	grep -qx "38/0 EAFNOSUPPORT" <<<"$out" || fail "AF_ALG allowed"
 	grep -qx "40/0 EAFNOSUPPORT" <<<"$out" || fail "AF_VSOCK allowed"
 	grep -qx "error EPERM" <<<"$out" || fail "the policy profile's getcwd rule is not in force"
-	[[ "$(grep Seccomp_filters: <<<"$out")" =~ [[:space:]]2$ ]] || fail "not two stacked filters"
+	[[ "$(grep Seccomp_filters: <<<"$out")" =~ [[:space:]]1$ ]] || fail "not one program for both filters"
 	# exec gets the policy's filter too
 	run sbx --policy "$POL" exec s1 probe socket 17 3 0
 	[ "$output" = EAFNOSUPPORT ]
@@ -245,6 +246,21 @@ harden_policy() {
 	prun p2
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"unknown family \`AF_BANANA\`"* ]]
+}
+
+# SECCOMP_FILTER_FLAG_LOG acts per filter (the policy's refusals would be
+# logged too): such a config's filter and the policy's stay two, both in force
+@test "policy harden: a config filter with SECCOMP_FILTER_FLAG_LOG stays a filter of its own, both enforced" {
+	requires probe
+	harden_policy '{"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}}'
+	update_config '.linux.seccomp.flags = ["SECCOMP_FILTER_FLAG_LOG"]
+		| .linux.seccomp.syscalls += [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]'
+	set_args /bin/sh -c 'probe cwd; mkdir /tmp/x 2>/dev/null || echo mkdir refused; grep Seccomp_filters: /proc/self/status'
+	prun l1
+	[ "$status" -eq 0 ] || fail "$output"
+	grep -qx "error EPERM" <<<"$output" || fail "the policy's getcwd rule: $output"
+	grep -qx "mkdir refused" <<<"$output" || fail "the config's mkdir rule: $output"
+	[[ "$output" =~ Seccomp_filters:[[:space:]]+2 ]] || fail "not two filters: $output"
 }
 
 # bench/policy.sh: compiling the stacked filter on every create and exec

@@ -1,0 +1,402 @@
+/* test_seccomp_compose.c: the policy's filter and a config's as one
+ * program (libcontainer/seccomp-compose.c). The composite must return,
+ * for every syscall, architecture and argument, what the kernel returns
+ * with the two stacked: checked over the whole syscall table with a
+ * classic-BPF interpreter, then in forked children against the kernel
+ * itself (the same syscalls under the stacked pair and under the
+ * composite give the same results). JSON fixtures use ' for ". */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "policy.h"
+#include "seccomp.h"
+#include "spec.h"
+#include "unit.h"
+
+#define ERRNO(e) (SECCOMP_RET_ERRNO | (e))
+
+/* ---- fixtures ---- */
+
+/* Like Docker's default: EPERM unless listed, with argument rules on
+   clone, personality and socket, clone3 ENOSYS, three architectures,
+   and one of every other action. */
+#define DOCKERISH                                                                                      \
+  "{'defaultAction':'SCMP_ACT_ERRNO','defaultErrnoRet':1,"                                             \
+  "'architectures':['SCMP_ARCH_X86_64','SCMP_ARCH_X86','SCMP_ARCH_X32'],'syscalls':["                  \
+  "{'names':['read','write','exit_group','exit','getpid','getcwd','mkdir','unshare','keyctl',"         \
+  "'io_uring_setup','bpf','wait4','close','rt_sigreturn','brk','mmap','munmap'],'action':'SCMP_ACT_ALLOW'}," \
+  "{'names':['clone'],'action':'SCMP_ACT_ALLOW','args':[{'index':0,'value':2114060288,'op':'SCMP_CMP_MASKED_EQ'}]}," \
+  "{'names':['personality'],'action':'SCMP_ACT_ALLOW','args':[{'index':0,'value':0,'op':'SCMP_CMP_EQ'}]}," \
+  "{'names':['personality'],'action':'SCMP_ACT_ALLOW','args':[{'index':0,'value':4294967295,'op':'SCMP_CMP_EQ'}]}," \
+  "{'names':['getpriority'],'action':'SCMP_ACT_ERRNO','errnoRet':13}," \
+  "{'names':['socket'],'action':'SCMP_ACT_ALLOW','args':[{'index':0,'value':40,'op':'SCMP_CMP_NE'}]}," \
+  "{'names':['socketpair'],'action':'SCMP_ACT_ALLOW'},"                                                \
+  "{'names':['clone3'],'action':'SCMP_ACT_ERRNO','errnoRet':38},"                                      \
+  "{'names':['ptrace'],'action':'SCMP_ACT_KILL_PROCESS'},"                                             \
+  "{'names':['kexec_load'],'action':'SCMP_ACT_KILL_THREAD'},"                                          \
+  "{'names':['swapon'],'action':'SCMP_ACT_TRAP'},"                                                     \
+  "{'names':['uname'],'action':'SCMP_ACT_LOG'},"                                                       \
+  "{'names':['getppid'],'action':'SCMP_ACT_TRACE','errnoRet':3}]}"
+
+/* bench/policy.sh's config: everything but one syscall. */
+#define ONE_RULE "{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':['kexec_load'],'action':'SCMP_ACT_ERRNO'}]}"
+
+/* A config that kills by default. */
+#define KILLER                                                                                         \
+  "{'defaultAction':'SCMP_ACT_KILL_PROCESS','syscalls':[{'names':['read','write','exit_group','getcwd'," \
+  "'socket','unshare','personality'],'action':'SCMP_ACT_ALLOW'}]}"
+
+/* The shipped strict policy's filter rules (contrib/policy/untrusted.json,
+   shortened) and its socket-family allowlist. */
+#define POLICY                                                                                         \
+  "{'harden':{'socketFamilies':['AF_UNIX','AF_INET','AF_INET6','AF_NETLINK_ROUTE'],"                   \
+  "'seccomp':{'defaultAction':'SCMP_ACT_ALLOW','syscalls':["                                           \
+  "{'names':['io_uring_setup','bpf','keyctl','ptrace','kexec_load','mount','setns','swapon'],"         \
+  "'action':'SCMP_ACT_ERRNO'},{'names':['unshare'],'action':'SCMP_ACT_ERRNO'},"                        \
+  "{'names':['clone'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,'value':268435456,"                 \
+  "'valueTwo':268435456,'op':'SCMP_CMP_MASKED_EQ'}]},"                                                 \
+  "{'names':['clone3'],'action':'SCMP_ACT_ERRNO','errnoRet':38},"                                      \
+  "{'names':['personality'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,'value':4194304,"             \
+  "'valueTwo':4194304,'op':'SCMP_CMP_MASKED_EQ'}]}]}}}"
+
+static char *
+quotes (const char *s)
+{
+  char *j = strdup (s);
+  for (char *p = j; p && *p; p++)
+    if (*p == '\'')
+      *p = '"';
+  return j;
+}
+
+static struct seccomp_filter *
+config_filter (const char *seccomp)
+{
+  sbx_error_t err = { 0, NULL };
+  char *j = NULL, *q;
+  struct sbx_spec *spec;
+  struct seccomp_filter *f = NULL;
+
+  if (asprintf (&j, "{'ociVersion':'1.2.0','linux':{'seccomp':%s}}", seccomp) < 0)
+    abort ();
+  q = quotes (j);
+  spec = spec_parse (q, strlen (q), &err);
+  if (spec == NULL || seccomp_prepare (spec->linux_->seccomp, &f, &err) < 0)
+    printf ("# config: %s\n", err.msg);
+  if (spec != NULL)
+    spec_free (spec);
+  free (j);
+  free (q);
+  sbx_error_free (&err);
+  return f;
+}
+
+static struct seccomp_filter *
+policy_filter (void)
+{
+  sbx_error_t err = { 0, NULL };
+  char *q = quotes (POLICY);
+  struct sbx_policy *p = policy_parse (q, strlen (q), &err);
+  struct spec_seccomp *sc = NULL;
+  struct seccomp_filter *f = NULL;
+
+  if (p == NULL || policy_seccomp (p, &sc, &err) < 0 || seccomp_prepare (sc, &f, &err) < 0)
+    printf ("# policy: %s\n", err.msg);
+  spec_seccomp_free (sc);
+  if (p != NULL)
+    policy_free (p);
+  free (q);
+  sbx_error_free (&err);
+  return f;
+}
+
+/* ---- a classic BPF interpreter for seccomp programs ---- */
+
+static uint32_t
+run (const struct seccomp_filter *f, const struct seccomp_data *d)
+{
+  const void *v;
+  size_t n, pc = 0;
+  unsigned int kflags;
+  uint32_t a = 0;
+
+  if (seccomp_filter_bpf (f, &v, &n, &kflags) < 0)
+    abort ();
+  const struct sock_filter *p = v;
+  for (;;)
+    {
+      const struct sock_filter *x = &p[pc];
+      if (pc >= n)
+        abort ();
+      switch (x->code)
+        {
+        case BPF_LD | BPF_W | BPF_ABS:
+          memcpy (&a, (const char *) d + x->k, 4);
+          pc++;
+          break;
+        case BPF_ALU | BPF_AND | BPF_K:
+          a &= x->k;
+          pc++;
+          break;
+        case BPF_JMP | BPF_JA:
+          pc += 1 + x->k;
+          break;
+        case BPF_JMP | BPF_JEQ | BPF_K:
+          pc += 1 + (a == x->k ? x->jt : x->jf);
+          break;
+        case BPF_JMP | BPF_JGT | BPF_K:
+          pc += 1 + (a > x->k ? x->jt : x->jf);
+          break;
+        case BPF_JMP | BPF_JGE | BPF_K:
+          pc += 1 + (a >= x->k ? x->jt : x->jf);
+          break;
+        case BPF_JMP | BPF_JSET | BPF_K:
+          pc += 1 + ((a & x->k) ? x->jt : x->jf);
+          break;
+        case BPF_RET | BPF_K:
+          return x->k;
+        default:
+          printf ("# unexpected instruction 0x%x\n", x->code);
+          abort ();
+        }
+    }
+}
+
+static const uint64_t arg_values[] = {
+  0, 1, 2, 10, 16, 17, 38, 40, 0x10000000, 0x10000011, 0x400000, 0x7e020000, 0x100000011ULL,
+  0xffffffffULL, 0x7fffffff00000001ULL, 0xffffffffffffffffULL,
+};
+
+/* Every input, the composite against the stacked pair; how many differ. */
+static long
+mismatches (const struct seccomp_filter *older, const struct seccomp_filter *newer, const struct seccomp_filter *one)
+{
+  static const uint32_t archs[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64 };
+  const size_t nv = sizeof arg_values / sizeof arg_values[0];
+  long bad = 0, n = 0;
+
+  for (size_t a = 0; a < 3; a++)
+    for (uint32_t k = 0; k < 1200; k++)
+      {
+        /* the native table, then x32 numbers, then junk */
+        uint32_t nr = k < 600 ? k : k < 1150 ? 0x40000000u | (k - 600) : 0xffffffffu - (k - 1150);
+        for (size_t i = 0; i < nv; i++)
+          for (size_t j = 0; j < 3; j++)
+            {
+              struct seccomp_data d = { .nr = (int) nr, .arch = archs[a] };
+              d.args[0] = arg_values[i];
+              d.args[2] = j == 0 ? 0 : j == 1 ? 9 : arg_values[nv - 1 - i];
+              uint32_t want = seccomp_stacked_result (run (newer, &d), run (older, &d)), got = run (one, &d);
+              n++;
+              if (want != got && bad++ < 5)
+                printf ("# arch %x nr %u arg0 %llx arg2 %llx: stacked %x, composite %x\n", archs[a], nr,
+                        (unsigned long long) d.args[0], (unsigned long long) d.args[2], want, got);
+            }
+      }
+  printf ("# %ld inputs\n", n);
+  return bad;
+}
+
+static bool
+composes_exactly (const char *config, bool policy_older)
+{
+  sbx_error_t err = { 0, NULL };
+  struct seccomp_filter *c = config_filter (config), *p = policy_filter (), *one = NULL;
+  struct seccomp_filter *older = policy_older ? p : c, *newer = policy_older ? c : p;
+  bool ok = false;
+
+  if (c != NULL && p != NULL && seccomp_compose (older, newer, &one, &err) == 0 && one != NULL)
+    ok = mismatches (older, newer, one) == 0;
+  else
+    printf ("# not composed: %s\n", err.msg ? err.msg : "(no error)");
+  seccomp_filter_free (c);
+  seccomp_filter_free (p);
+  seccomp_filter_free (one);
+  sbx_error_free (&err);
+  return ok;
+}
+
+UNIT_TEST (stacked_result_is_the_kernels_rule)
+{
+  CHECK_INTEQ (seccomp_stacked_result (ERRNO (1), ERRNO (38)), ERRNO (1)); /* a tie: the newer's */
+  CHECK_INTEQ (seccomp_stacked_result (ERRNO (38), ERRNO (1)), ERRNO (38));
+  CHECK_INTEQ (seccomp_stacked_result (SECCOMP_RET_ALLOW, SECCOMP_RET_KILL_PROCESS), SECCOMP_RET_KILL_PROCESS);
+  CHECK_INTEQ (seccomp_stacked_result (SECCOMP_RET_KILL_THREAD, SECCOMP_RET_KILL_PROCESS), SECCOMP_RET_KILL_PROCESS);
+  CHECK_INTEQ (seccomp_stacked_result (SECCOMP_RET_TRAP, ERRNO (1)), SECCOMP_RET_TRAP);
+  CHECK_INTEQ (seccomp_stacked_result (SECCOMP_RET_LOG, SECCOMP_RET_TRACE | 3), SECCOMP_RET_TRACE | 3);
+  CHECK_INTEQ (seccomp_stacked_result (SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW), SECCOMP_RET_ALLOW);
+}
+
+UNIT_TEST (composite_equals_stacked_for_every_input)
+{
+  CHECK (composes_exactly (DOCKERISH, true));   /* no_new_privs: the policy's first */
+  CHECK (composes_exactly (DOCKERISH, false));  /* without: the config's first */
+  CHECK (composes_exactly (ONE_RULE, true));
+  CHECK (composes_exactly (KILLER, true));
+  CHECK (composes_exactly (KILLER, false));
+}
+
+UNIT_TEST (composite_is_about_as_long_as_both)
+{
+  sbx_error_t err = { 0, NULL };
+  struct seccomp_filter *c = config_filter (ONE_RULE), *p = policy_filter (), *one = NULL;
+  const void *v;
+  size_t nc, np, n1;
+  unsigned int k;
+
+  REQUIRE (c != NULL && p != NULL);
+  CHECK_INTEQ (seccomp_compose (p, c, &one, &err), 0);
+  REQUIRE (one != NULL);
+  seccomp_filter_bpf (c, &v, &nc, &k);
+  seccomp_filter_bpf (p, &v, &np, &k);
+  seccomp_filter_bpf (one, &v, &n1, &k);
+  printf ("# config %zu, policy %zu, composite %zu instructions\n", nc, np, n1);
+  /* the copies of the second program shrink to its arch checks */
+  CHECK (n1 <= nc + np + 24);
+  seccomp_filter_free (c);
+  seccomp_filter_free (p);
+  seccomp_filter_free (one);
+}
+
+UNIT_TEST (listener_and_per_filter_flags_stay_two_filters)
+{
+  sbx_error_t err = { 0, NULL };
+  struct seccomp_filter *p = policy_filter (), *one = (struct seccomp_filter *) 1;
+  struct seccomp_filter *log = config_filter ("{'defaultAction':'SCMP_ACT_ALLOW','flags':['SECCOMP_FILTER_FLAG_LOG'],"
+                                              "'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_ERRNO'}]}");
+  struct seccomp_filter *notify = config_filter ("{'defaultAction':'SCMP_ACT_ALLOW','listenerPath':'/x',"
+                                                 "'syscalls':[{'names':['mkdir'],'action':'SCMP_ACT_NOTIFY'}]}");
+  struct seccomp_filter *c = NULL;
+
+  REQUIRE (p != NULL && log != NULL);
+  CHECK_INTEQ (seccomp_compose (p, log, &one, &err), 0);
+  CHECK (one == NULL);
+  if (notify != NULL) /* needs a kernel and libseccomp with listeners */
+    {
+      CHECK_INTEQ (seccomp_compose (p, notify, &one, &err), 0);
+      CHECK (one == NULL);
+    }
+  /* join leaves them as they are */
+  c = log;
+  CHECK_INTEQ (seccomp_join_policy (&c, &p, true, &err), 0);
+  CHECK (c == log && p != NULL);
+  seccomp_filter_free (c);
+  seccomp_filter_free (p);
+  seccomp_filter_free (notify);
+}
+
+/* ---- against the kernel: the same syscalls, stacked and composed ---- */
+
+/* A few syscalls either program decides, each harmless when allowed:
+   their results, as ret/errno pairs, into out. */
+static void
+probe (long *out)
+{
+  int i = 0;
+
+#define TRY(call)                                                                                      \
+  do                                                                                                   \
+    {                                                                                                  \
+      errno = 0;                                                                                       \
+      long r_ = (long) (call);                                                                         \
+      out[2 * i] = r_ < 0 ? -1 : 0;                                                                    \
+      out[2 * i + 1] = r_ < 0 ? errno : 0;                                                             \
+      i++;                                                                                             \
+    }                                                                                                  \
+  while (0)
+  TRY (syscall (SYS_unshare, CLONE_NEWUSER));
+  TRY (syscall (SYS_personality, 0xffffffffUL));
+  TRY (syscall (SYS_personality, (unsigned long) READ_IMPLIES_EXEC));
+  TRY (syscall (SYS_getcwd, NULL, 0));
+  TRY (syscall (SYS_mkdir, "/", 0755));
+  TRY (syscall (SYS_clone3, NULL, 0));
+  TRY (syscall (SYS_socket, AF_PACKET, SOCK_RAW, 0));
+  TRY (syscall (SYS_socket, AF_NETLINK, SOCK_RAW, 9));
+  TRY (syscall (SYS_socket, AF_NETLINK, SOCK_RAW, 0));
+  TRY (syscall (SYS_socket, AF_VSOCK, SOCK_STREAM, 0));
+  TRY (syscall (SYS_keyctl, 0 /* KEYCTL_GET_KEYRING_ID */, -1L, 0));
+  TRY (syscall (SYS_io_uring_setup, 0, NULL));
+#undef TRY
+}
+
+#define N_PROBES 12
+
+/* In a child: install the filters, probe, write the results to fd. */
+static bool
+kernel_results (struct seccomp_filter *const *fs, size_t n, long *out)
+{
+  int pipefd[2];
+  pid_t pid;
+  int st;
+  bool ok;
+
+  if (pipe (pipefd) < 0)
+    return false;
+  fflush (stdout);
+  pid = fork ();
+  if (pid == 0)
+    {
+      sbx_error_t err = { 0, NULL };
+      long res[2 * N_PROBES];
+      int fd;
+      close (pipefd[0]);
+      if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+        _exit (10);
+      for (size_t i = 0; i < n; i++)
+        if (seccomp_install (fs[i], &fd, &err) < 0)
+          _exit (11);
+      probe (res);
+      _exit (write (pipefd[1], res, sizeof res) == (ssize_t) sizeof res ? 0 : 12);
+    }
+  close (pipefd[1]);
+  ok = read (pipefd[0], out, 2 * N_PROBES * sizeof *out) == (ssize_t) (2 * N_PROBES * sizeof *out);
+  close (pipefd[0]);
+  if (pid < 0 || waitpid (pid, &st, 0) < 0 || !WIFEXITED (st) || WEXITSTATUS (st) != 0)
+    return false;
+  return ok;
+}
+
+UNIT_TEST (the_kernel_agrees)
+{
+  sbx_error_t err = { 0, NULL };
+  struct seccomp_filter *c = config_filter (ONE_RULE), *p = policy_filter (), *one = NULL;
+  long stacked[2 * N_PROBES], composed[2 * N_PROBES];
+
+  REQUIRE (c != NULL && p != NULL);
+  REQUIRE (seccomp_compose (p, c, &one, &err) == 0 && one != NULL);
+  {
+    struct seccomp_filter *two[] = { p, c };
+    CHECK (kernel_results (two, 2, stacked));
+  }
+  CHECK (kernel_results (&one, 1, composed));
+  for (int i = 0; i < N_PROBES; i++)
+    if (!CHECK (stacked[2 * i] == composed[2 * i] && stacked[2 * i + 1] == composed[2 * i + 1]))
+      printf ("# probe %d: stacked %ld/%ld, composed %ld/%ld\n", i, stacked[2 * i], stacked[2 * i + 1],
+              composed[2 * i], composed[2 * i + 1]);
+  /* and they are the policy's answers: unshare and AF_PACKET refused */
+  CHECK (composed[0] == -1 && composed[1] == EPERM);
+  CHECK (composed[12] == -1 && composed[13] == EAFNOSUPPORT);
+  seccomp_filter_free (c);
+  seccomp_filter_free (p);
+  seccomp_filter_free (one);
+}
+
+int
+main (void)
+{
+  return unit_main ();
+}
