@@ -579,6 +579,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
   struct exec_child c = { 0 };
   _cleanup_pid_ pid_t pid = -1;
   int pidfd = -1, master = -1, r = -1;
+  struct spec_seccomp *pol_seccomp = NULL;
   bool proxy;
 
   /* See create_common: nothing the caller left open goes any further. */
@@ -588,16 +589,12 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
   if (ctx->policy_path != NULL)
     {
       struct sbx_policy *pol = policy_load (ctx->policy_path, err);
-      struct spec_seccomp *sc = NULL;
       int pr = pol == NULL ? -1 : policy_check_process (pol, x.spec->process, err);
       if (pr == 0)
         pr = policy_harden_process (pol, x.spec->process, err);
       if (pr == 0)
-        pr = policy_seccomp (pol, &sc, err);
+        pr = policy_seccomp (pol, &pol_seccomp, err);
       policy_free (pol);
-      if (pr == 0 && sc != NULL && seccomp_prepare_cached (sc, &c.plan.policy_seccomp, err) < 0)
-        pr = sbx_error_wrap (err, "--policy seccomp");
-      spec_seccomp_free (sc);
       if (pr < 0)
         goto out;
     }
@@ -609,9 +606,8 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
     }
   if (open_cgroup (&x, o->cgroup, err) < 0 || caps_parse (x.spec->process->capabilities, &c.caps, err) < 0)
     goto out;
-  if (x.spec->linux_->seccomp != NULL && seccomp_prepare_cached (x.spec->linux_->seccomp, &c.plan.seccomp, err) < 0)
-    goto out;
-  if (seccomp_join_policy (&c.plan.seccomp, &c.plan.policy_seccomp, x.spec->process->no_new_privileges, err) < 0)
+  if (seccomp_prepare_joined (x.spec->linux_->seccomp, pol_seccomp, x.spec->process->no_new_privileges,
+                              &c.plan.seccomp, &c.plan.policy_seccomp, err) < 0)
     goto out;
   if (o->console_socket != NULL && x.spec->process->terminal
       && (x.console_fd = fdpass_connect (o->console_socket, err)) < 0)
@@ -662,6 +658,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
     r = foreground_wait (pid, pidfd, master);
   pid = -1; /* handed off, or reaped */
 out:
+  spec_seccomp_free (pol_seccomp);
   if (c.plan.seccomp != NULL)
     seccomp_filter_free (c.plan.seccomp);
   if (c.plan.policy_seccomp != NULL)

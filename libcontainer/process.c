@@ -206,17 +206,9 @@ prepare (const struct create_plan *c, bool host_devices, bool new_userns, struct
   p->self_pidns = p->self_timens = -1;
   if (caps_parse (spec->process->capabilities, &p->caps, err) < 0)
     return -1;
-  if (c->policy_seccomp != NULL)
-    {
-      if (seccomp_prepare_cached (c->policy_seccomp, &p->policy_seccomp, err) < 0)
-        return sbx_error_wrap (err, "--policy seccomp");
-    }
-  if (spec->linux_->seccomp != NULL)
-    {
-      if (seccomp_prepare_cached (spec->linux_->seccomp, &p->seccomp, err) < 0)
-        return -1;
-    }
-  if (seccomp_join_policy (&p->seccomp, &p->policy_seccomp, spec->process->no_new_privileges, err) < 0)
+  /* the config's filter and the policy's, as one program where they can be */
+  if (seccomp_prepare_joined (spec->linux_->seccomp, c->policy_seccomp, spec->process->no_new_privileges,
+                              &p->seccomp, &p->policy_seccomp, err) < 0)
     return -1;
   if (ns_open_paths (spec, p->ns_fds, err) < 0)
     return -1;

@@ -53,20 +53,37 @@ put_strv (FILE *f, const struct spec_strv *v)
     put_str (f, v->v[i]);
 }
 
+/* What every key starts with: this sbx binary, the kernel, libseccomp.
+   The same for the life of the process: made once. */
+static const char *
+key_header (void)
+{
+  static char hdr[512];
+  const struct scmp_version *v;
+  struct utsname u;
+  struct stat st;
+
+  if (hdr[0] != '\0')
+    return hdr;
+  if (stat ("/proc/self/exe", &st) < 0 || uname (&u) < 0)
+    return NULL;
+  v = seccomp_version ();
+  snprintf (hdr, sizeof hdr, "exe %ju %ju %jd %jd.%ld\nkernel %s %s\nlibseccomp %u.%u.%u api %u\n",
+            (uintmax_t) st.st_dev, (uintmax_t) st.st_ino, (intmax_t) st.st_size, (intmax_t) st.st_mtim.tv_sec,
+            st.st_mtim.tv_nsec, u.release, u.version, v->major, v->minor, v->micro, seccomp_api_get ());
+  return hdr;
+}
+
 static char *
 cache_key (const struct spec_seccomp *s, size_t *len)
 {
-  const struct scmp_version *v = seccomp_version ();
-  struct utsname u;
-  struct stat st;
+  const char *hdr = key_header ();
   char *buf = NULL;
   FILE *f;
 
-  if (stat ("/proc/self/exe", &st) < 0 || uname (&u) < 0 || (f = open_memstream (&buf, len)) == NULL)
+  if (hdr == NULL || (f = open_memstream (&buf, len)) == NULL)
     return NULL;
-  fprintf (f, "exe %ju %ju %jd %jd.%ld\nkernel %s %s\nlibseccomp %u.%u.%u api %u\n", (uintmax_t) st.st_dev,
-           (uintmax_t) st.st_ino, (intmax_t) st.st_size, (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-           u.release, u.version, v->major, v->minor, v->micro, seccomp_api_get ());
+  fputs (hdr, f);
   put_str (f, s->default_action);
   fprintf (f, "%d %" PRIu32, s->has_default_errno_ret, s->default_errno_ret);
   put_strv (f, &s->architectures);
@@ -191,32 +208,36 @@ cache_prune (int dirfd)
   closedir (d);
 }
 
+/* The directory, opened once per process (close-on-exec; the init
+   closes it with everything else it does not need). */
 static int
 cache_dir (void)
 {
+  static int fd = -1;
   struct stat st;
-  int fd;
 
-  if (mkdir (SECCOMP_CACHE_DIR, 0700) < 0 && errno != EEXIST)
-    return -1;
+  if (fd >= 0)
+    return fd;
   fd = open (SECCOMP_CACHE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT && mkdir (SECCOMP_CACHE_DIR, 0700) == 0)
+    fd = open (SECCOMP_CACHE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (fd >= 0 && (fstat (fd, &st) < 0 || st.st_uid != 0 || (st.st_mode & 077) != 0))
     {
       close (fd);
-      return -1;
+      fd = -1;
     }
   return fd;
 }
 
-int
-seccomp_prepare_cached (const struct spec_seccomp *s, struct seccomp_filter **out, sbx_error_t *err)
+/* Through the cache under KEY; compile with seccomp_prepare on a miss. */
+static int
+prepare_keyed (const struct spec_seccomp *s, const char *key, size_t key_len, struct seccomp_filter **out,
+               sbx_error_t *err)
 {
-  _cleanup_free_ char *key = NULL;
-  _cleanup_fd_ int dirfd = -1;
-  size_t key_len = 0;
+  int dirfd;
   char name[32];
 
-  if (geteuid () != 0 || (key = cache_key (s, &key_len)) == NULL || (dirfd = cache_dir ()) < 0)
+  if (key == NULL || (dirfd = cache_dir ()) < 0)
     return seccomp_prepare (s, out, err);
   snprintf (name, sizeof name, "%016" PRIx64, fnv1a (key, key_len));
   if (cache_read (dirfd, name, key, key_len, out))
@@ -225,5 +246,51 @@ seccomp_prepare_cached (const struct spec_seccomp *s, struct seccomp_filter **ou
     return -1;
   cache_prune (dirfd);
   cache_write (dirfd, name, key, key_len, *out);
+  return 0;
+}
+
+int
+seccomp_prepare_cached (const struct spec_seccomp *s, struct seccomp_filter **out, sbx_error_t *err)
+{
+  _cleanup_free_ char *key = NULL;
+  size_t key_len = 0;
+
+  if (geteuid () == 0)
+    key = cache_key (s, &key_len);
+  return prepare_keyed (s, key, key_len, out, err);
+}
+
+int
+seccomp_prepare_joined (const struct spec_seccomp *config, const struct spec_seccomp *policy, bool nnp,
+                        struct seccomp_filter **config_out, struct seccomp_filter **policy_out, sbx_error_t *err)
+{
+  _cleanup_free_ char *kc = NULL, *kp = NULL, *kj = NULL;
+  size_t lc = 0, lp = 0, lj = 0;
+  int dirfd = -1;
+  char name[32];
+
+  *config_out = *policy_out = NULL;
+  if (geteuid () == 0)
+    {
+      kc = config != NULL ? cache_key (config, &lc) : NULL;
+      kp = policy != NULL ? cache_key (policy, &lp) : NULL;
+    }
+  /* the two as one program: its own entry, keyed by both and their order */
+  if (kc != NULL && kp != NULL && (dirfd = cache_dir ()) >= 0
+      && (lj = (size_t) asprintf (&kj, "joined %s\n%s\n%s", nnp ? "policy-first" : "config-first", kc, kp)) > 0
+      && kj != NULL)
+    {
+      snprintf (name, sizeof name, "%016" PRIx64, fnv1a (kj, lj));
+      if (cache_read (dirfd, name, kj, lj, config_out))
+        return 0;
+    }
+  if (policy != NULL && prepare_keyed (policy, kp, lp, policy_out, err) < 0)
+    return sbx_error_wrap (err, "--policy seccomp");
+  if (config != NULL && prepare_keyed (config, kc, lc, config_out, err) < 0)
+    return -1;
+  if (seccomp_join_policy (config_out, policy_out, nnp, err) < 0)
+    return -1;
+  if (kj != NULL && *policy_out == NULL && *config_out != NULL)
+    cache_write (dirfd, name, kj, lj, *config_out);
   return 0;
 }

@@ -49,6 +49,14 @@ int seccomp_filter_from_bpf (const void *bpf, size_t len, unsigned int kflags, s
 /* seccomp_prepare through a cache of compiled programs (seccomp-cache.c):
  * the policy's stacked filter is the same on every create and exec. */
 int seccomp_prepare_cached (const struct spec_seccomp *s, struct seccomp_filter **out, sbx_error_t *err);
+/* The config's filter (CONFIG, may be NULL) and the policy's (POLICY, may
+   be NULL) through the cache, joined where they can be
+   (seccomp_join_policy), the joined program kept under a key of its own:
+   then *policy_out is NULL. An error in the policy's is wrapped
+   "--policy seccomp". */
+int seccomp_prepare_joined (const struct spec_seccomp *config, const struct spec_seccomp *policy, bool nnp,
+                            struct seccomp_filter **config_out, struct seccomp_filter **policy_out,
+                            sbx_error_t *err);
 
 /* Two filters as one program returning what the kernel returns with
    OLDER attached and NEWER on it (seccomp-compose.c). *out is NULL, with
@@ -111,6 +119,17 @@ static inline void
 seccomp_filter_free (struct seccomp_filter *f)
 {
   (void) f;
+}
+
+static inline int
+seccomp_prepare_joined (const struct spec_seccomp *config, const struct spec_seccomp *policy, bool nnp,
+                        struct seccomp_filter **config_out, struct seccomp_filter **policy_out, sbx_error_t *err)
+{
+  (void) nnp;
+  *config_out = *policy_out = NULL;
+  if (policy != NULL && seccomp_prepare (policy, policy_out, err) < 0)
+    return sbx_error_wrap (err, "--policy seccomp");
+  return config != NULL ? seccomp_prepare (config, config_out, err) : 0;
 }
 
 static inline int

@@ -263,33 +263,39 @@ harden_policy() {
 	[[ "$output" =~ Seccomp_filters:[[:space:]]+2 ]] || fail "not two filters: $output"
 }
 
-# bench/policy.sh: compiling the stacked filter on every create and exec
-# was most of the policy's cost; the program is kept in /run/sbx-seccomp
-@test "policy harden: the stacked filter is compiled once; a cache file not root's 0600, or cut short, is not used" {
+# bench/policy.sh: compiling the policy's filter on every create and exec
+# was most of the policy's cost; the programs are kept in /run/sbx-seccomp:
+# the policy's, the config's, and the two joined (seccomp-cache.c)
+@test "policy harden: the joined filter is compiled once; a cache file not root's 0600, or cut short, is not used" {
 	requires probe
 	harden_policy '{"socketFamilies": ["AF_UNIX", "AF_INET"],
 		"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}}'
-	set_args /bin/sh -c 'probe cwd; probe socket 17 3 0'
+	set_args /bin/sh -c 'probe cwd; probe socket 17 3 0; grep Seccomp_filters: /proc/self/status'
+	want=$(printf 'error EPERM\nEAFNOSUPPORT\nSeccomp_filters:\t1')
 	rm -f /run/sbx-seccomp/* # a cache: an earlier run's program would be found
 	touch "$BATS_TEST_TMPDIR/mark"
 	sleep 0.05
 	prun c1
-	[ "$status" -eq 0 ] && [ "$output" = "$(printf 'error EPERM\nEAFNOSUPPORT')" ] || fail "$output"
-	# the policy's program (the config's filter is cached too: seccomp.bats)
-	f=$(find /run/sbx-seccomp -type f -newer "$BATS_TEST_TMPDIR/mark" -exec grep -l getcwd {} +)
-	[ -n "$f" ] && [ "$(wc -l <<<"$f")" = 1 ] || fail "no one cache file written: $f"
+	[ "$status" -eq 0 ] && [ "$output" = "$want" ] || fail "$output"
+	new() { find /run/sbx-seccomp -type f -newer "$BATS_TEST_TMPDIR/mark" "$@"; }
+	# the policy's program, and the joined one (the config's: seccomp.bats)
+	p=$(new -exec grep -l getcwd {} + | xargs -r grep -L "joined policy-first")
+	f=$(new -exec grep -l "joined policy-first" {} +)
+	[ -n "$p" ] && [ "$(wc -l <<<"$p")" = 1 ] || fail "not one policy program written: $p"
+	[ -n "$f" ] && [ "$(wc -l <<<"$f")" = 1 ] && grep -q getcwd "$f" && grep -q keyctl "$f" || fail "not one joined program: $f"
 	[ "$(stat -c %u:%a "$f")" = 0:600 ]
 	m=$(stat -c %i "$f")
 	sleep 0.05
 	prun c2
-	[ "$status" -eq 0 ] && [ "$output" = "$(printf 'error EPERM\nEAFNOSUPPORT')" ] || fail "cached: $output"
+	[ "$status" -eq 0 ] && [ "$output" = "$want" ] || fail "cached: $output"
 	[ "$(stat -c %i "$f")" = "$m" ] || fail "compiled again"
 	truncate -s -8 "$f"
 	prun c3
-	[ "$status" -eq 0 ] && [ "$output" = "$(printf 'error EPERM\nEAFNOSUPPORT')" ] || fail "cut short: $output"
+	[ "$status" -eq 0 ] && [ "$output" = "$want" ] || fail "cut short: $output"
+	[ "$(stat -c %i "$f")" != "$m" ] || fail "a program cut short was kept"
 	chmod 0644 "$f"
 	prun c4
-	[ "$status" -eq 0 ] && [ "$output" = "$(printf 'error EPERM\nEAFNOSUPPORT')" ] || fail "0644: $output"
+	[ "$status" -eq 0 ] && [ "$output" = "$want" ] || fail "0644: $output"
 	[ "$(stat -c %a "$f")" = 600 ] || fail "not rewritten"
 }
 
