@@ -236,6 +236,22 @@ make_private_node (const struct dev_node *d, sbx_error_t *err)
   return fd;
 }
 
+/* A clone of the node at PATH if it is D's node, checked on the clone
+   itself (what was looked at is what is bound); -1 otherwise. */
+static int
+clone_if_node (const char *path, const struct dev_node *d)
+{
+  struct stat st;
+  int fd = open_tree (AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+
+  if (fd >= 0 && fstat (fd, &st) == 0 && (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
+      && (S_ISBLK (st.st_mode) == (d->type == 'b')) && major (st.st_rdev) == d->major && minor (st.st_rdev) == d->minor)
+    return fd;
+  if (fd >= 0)
+    close (fd);
+  return -1;
+}
+
 /* An open_tree clone of the host's node for D, nosuid and noexec like
    the rest of /dev (only nodev must stay off). */
 static int
@@ -243,22 +259,24 @@ open_host_node (const struct dev_node *d, sbx_error_t *err)
 {
   struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC };
   char byid[320];
-  struct stat st;
-  const char *src = byid;
+  const char *src;
   _cleanup_fd_ int fd = -1;
 
-  /* Find the host node by number: udev's /dev/{char,block} links, the
-     same path, or any node of that number directly in /dev. */
-  snprintf (byid, sizeof byid, "/dev/%s/%u:%u", d->type == 'b' ? "block" : "char", d->major, d->minor);
-  if (!is_node (byid, d))
-    src = is_node (d->path, d) ? d->path : find_in_dev (d, byid, sizeof byid);
-  if (src == NULL && geteuid () == 0)
+  /* Find the host node by number: the same path, udev's /dev/{char,block}
+     links, or any node of that number directly in /dev. */
+  fd = clone_if_node (d->path, d);
+  if (fd < 0)
+    {
+      snprintf (byid, sizeof byid, "/dev/%s/%u:%u", d->type == 'b' ? "block" : "char", d->major, d->minor);
+      fd = clone_if_node (byid, d);
+    }
+  if (fd < 0 && (src = find_in_dev (d, byid, sizeof byid)) != NULL && (fd = clone_if_node (src, d)) < 0)
+    return sbx_error_errno (err, "open host device `%s`", src);
+  if (fd < 0 && geteuid () == 0)
     fd = make_private_node (d, err);
-  else if (src == NULL || stat (src, &st) < 0)
+  else if (fd < 0)
     return sbx_error_set (err, ENOENT, "device %s (%c %u:%u): no such node on the host to bind",
                           d->path, d->type, d->major, d->minor);
-  else if ((fd = open_tree (AT_FDCWD, src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
-    return sbx_error_errno (err, "open host device `%s`", src);
   if (fd < 0)
     return -1;
   if (mount_setattr (fd, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
