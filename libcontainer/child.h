@@ -6,7 +6,7 @@
  * in the order that confinement depends on:
  *
  *   HOME as root -> the config's seccomp when it needs privilege (no
- *   no_new_privs) -> the policy's stacked filter -> bounding set and
+ *   no_new_privs) -> the policy's filter, if not joined -> bounding set and
  *   keepcaps -> user switch -> capability sets -> no_new_privs ->
  *   a notify filter (before READY) -> ... -> close every fd above the
  *   preserved ones -> the config's filter, if still pending -> execve.
@@ -31,7 +31,7 @@ struct child_plan
   char **env;                            /* final; a free slot for HOME */
   const struct caps_sets *caps;
   struct seccomp_filter *seccomp;        /* the config's; NULL once loaded */
-  struct seccomp_filter *policy_seccomp; /* --policy's, stacked; or NULL */
+  struct seccomp_filter *policy_seccomp; /* --policy's, stacked; NULL if none or joined */
   int sync_fd;                           /* a notify listener fd goes here */
   unsigned int keep_fds;                 /* fds 3 .. 3+keep_fds-1 reach the program */
   int hold_fd;                           /* also kept until execve (exec.fifo), or -1 */
@@ -64,7 +64,7 @@ char *child_find_executable (const char *arg0, char *const *env, sbx_error_t *er
 /* Load the config's filter now (*f becomes NULL); a SCMP_ACT_NOTIFY
    listener fd goes to the parent as SYNC_SECCOMP_FD. */
 int child_load_seccomp_now (struct seccomp_filter **f, int sync_fd, sbx_error_t *err);
-/* --policy's filter, stacked on the config's. */
+/* --policy's filter, stacked on the config's (when it could not be joined). */
 int child_load_policy_seccomp (struct seccomp_filter *f, sbx_error_t *err);
 
 #endif

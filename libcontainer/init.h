@@ -29,7 +29,7 @@ struct init_args
   char **env;                    /* final environment */
   struct caps_sets caps;         /* parsed by the parent */
   struct seccomp_filter *seccomp; /* prepared by the parent, or NULL */
-  struct seccomp_filter *policy_seccomp; /* --policy's, stacked; or NULL */
+  struct seccomp_filter *policy_seccomp; /* --policy's, stacked; NULL if none or joined */
   char *hook_state;              /* state JSON from SYNC_HOOKS_DONE */
 };
 

@@ -2,7 +2,7 @@
  * it lacks instead of refusing it: a read-only rootfs, noexec on every
  * writable mount, procfs limited to the processes (subset=pid) with the
  * others' hidden (hidepid=invisible), ceilings for the memory, pids and cpu
- * limits and the rlimits, and the stacked seccomp filter (policy_seccomp). What changed goes into the annotation sbx.policy.hardened, which
+ * limits and the rlimits, and the seccomp filter joined to the config's (policy_seccomp). What changed goes into the annotation sbx.policy.hardened, which
  * state.json keeps, and into one log line. */
 #include <errno.h>
 #include <inttypes.h>

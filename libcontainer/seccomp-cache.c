@@ -1,6 +1,6 @@
 /* seccomp-cache.c: compiled seccomp programs kept in SECCOMP_CACHE_DIR
  * (root's, 0700), so that a filter sbx builds on every create and exec
- * (the config's linux.seccomp, the policy's stacked one) is compiled
+ * (the config's linux.seccomp, the policy's, the two joined) is compiled
  * once: libseccomp takes milliseconds for a profile like Docker's default,
  * more than the rest of a `run`. The key is the whole text
  * of what the program depends on: this sbx binary (device, inode, size,
