@@ -606,7 +606,7 @@ sbx_container_exec (struct sbx_context *ctx, const char *id, const struct sbx_ex
     }
   if (open_cgroup (&x, o->cgroup, err) < 0 || caps_parse (x.spec->process->capabilities, &c.caps, err) < 0)
     goto out;
-  if (seccomp_prepare_joined (x.spec->linux_->seccomp, pol_seccomp, x.spec->process->no_new_privileges,
+  if (seccomp_prepare_joined (x.spec->linux_->seccomp, pol_seccomp, x.spec->process->no_new_privileges, true,
                               &c.plan.seccomp, &c.plan.policy_seccomp, err) < 0)
     goto out;
   if (o->console_socket != NULL && x.spec->process->terminal

@@ -206,9 +206,13 @@ prepare (const struct create_plan *c, bool host_devices, bool new_userns, struct
   p->self_pidns = p->self_timens = -1;
   if (caps_parse (spec->process->capabilities, &p->caps, err) < 0)
     return -1;
-  /* the config's filter and the policy's, as one program where they can be */
+  /* The config's filter and the policy's, as one program where they can
+     be. That program loads where the config's does, with no_new_privs
+     just before execve: after the startContainer hooks, which the
+     policy's own filter (loaded before the capabilities go) covers. */
   if (seccomp_prepare_joined (spec->linux_->seccomp, c->policy_seccomp, spec->process->no_new_privileges,
-                              &p->seccomp, &p->policy_seccomp, err) < 0)
+                              spec->hooks == NULL || spec->hooks->start_container.n == 0, &p->seccomp,
+                              &p->policy_seccomp, err) < 0)
     return -1;
   if (ns_open_paths (spec, p->ns_fds, err) < 0)
     return -1;

@@ -261,7 +261,7 @@ seccomp_prepare_cached (const struct spec_seccomp *s, struct seccomp_filter **ou
 }
 
 int
-seccomp_prepare_joined (const struct spec_seccomp *config, const struct spec_seccomp *policy, bool nnp,
+seccomp_prepare_joined (const struct spec_seccomp *config, const struct spec_seccomp *policy, bool nnp, bool join,
                         struct seccomp_filter **config_out, struct seccomp_filter **policy_out, sbx_error_t *err)
 {
   _cleanup_free_ char *kc = NULL, *kp = NULL, *kj = NULL;
@@ -276,7 +276,7 @@ seccomp_prepare_joined (const struct spec_seccomp *config, const struct spec_sec
       kp = policy != NULL ? cache_key (policy, &lp) : NULL;
     }
   /* the two as one program: its own entry, keyed by both and their order */
-  if (kc != NULL && kp != NULL && (dirfd = cache_dir ()) >= 0
+  if (join && kc != NULL && kp != NULL && (dirfd = cache_dir ()) >= 0
       && (lj = (size_t) asprintf (&kj, "joined %s\n%s\n%s", nnp ? "policy-first" : "config-first", kc, kp)) > 0
       && kj != NULL)
     {
@@ -288,7 +288,7 @@ seccomp_prepare_joined (const struct spec_seccomp *config, const struct spec_sec
     return sbx_error_wrap (err, "--policy seccomp");
   if (config != NULL && prepare_keyed (config, kc, lc, config_out, err) < 0)
     return -1;
-  if (seccomp_join_policy (config_out, policy_out, nnp, err) < 0)
+  if (join && seccomp_join_policy (config_out, policy_out, nnp, err) < 0)
     return -1;
   if (kj != NULL && *policy_out == NULL && *config_out != NULL)
     cache_write (dirfd, name, kj, lj, *config_out);

@@ -50,11 +50,11 @@ int seccomp_filter_from_bpf (const void *bpf, size_t len, unsigned int kflags, s
  * the policy's stacked filter is the same on every create and exec. */
 int seccomp_prepare_cached (const struct spec_seccomp *s, struct seccomp_filter **out, sbx_error_t *err);
 /* The config's filter (CONFIG, may be NULL) and the policy's (POLICY, may
-   be NULL) through the cache, joined where they can be
+   be NULL) through the cache; with JOIN, joined where they can be
    (seccomp_join_policy), the joined program kept under a key of its own:
    then *policy_out is NULL. An error in the policy's is wrapped
    "--policy seccomp". */
-int seccomp_prepare_joined (const struct spec_seccomp *config, const struct spec_seccomp *policy, bool nnp,
+int seccomp_prepare_joined (const struct spec_seccomp *config, const struct spec_seccomp *policy, bool nnp, bool join,
                             struct seccomp_filter **config_out, struct seccomp_filter **policy_out,
                             sbx_error_t *err);
 
@@ -122,10 +122,11 @@ seccomp_filter_free (struct seccomp_filter *f)
 }
 
 static inline int
-seccomp_prepare_joined (const struct spec_seccomp *config, const struct spec_seccomp *policy, bool nnp,
+seccomp_prepare_joined (const struct spec_seccomp *config, const struct spec_seccomp *policy, bool nnp, bool join,
                         struct seccomp_filter **config_out, struct seccomp_filter **policy_out, sbx_error_t *err)
 {
   (void) nnp;
+  (void) join;
   *config_out = *policy_out = NULL;
   if (policy != NULL && seccomp_prepare (policy, policy_out, err) < 0)
     return sbx_error_wrap (err, "--policy seccomp");

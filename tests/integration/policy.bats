@@ -263,6 +263,22 @@ harden_policy() {
 	[[ "$output" =~ Seccomp_filters:[[:space:]]+2 ]] || fail "not two filters: $output"
 }
 
+# A startContainer hook runs in the container before its program, after
+# the point where the joined program would load (just before execve): with
+# one, the policy's filter stays its own, loaded before the hook runs.
+@test "policy harden: a startContainer hook runs under the policy's filter (then not joined)" {
+	requires probe
+	jq '.harden = {"seccomp": {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}}
+		| .allow.hooks += ["/bin/sh"]' "$POLICY_SRC" >"$POL"
+	update_config '.hooks = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "probe cwd >/tmp/hook-saw; exit 0"]}]}'
+	set_args /bin/sh -c 'cat /tmp/hook-saw; probe cwd; grep Seccomp_filters: /proc/self/status'
+	prun s1
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "${lines[0]}" = "error EPERM" ] || fail "the hook ran without the policy's filter: $output"
+	[ "${lines[1]}" = "error EPERM" ] || fail "$output"
+	[[ "${lines[2]}" =~ Seccomp_filters:[[:space:]]+2 ]] || fail "$output"
+}
+
 # bench/policy.sh: compiling the policy's filter on every create and exec
 # was most of the policy's cost; the programs are kept in /run/sbx-seccomp:
 # the policy's, the config's, and the two joined (seccomp-cache.c)
