@@ -10,7 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -403,18 +407,14 @@ filter_freep (struct seccomp_filter **f)
   seccomp_filter_free (*f);
 }
 
-/* libseccomp's BPF for the filter, through a memfd (libseccomp 2.5 can
+/* libseccomp's BPF for the filter, into the memfd FD (libseccomp 2.5 can
    export to an fd only). */
 static int
-compile (struct seccomp_filter *f, sbx_error_t *err)
+compile (struct seccomp_filter *f, int fd, sbx_error_t *err)
 {
-  _cleanup_fd_ int fd = memfd_create ("sbx-seccomp", MFD_CLOEXEC);
   off_t size;
-  int rc;
+  int rc = seccomp_export_bpf (f->ctx, fd);
 
-  if (fd < 0)
-    return sbx_error_errno (err, P ": memfd for the compiled filter");
-  rc = seccomp_export_bpf (f->ctx, fd);
   if (rc < 0)
     return sbx_error_sys (err, -rc, P ": compile the filter");
   size = lseek (fd, 0, SEEK_END);
@@ -422,22 +422,58 @@ compile (struct seccomp_filter *f, sbx_error_t *err)
       || size / sizeof (struct sock_filter) > BPF_MAXINSNS)
     return sbx_error_set (err, E2BIG, P ": the compiled filter has %lld bytes (at most %d instructions fit)",
                           (long long) size, BPF_MAXINSNS);
-  f->bpf = malloc (size);
-  if (f->bpf == NULL)
-    return sbx_error_errno (err, P ": allocate");
-  if (pread (fd, f->bpf, size, 0) != size)
-    return sbx_error_errno (err, P ": read the compiled filter");
-  f->len = size / sizeof (struct sock_filter);
   return 0;
 }
 
+/* What the child that builds the filter reports (see seccomp_prepare). */
+struct built
+{
+  int32_t errno_;               /* 0: the program is in the memfd */
+  uint32_t kflags;
+  uint8_t notify;
+  char msg[2048];
+};
+
+int seccomp_compile_timeout_ms = 10000;
+
+_Noreturn static void
+build_in_child (const struct spec_seccomp *s, uint32_t def, int memfd, int pipefd)
+{
+  struct seccomp_filter f = { 0 };
+  struct built b = { 0 };
+  sbx_error_t e = { 0 };
+
+  f.ctx = seccomp_init (def);
+  if (f.ctx == NULL)
+    sbx_error_set (&e, EINVAL, P ".defaultAction: \"%s\" refused by libseccomp", s->default_action);
+  else if (set_flags (&f, s, &e) == 0 && add_archs (&f, s, &e) == 0 && add_rules (&f, s, def, &e) == 0)
+    compile (&f, memfd, &e);
+  b.errno_ = e.msg != NULL ? (e.errno_ ? e.errno_ : EINVAL) : 0;
+  b.kflags = f.kflags;
+  b.notify = f.notify;
+  if (e.msg != NULL)
+    snprintf (b.msg, sizeof b.msg, "%s", e.msg);
+  _exit (write (pipefd, &b, sizeof b) == (ssize_t) sizeof b ? 0 : 1);
+}
+
+/* libseccomp can spin without end on some rule sets (2.5.4: a few
+   argument conditions on the same syscalls, tests/unit/test_seccomp.c
+   has one; runc hangs on it too). So the filter is built and compiled in
+   a child, with a deadline: a config cannot leave sbx stuck. The parent
+   keeps the program only (the cache makes this a one-time cost). */
 int
 seccomp_prepare (const struct spec_seccomp *s, struct seccomp_filter **out,
                  sbx_error_t *err)
 {
   __attribute__ ((cleanup (filter_freep))) struct seccomp_filter *f = NULL;
+  _cleanup_fd_ int memfd = -1, rd = -1;
+  struct pollfd pfd;
+  struct built b;
   enum act_kind kind;
   uint32_t def;
+  int pipefd[2], pr;
+  off_t size;
+  pid_t pid;
 
   *out = NULL;
   /* Every syscall would wait for an agent, the ones that hand the
@@ -449,16 +485,42 @@ seccomp_prepare (const struct spec_seccomp *s, struct seccomp_filter **out,
                     s->default_errno_ret, P ".defaultAction",
                     P ".defaultErrnoRet", &def, &kind, err) < 0)
     return -1;
+  memfd = memfd_create ("sbx-seccomp", MFD_CLOEXEC);
+  if (memfd < 0 || pipe2 (pipefd, O_CLOEXEC) < 0)
+    return sbx_error_errno (err, P ": memfd and pipe for the compiled filter");
+  fflush (NULL);
+  pid = fork ();
+  if (pid == 0)
+    {
+      close (pipefd[0]);
+      build_in_child (s, def, memfd, pipefd[1]);
+    }
+  close (pipefd[1]);
+  rd = pipefd[0];
+  if (pid < 0)
+    return sbx_error_errno (err, P ": fork to compile the filter");
+  pfd = (struct pollfd) { .fd = rd, .events = POLLIN };
+  do
+    pr = poll (&pfd, 1, seccomp_compile_timeout_ms);
+  while (pr < 0 && errno == EINTR);
+  if (pr == 0)
+    kill (pid, SIGKILL);
+  while (waitpid (pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  if (pr == 0)
+    return sbx_error_set (err, ETIMEDOUT, P ": libseccomp did not finish compiling the filter in %d ms "
+                          "(rules it cannot handle: simplify the argument conditions)", seccomp_compile_timeout_ms);
+  if (read (rd, &b, sizeof b) != (ssize_t) sizeof b)
+    return sbx_error_set (err, EIO, P ": the process compiling the filter died");
+  if (b.errno_ != 0)
+    return sbx_error_set (err, b.errno_, "%s", b.msg);
   f = calloc (1, sizeof *f);
-  if (f == NULL)
-    return sbx_error_errno (err, P ": allocate");
-  f->ctx = seccomp_init (def);
-  if (f->ctx == NULL)
-    return sbx_error_set (err, EINVAL, P ".defaultAction: \"%s\" refused by "
-                          "libseccomp", s->default_action);
-  if (set_flags (f, s, err) < 0 || add_archs (f, s, err) < 0
-      || add_rules (f, s, def, err) < 0 || compile (f, err) < 0)
-    return -1;
+  size = lseek (memfd, 0, SEEK_END);
+  if (f == NULL || size <= 0 || (f->bpf = malloc (size)) == NULL || pread (memfd, f->bpf, size, 0) != size)
+    return sbx_error_errno (err, P ": read the compiled filter");
+  f->len = (unsigned short) (size / sizeof (struct sock_filter));
+  f->kflags = b.kflags;
+  f->notify = b.notify;
   *out = take_ptr (&f);
   return 0;
 }

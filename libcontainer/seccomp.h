@@ -33,6 +33,9 @@ struct seccomp_filter;
  * names are skipped, as runc does (Docker lists 32-bit-only names). */
 int seccomp_prepare (const struct spec_seccomp *s, struct seccomp_filter **out,
                      sbx_error_t *err);
+/* How long libseccomp may take to build and compile a filter before it is
+   an error (it can spin without end on some rule sets); tests shorten it. */
+extern int seccomp_compile_timeout_ms;
 /* Load the filter into the calling thread. No no_new_privs is set here:
  * the caller sets it first when the config asks (unprivileged callers
  * must). *notify_fd gets the SCMP_ACT_NOTIFY listener fd, else -1. */

@@ -338,6 +338,41 @@ UNIT_TEST (docker_profile_prepares)
   sbx_error_free (&err);
 }
 
+/* libseccomp 2.5.4 spins without end on this one (found by
+   test_seccomp_compose's random profiles; runc hangs on it too): an error
+   after the deadline, not a stuck create. */
+UNIT_TEST (a_filter_libseccomp_cannot_finish_is_an_error)
+{
+  sbx_error_t err = { 0, NULL };
+  struct seccomp_filter *f = NULL;
+  int saved = seccomp_compile_timeout_ms, r;
+
+  seccomp_compile_timeout_ms = 500;
+  r = prepare ("{'defaultAction':'SCMP_ACT_ERRNO','architectures':['SCMP_ARCH_X86_64','SCMP_ARCH_X86'],'syscalls':["
+               "{'names':['mount'],'action':'SCMP_ACT_TRAP','args':[{'index':1,'value':1,'op':'SCMP_CMP_LE'},"
+               "{'index':0,'value':268435473,'op':'SCMP_CMP_LT'}]},"
+               "{'names':['unshare','getpid'],'action':'SCMP_ACT_ALLOW','args':[{'index':0,'value':2,'op':'SCMP_CMP_LT'},"
+               "{'index':0,'value':4294967295,'op':'SCMP_CMP_GE'}]},"
+               "{'names':['uname','personality'],'action':'SCMP_ACT_ALLOW'},"
+               "{'names':['getcwd','personality'],'action':'SCMP_ACT_ALLOW','args':[{'index':0,'value':17,"
+               "'valueTwo':268435473,'op':'SCMP_CMP_MASKED_EQ'}]},"
+               "{'names':['mount'],'action':'SCMP_ACT_TRAP','args':[{'index':0,'value':268435473,'op':'SCMP_CMP_LT'},"
+               "{'index':1,'value':16,'valueTwo':4294967313,'op':'SCMP_CMP_MASKED_EQ'}]},"
+               "{'names':['socketpair','mount'],'action':'SCMP_ACT_ERRNO','errnoRet':34,'args':[{'index':1,"
+               "'value':2114060288,'op':'SCMP_CMP_LT'}]},"
+               "{'names':['personality','socketpair','write'],'action':'SCMP_ACT_ALLOW','args':[{'index':0,"
+               "'value':268435473,'op':'SCMP_CMP_LE'},{'index':1,'value':10,'valueTwo':4294967295,"
+               "'op':'SCMP_CMP_MASKED_EQ'}]},{'names':['socket'],'action':'SCMP_ACT_ALLOW'}]}",
+               &f, &err);
+  seccomp_compile_timeout_ms = saved;
+  CHECK_INTEQ (r, -1);
+  CHECK (f == NULL);
+  CHECK (err.msg != NULL && strstr (err.msg, "libseccomp did not finish compiling the filter in 500 ms") != NULL);
+  if (err.msg != NULL)
+    printf ("# %s\n", err.msg);
+  sbx_error_free (&err);
+}
+
 /* ---- behaviour: a forked child installs the filter ---- */
 
 static char self_exe[4096];

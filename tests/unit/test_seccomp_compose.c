@@ -299,6 +299,135 @@ UNIT_TEST (listener_and_per_filter_flags_stay_two_filters)
   seccomp_filter_free (notify);
 }
 
+/* ---- random profiles ---- */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+rnd (void)
+{
+  rng ^= rng << 13;
+  rng ^= rng >> 7;
+  rng ^= rng << 17;
+  return rng;
+}
+
+#define PICK(a) (a)[rnd () % (sizeof (a) / sizeof (a)[0])]
+
+static void
+random_action (FILE *f, const char *key, bool is_default)
+{
+  static const char *const acts[] = { "SCMP_ACT_ALLOW", "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_ERRNO",
+                                      "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
+                                      "SCMP_ACT_LOG", "SCMP_ACT_TRACE" };
+  const char *a = PICK (acts);
+
+  fprintf (f, "'%s':'%s'", key, a);
+  if ((strcmp (a, "SCMP_ACT_ERRNO") == 0 || strcmp (a, "SCMP_ACT_TRACE") == 0) && rnd () % 2)
+    fprintf (f, ",'%s':%u", is_default ? "defaultErrnoRet" : "errnoRet", (unsigned) (1 + rnd () % 40));
+}
+
+/* A profile of a few rules over a small pool of syscalls, with argument
+   conditions; NULL if libseccomp refuses it (rules that collide). */
+static struct seccomp_filter *
+random_filter (void)
+{
+  static const char *const names[] = { "read", "write", "getcwd", "mkdir", "socket", "clone", "personality",
+                                       "unshare", "keyctl", "bpf", "mount", "ptrace", "uname", "getpid",
+                                       "kill", "ioctl", "prctl", "setns", "openat", "socketpair" };
+  static const char *const archs[] = { "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32" };
+  static const char *const ops[] = { "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE", "SCMP_CMP_EQ",
+                                     "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ" };
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream (&buf, &len);
+  struct seccomp_filter *flt;
+  unsigned n_rules = 1 + rnd () % 8, n_arch = rnd () % 4;
+
+  fputc ('{', f);
+  random_action (f, "defaultAction", true);
+  if (n_arch > 0)
+    {
+      fputs (",'architectures':[", f);
+      for (unsigned i = 0; i < n_arch; i++)
+        fprintf (f, "%s'%s'", i ? "," : "", archs[i]);
+      fputc (']', f);
+    }
+  fputs (",'syscalls':[", f);
+  for (unsigned r = 0; r < n_rules; r++)
+    {
+      unsigned n_names = 1 + rnd () % 3, n_args = rnd () % 3;
+      fprintf (f, "%s{'names':[", r ? "," : "");
+      for (unsigned i = 0; i < n_names; i++)
+        fprintf (f, "%s'%s'", i ? "," : "", PICK (names));
+      fputs ("],", f);
+      random_action (f, "action", false);
+      if (n_args > 0)
+        {
+          fputs (",'args':[", f);
+          for (unsigned i = 0; i < n_args; i++)
+            fprintf (f, "%s{'index':%u,'value':%llu,'valueTwo':%llu,'op':'%s'}", i ? "," : "",
+                     (unsigned) (rnd () % 3), (unsigned long long) PICK (arg_values),
+                     (unsigned long long) PICK (arg_values), PICK (ops));
+          fputc (']', f);
+        }
+      fputc ('}', f);
+    }
+  fputs ("]}", f);
+  fclose (f);
+  flt = config_filter (buf);
+  free (buf);
+  return flt;
+}
+
+/* Random arguments for one (arch, nr): interesting values mixed. */
+static long
+random_mismatches (const struct seccomp_filter *older, const struct seccomp_filter *newer,
+                   const struct seccomp_filter *one)
+{
+  static const uint32_t archs[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64 };
+  long bad = 0;
+
+  for (size_t a = 0; a < 3; a++)
+    for (uint32_t nr = 0; nr < 460; nr++)
+      for (int k = 0; k < 12; k++)
+        {
+          struct seccomp_data d = { .nr = (int) (k == 11 ? nr | 0x40000000u : nr), .arch = archs[a] };
+          for (int i = 0; i < 3; i++)
+            d.args[i] = rnd () % 4 ? PICK (arg_values) : rnd ();
+          if (seccomp_stacked_result (run (newer, &d), run (older, &d)) != run (one, &d))
+            bad++;
+        }
+  return bad;
+}
+
+UNIT_TEST (random_profiles_compose_exactly)
+{
+  int pairs = 0, tries = 0;
+  long bad = 0;
+
+  while (pairs < 120 && tries++ < 2000)
+    {
+      sbx_error_t err = { 0, NULL };
+      struct seccomp_filter *a = random_filter (), *b = a ? random_filter () : NULL, *one = NULL;
+      if (a != NULL && b != NULL && seccomp_compose (a, b, &one, &err) == 0 && one != NULL)
+        {
+          long m = random_mismatches (a, b, one);
+          if (m > 0 && bad == 0)
+            printf ("# pair %d: %ld mismatches\n", pairs, m);
+          bad += m;
+          pairs++;
+        }
+      seccomp_filter_free (a);
+      seccomp_filter_free (b);
+      seccomp_filter_free (one);
+      sbx_error_free (&err);
+    }
+  printf ("# %d random pairs composed\n", pairs);
+  CHECK (pairs == 120);
+  CHECK_INTEQ (bad, 0);
+}
+
 /* ---- against the kernel: the same syscalls, stacked and composed ---- */
 
 /* A few syscalls either program decides, each harmless when allowed:
