@@ -99,7 +99,7 @@ cache_key (const struct spec_seccomp *s, size_t *len)
       fprintf (f, "%d %" PRIu32 " [%zu]", r->has_errno_ret, r->errno_ret, r->n_args);
       for (size_t k = 0; k < r->n_args; k++)
         {
-          fprintf (f, "%" PRIu32 " %" PRIu64 " %" PRIu64 " ", r->args[k].index, r->args[k].value, r->args[k].value_two);
+          fprintf (f, "%" PRIu32 " %" PRIu64 " %" PRIu64, r->args[k].index, r->args[k].value, r->args[k].value_two);
           put_str (f, r->args[k].op);
         }
       fputc ('\n', f);
@@ -277,8 +277,7 @@ seccomp_prepare_joined (const struct spec_seccomp *config, const struct spec_sec
     }
   /* the two as one program: its own entry, keyed by both and their order */
   if (join && kc != NULL && kp != NULL && (dirfd = cache_dir ()) >= 0
-      && (lj = (size_t) asprintf (&kj, "joined %s %zu %zu\n%s\n%s", nnp ? "policy-first" : "config-first", lc, lp, kc,
-                                   kp)) > 0
+      && (lj = (size_t) asprintf (&kj, "joined %s\n%s\n%s", nnp ? "policy-first" : "config-first", kc, kp)) > 0
       && kj != NULL)
     {
       snprintf (name, sizeof name, "%016" PRIx64, fnv1a (kj, lj));
