@@ -115,13 +115,19 @@ devices_list (const struct sbx_spec *spec, struct dev_node **out, size_t *n, sbx
   return 0;
 }
 
+/* Is ST the node D names (its type and number)? */
+static bool
+node_matches (const struct stat *st, const struct dev_node *d)
+{
+  return (S_ISCHR (st->st_mode) || S_ISBLK (st->st_mode)) && (S_ISBLK (st->st_mode) == (d->type == 'b'))
+         && major (st->st_rdev) == d->major && minor (st->st_rdev) == d->minor;
+}
+
 static bool
 is_node (const char *path, const struct dev_node *d)
 {
   struct stat st;
-  return stat (path, &st) == 0 && (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
-         && (S_ISBLK (st.st_mode) == (d->type == 'b')) && major (st.st_rdev) == d->major
-         && minor (st.st_rdev) == d->minor;
+  return stat (path, &st) == 0 && node_matches (&st, d);
 }
 
 static const char *
@@ -244,8 +250,7 @@ clone_if_node (const char *path, const struct dev_node *d)
   struct stat st;
   int fd = open_tree (AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 
-  if (fd >= 0 && fstat (fd, &st) == 0 && (S_ISCHR (st.st_mode) || S_ISBLK (st.st_mode))
-      && (S_ISBLK (st.st_mode) == (d->type == 'b')) && major (st.st_rdev) == d->major && minor (st.st_rdev) == d->minor)
+  if (fd >= 0 && fstat (fd, &st) == 0 && node_matches (&st, d))
     return fd;
   if (fd >= 0)
     close (fd);

@@ -152,8 +152,7 @@ grow (struct out *o, size_t more)
    k. Nodes that can give one value only become that return; what they
    led to is left out when nothing else leads there. */
 static int
-append_copy (struct out *o, const struct sock_filter *b, size_t n, const uint32_t *vals, const uint32_t *map,
-             size_t nv)
+append_copy (struct out *o, const struct sock_filter *b, size_t n, const uint32_t *vals, const uint32_t *map)
 {
   _cleanup_free_ uint64_t *single = calloc (n, sizeof *single);
   _cleanup_free_ size_t *at = calloc (n, sizeof *at);
@@ -179,7 +178,6 @@ append_copy (struct out *o, const struct sock_filter *b, size_t n, const uint32_
       else
         single[i] = single[i + 1];
     }
-  (void) nv;
   reach[0] = true;
   for (size_t i = 0; i < n; i++)
     {
@@ -253,7 +251,7 @@ compose_in_order (const struct sock_filter *a, size_t na, const struct sock_filt
       if (start[i] != SIZE_MAX)
         continue;
       start[i] = o->n;
-      if (append_copy (o, b, nb, bv, maps[i], nbv) < 0)
+      if (append_copy (o, b, nb, bv, maps[i]) < 0)
         return -1;
     }
   for (size_t i = 0; i < na; i++)

@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -492,6 +493,9 @@ seccomp_prepare (const struct spec_seccomp *s, struct seccomp_filter **out,
   pid = fork ();
   if (pid == 0)
     {
+      /* sbx killed with -9 must not leave it spinning */
+      if (prctl (PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid () == 1)
+        _exit (1);
       close (pipefd[0]);
       build_in_child (s, def, memfd, pipefd[1]);
     }

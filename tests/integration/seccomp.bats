@@ -87,6 +87,17 @@ profile() { # JSON for .linux.seccomp
 	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ] || fail "state left: $(ls -A "$ROOT")"
 	[ ! -e "$(cg_root)/sbx/sp1" ] || fail "cgroup left"
 	[ -z "$(pgrep -f 'sbx.* run --bundle .* sp1')" ] || fail "a process left"
+	# sbx killed with -9 while libseccomp spins: the compiling child goes too
+	rm -f /run/sbx-seccomp/* # a cache
+	"$SBX" --root "$ROOT" run --bundle "$BUNDLE" sp2 </dev/null >/dev/null 2>&1 &
+	spid=$!
+	retry 50 0.1 pgrep -P "$spid" >/dev/null || fail "no compiling child"
+	child=$(pgrep -P "$spid")
+	kill -9 "$spid"
+	wait "$spid" || true
+	retry 50 0.1 bash -c "! kill -0 $child 2>/dev/null" || fail "the compiling child $child outlived sbx"
+	run sbx delete --force sp2
+	[ -z "$(ls -A "$ROOT" 2>/dev/null)" ] || fail "state left: $(ls -A "$ROOT")"
 }
 
 @test "unknown syscall names are skipped, an unknown action or operator is an error naming it" {
