@@ -73,7 +73,7 @@ policy_load (const char *path, sbx_error_t *err)
       sbx_error_wrap (err, "--policy `%s`", path);
       return NULL;
     }
-  p = policy_parse (buf, len, err);
+  p = policy_parse_cached (buf, len, err);
   if (p == NULL)
     sbx_error_wrap (err, "--policy `%s`", path);
   return p;

@@ -65,6 +65,12 @@ struct sbx_policy
    else, in a directory likewise (spec-policy.c parses it). */
 struct sbx_policy *policy_load (const char *path, sbx_error_t *err);
 struct sbx_policy *policy_parse (const char *buf, size_t len, sbx_error_t *err);
+/* policy_parse through the cache of parsed policies (run-cache.c), keyed
+   by this sbx binary and the bytes. */
+struct sbx_policy *policy_parse_cached (const char *buf, size_t len, sbx_error_t *err);
+/* The parsed policy as bytes (malloc'd) and back (NULL if they are bad). */
+char *policy_encode (const struct sbx_policy *p, size_t *len);
+struct sbx_policy *policy_decode (const char *buf, size_t len);
 void policy_free (struct sbx_policy *p);
 
 /* Refuse a config below the policy: the error names the policy rule and

@@ -1,13 +1,15 @@
 /* spec-internal.h: shared by the files of the config.json parser:
  * spec-json.c (yajl, field tables, paths in errors), spec.c (top level,
  * process, root, mounts, hooks), spec-linux.c ("linux" and
- * LinuxResources) and spec-policy.c (the --policy file, same JSON
- * helpers). Nothing else may include it: it pulls in yajl. */
+ * LinuxResources), spec-policy.c (the --policy file, same JSON
+ * helpers) and spec-blob.c (the same tables, as bytes). Nothing else may include it: it pulls in yajl. */
 #ifndef SBX_SPEC_INTERNAL_H
 #define SBX_SPEC_INTERNAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include <yajl/yajl_tree.h>
 
@@ -127,7 +129,29 @@ bool spec_is_absolute (const char *p);
 void spec_strv_free (struct spec_strv *s);
 void spec_map_free (struct spec_map *m);
 
+/* spec-blob.c: a parsed struct as bytes and back, by its field tables
+ * (for sbx's own caches). A reader marks itself bad at the first short or
+ * malformed item and returns zeros and NULLs from then on. */
+struct blob_in
+{
+  const char *p, *end;
+  bool bad;
+};
+void blob_put_u64 (FILE *f, uint64_t v);
+void blob_put_str (FILE *f, const char *s); /* NULL too */
+uint64_t blob_get_u64 (struct blob_in *in);
+size_t blob_get_count (struct blob_in *in, size_t min_item_size);
+char *blob_get_str (struct blob_in *in); /* malloc'd; NULL for none */
+void spec_fields_put (FILE *f, const struct spec_field *t, size_t n, const void *base);
+/* Into a zeroed base; -1 when bad. What was decoded is base's, to free
+   with spec_free_fields, on failure too. */
+int spec_fields_get (struct blob_in *in, const struct spec_field *t, size_t n, void *base);
+
 /* spec-linux.c */
+/* A seccomp filter's fields as bytes (NULL too), and back: -1 when the
+   bytes are bad (*out is then NULL). */
+void spec_seccomp_put (FILE *f, const struct spec_seccomp *s);
+int spec_seccomp_get (struct blob_in *in, struct spec_seccomp **out);
 /* obj["seccomp"], a LinuxSeccomp object (also a policy's harden.seccomp) */
 int spec_parse_seccomp (yajl_val obj, const char *path, struct spec_seccomp **out,
                         sbx_error_t *err);

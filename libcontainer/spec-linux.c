@@ -468,6 +468,67 @@ spec_parse_seccomp (yajl_val obj, const char *path, struct spec_seccomp **out,
 }
 
 void
+spec_seccomp_put (FILE *f, const struct spec_seccomp *s)
+{
+  blob_put_u64 (f, s != NULL);
+  if (s == NULL)
+    return;
+  spec_fields_put (f, seccomp_fields, SPEC_N (seccomp_fields), s);
+  blob_put_u64 (f, s->n_syscalls);
+  for (size_t i = 0; i < s->n_syscalls; i++)
+    {
+      const struct spec_seccomp_syscall *c = &s->syscalls[i];
+      spec_fields_put (f, syscall_fields, SPEC_N (syscall_fields), c);
+      blob_put_u64 (f, c->n_args);
+      for (size_t k = 0; k < c->n_args; k++)
+        spec_fields_put (f, seccomp_arg_fields, SPEC_N (seccomp_arg_fields), &c->args[k]);
+    }
+}
+
+int
+spec_seccomp_get (struct blob_in *in, struct spec_seccomp **out)
+{
+  struct spec_seccomp *s;
+  size_t n = 0;
+
+  *out = NULL;
+  if (blob_get_u64 (in) == 0)
+    return in->bad ? -1 : 0;
+  if ((s = calloc (1, sizeof *s)) == NULL)
+    return -1;
+  if (spec_fields_get (in, seccomp_fields, SPEC_N (seccomp_fields), s) == 0 && (n = blob_get_count (in, 8)) > 0
+      && (s->syscalls = calloc (n, sizeof *s->syscalls)) == NULL)
+    in->bad = true;
+  for (; !in->bad && s->n_syscalls < n; s->n_syscalls++)
+    {
+      struct spec_seccomp_syscall *c = &s->syscalls[s->n_syscalls];
+      size_t na;
+      if (spec_fields_get (in, syscall_fields, SPEC_N (syscall_fields), c) < 0)
+        {
+          s->n_syscalls++; /* freed with the rest */
+          break;
+        }
+      na = blob_get_count (in, 8);
+      if (na > 0 && (c->args = calloc (na, sizeof *c->args)) == NULL)
+        in->bad = true;
+      for (; !in->bad && c->n_args < na; c->n_args++)
+        if (spec_fields_get (in, seccomp_arg_fields, SPEC_N (seccomp_arg_fields), &c->args[c->n_args]) < 0)
+          {
+            c->n_args++;
+            break;
+          }
+    }
+  if (in->bad || s->default_action == NULL)
+    {
+      in->bad = true;
+      spec_seccomp_free (s);
+      return -1;
+    }
+  *out = s;
+  return 0;
+}
+
+void
 spec_seccomp_free (struct spec_seccomp *s)
 {
   size_t i;

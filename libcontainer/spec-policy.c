@@ -1,7 +1,12 @@
 /* spec-policy.c: the policy file's JSON into struct sbx_policy, with the
  * config parser's field tables (so errors name the JSON path). Unknown
  * keys are an error here, unlike in config.json: a misspelt rule in an
- * operator's policy must not pass silently as no rule. */
+ * operator's policy must not pass silently as no rule.
+ *
+ * A parsed policy is kept in RUN_CACHE_POLICY (run-cache.c), keyed by
+ * this sbx binary and the file's bytes, as the same tables written out
+ * (spec-blob.c): reading it back costs a fraction of yajl's tree of the
+ * file, paid by every create and exec. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +15,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "policy.h"
+#include "run-cache.h"
 #include "spec-internal.h"
 
 static const struct spec_field allow_fields[] = {
@@ -172,4 +178,98 @@ policy_free (struct sbx_policy *p)
   spec_free_fields (userns_fields, SPEC_N (userns_fields), &p->userns);
   spec_seccomp_free (p->seccomp_profile);
   free (p);
+}
+
+/* ---- the parsed policy as bytes, for the cache ---- */
+
+/* Every member of struct sbx_policy is in a table above or named in
+   policy_put and policy_decode: a new member must be added to one of them
+   (else the cached policy would lack it), then this size updated. */
+#if defined(__x86_64__) && defined(__LP64__)
+_Static_assert (sizeof (struct sbx_policy) == 280,
+                "struct sbx_policy changed: carry the new member in policy_put/policy_decode");
+#endif
+
+static void
+policy_put (FILE *f, const struct sbx_policy *p)
+{
+  spec_fields_put (f, allow_fields, SPEC_N (allow_fields), p);
+  spec_fields_put (f, require_fields, SPEC_N (require_fields), p);
+  spec_fields_put (f, harden_fields, N_HARDEN_PARSED, p);
+  blob_put_u64 (f, p->has_userns);
+  spec_fields_put (f, userns_fields, SPEC_N (userns_fields), &p->userns);
+  blob_put_u64 (f, p->userns.first);
+  blob_put_u64 (f, p->userns.last);
+  spec_seccomp_put (f, p->seccomp_profile);
+}
+
+struct sbx_policy *
+policy_decode (const char *buf, size_t len)
+{
+  struct blob_in in = { buf, buf + len, false };
+  struct sbx_policy *p = calloc (1, sizeof *p);
+
+  if (p == NULL)
+    return NULL;
+  spec_fields_get (&in, allow_fields, SPEC_N (allow_fields), p);
+  spec_fields_get (&in, require_fields, SPEC_N (require_fields), p);
+  spec_fields_get (&in, harden_fields, N_HARDEN_PARSED, p);
+  p->has_userns = blob_get_u64 (&in) != 0;
+  spec_fields_get (&in, userns_fields, SPEC_N (userns_fields), &p->userns);
+  p->userns.first = (uint32_t) blob_get_u64 (&in);
+  p->userns.last = (uint32_t) blob_get_u64 (&in);
+  if (!in.bad)
+    spec_seccomp_get (&in, &p->seccomp_profile);
+  if (in.bad || in.p != in.end)
+    {
+      policy_free (p);
+      return NULL;
+    }
+  return p;
+}
+
+char *
+policy_encode (const struct sbx_policy *p, size_t *len)
+{
+  char *out = NULL;
+  FILE *m = open_memstream (&out, len);
+
+  if (m == NULL)
+    return NULL;
+  policy_put (m, p);
+  if (fclose (m) != 0)
+    {
+      free (out);
+      return NULL;
+    }
+  return out;
+}
+
+struct sbx_policy *
+policy_parse_cached (const char *buf, size_t len, sbx_error_t *err)
+{
+  const char *hdr = run_cache_header ();
+  int dirfd = run_cache_dir (RUN_CACHE_POLICY);
+  _cleanup_free_ char *key = NULL, *payload = NULL, *out = NULL;
+  size_t klen = 0, plen = 0;
+  struct sbx_policy *p;
+
+  if (hdr != NULL && dirfd >= 0 && asprintf (&key, "policy 1\n%s%zu bytes\n", hdr, len) > 0)
+    {
+      char *k = realloc (key, strlen (key) + len);
+      if (k == NULL)
+        return policy_parse (buf, len, err);
+      klen = strlen (k);
+      memcpy (k + klen, buf, len);
+      klen += len;
+      key = k;
+      if (run_cache_get (dirfd, key, klen, &payload, &plen) && (p = policy_decode (payload, plen)) != NULL)
+        return p;
+    }
+  else
+    key = NULL;
+  p = policy_parse (buf, len, err);
+  if (p != NULL && key != NULL && (out = policy_encode (p, &plen)) != NULL)
+    run_cache_put (dirfd, key, klen, out, plen);
+  return p;
 }

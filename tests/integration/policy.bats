@@ -315,6 +315,47 @@ harden_policy() {
 	[ "$(stat -c %a "$f")" = 600 ] || fail "not rewritten"
 }
 
+# Parsing the policy file (yajl's tree of it) was a third of what the
+# policy cost without its user namespace; the parsed policy is kept in
+# /run/sbx-policy under the file's bytes (spec-policy.c, run-cache.c).
+@test "policy: the parsed file is kept in /run/sbx-policy and enforced from there; an edit counts at once; a bad entry is not used" {
+	set_args /bin/true
+	rm -f /run/sbx-policy/*
+	prun k1
+	[ "$status" -eq 0 ] || fail "$output"
+	f=$(find /run/sbx-policy -type f)
+	[ -n "$f" ] && [ "$(wc -l <<<"$f")" = 1 ] || fail "not one entry: $f"
+	[ "$(stat -c %u:%a "$f")" = 0:600 ]
+	grep -q -F '"CAP_AUDIT_WRITE"' "$f" || fail "the key is not the file's bytes"
+	m=$(stat -c %i "$f")
+	# from the entry: what the policy refuses is refused
+	update_config '.process.capabilities.bounding += ["CAP_SYS_ADMIN"]'
+	prun k2
+	refused "policy allow.capabilities: process.capabilities.bounding has CAP_SYS_ADMIN"
+	[ "$(stat -c %i "$f")" = "$m" ] || fail "parsed again"
+	update_config '.process.capabilities.bounding -= ["CAP_SYS_ADMIN"]'
+	# the file edited: the edit holds from the next create, under its own entry
+	cp "$POL" "$BATS_TEST_TMPDIR/orig.json"
+	jq '.allow.capabilities -= ["CAP_KILL"]' "$BATS_TEST_TMPDIR/orig.json" >"$POL"
+	prun k3
+	refused "policy allow.capabilities: process.capabilities.bounding has CAP_KILL"
+	[ "$(find /run/sbx-policy -type f | wc -l)" = 2 ] || fail "no entry for the edited file"
+	cp "$BATS_TEST_TMPDIR/orig.json" "$POL"
+	prun k4
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$(stat -c %i "$f")" = "$m" ] || fail "the first entry was not used again"
+	# cut short, or not root's 0600: parsed again, and the entry rewritten
+	truncate -s -8 "$f"
+	prun k5
+	[ "$status" -eq 0 ] || fail "cut short: $output"
+	[ "$(stat -c %i "$f")" != "$m" ] || fail "an entry cut short was kept"
+	chmod 0644 "$f"
+	update_config '.process.capabilities.bounding += ["CAP_SYS_ADMIN"]'
+	prun k6
+	refused "policy allow.capabilities: process.capabilities.bounding has CAP_SYS_ADMIN"
+	[ "$(stat -c %a "$f")" = 600 ] || fail "a 0644 entry was used"
+}
+
 @test "policy harden: rlimit ceilings, for the container and for exec" {
 	harden_policy '{"rlimits": {"RLIMIT_NOFILE": "512", "RLIMIT_NPROC": "200"}}'
 	update_config '.process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 4096, "soft": 1024}]'
