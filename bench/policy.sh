@@ -5,7 +5,9 @@
 # contrib/policy/untrusted.json (its checks, its seccomp rules and
 # socket-family allowlist joined to the config's filter, its user
 # namespace with an idmapped rootfs); and the same policy without
-# harden.userns, to show what the user namespace costs on its own.
+# harden.userns, to show what the user namespace costs on its own. Then
+# the same three on a config with podman's default seccomp profile (what
+# an engine sends), when /usr/share/containers/seccomp.json is there.
 # Times are taken in bash with $EPOCHREALTIME (no process of its own
 # inside the interval). The state directory, the id ranges
 # (/run/sbx-userns) and the caches (/run/sbx-seccomp, /run/sbx-policy) are
@@ -44,29 +46,49 @@ jq '.process.terminal = false | .root.readonly = false | .process.args = ["/bin/
     | .process.noNewPrivileges = true
     | .linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kexec_load"], "action": "SCMP_ACT_ERRNO"}]}' \
 	"$w/b/config.json" >"$w/c" && mv "$w/c" "$w/b/config.json"
+# the same with the seccomp profile an engine sends (podman's default,
+# Docker's is alike), when installed
+profile=/usr/share/containers/seccomp.json
+bundles=b
+if [ -r "$profile" ]; then
+	mkdir -p "$w/d"
+	ln -s ../b/rootfs "$w/d/rootfs"
+	jq --slurpfile p "$profile" '.linux.seccomp = $p[0]' "$w/b/config.json" >"$w/d/config.json"
+	bundles="b d"
+fi
 install -m 0644 "$here/contrib/policy/untrusted.json" "$w/policy.json"
 jq 'del(.harden.userns)' "$here/contrib/policy/untrusted.json" >"$w/nouserns.json"
 chmod 0644 "$w/nouserns.json"
-for v in none nouserns policy; do # warm the compiled-filter cache
-	args=()
-	[ "$v" = none ] || args=(--policy "$w/$v.json")
-	"$SBX" --root "$w/state" "${args[@]}" run --bundle "$w/b" "warm-$v" </dev/null >/dev/null 2>&1
+one() { # BUNDLE VARIANT ID: one run; a failed one stops the benchmark
+	local args=()
+	[ "$2" = none ] || args=(--policy "$w/$2.json")
+	"$SBX" --root "$w/state" "${args[@]}" run --bundle "$w/$1" "$3" </dev/null >/dev/null 2>"$w/err" ||
+		{ echo "$0: $2 on $1 failed: $(cat "$w/err")" >&2; exit 1; }
+}
+for b in $bundles; do
+	for v in none nouserns policy; do one "$b" "$v" "warm-$b-$v"; done # the caches
 done
+# each round in a random order: what a run leaves the kernel to finish
+# (namespaces freed after an RCU grace period, in workers) falls on the
+# next one, whichever it is
+pairs=$(for b in $bundles; do for v in none nouserns policy; do echo "$b $v"; done; done)
 for i in $(seq "$n"); do
-	for v in none nouserns policy; do
-		args=()
-		[ "$v" = none ] || args=(--policy "$w/$v.json")
+	while read -r b v; do
 		s=${EPOCHREALTIME/./}
-		"$SBX" --root "$w/state" "${args[@]}" run --bundle "$w/b" "b-$v-$i" </dev/null >/dev/null 2>&1
+		one "$b" "$v" "$b-$v-$i"
 		e=${EPOCHREALTIME/./}
-		echo $((e - s)) >>"$w/$v.t"
-	done
+		echo $((e - s)) >>"$w/$b-$v.t"
+	done < <(shuf <<<"$pairs")
 done
 median() { sort -n "$1" | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-a=$(median "$w/none.t")
-row() { printf '| %s | %d.%02d ms | %s |\n' "$1" $(($2 / 1000)) $(($2 % 1000 / 10)) "$(awk -v a="$2" -v b="$a" 'BEGIN { printf "%.3f", a / b }')"; }
+row() { printf '| %s | %d.%02d ms | %s |\n' "$1" $(($2 / 1000)) $(($2 % 1000 / 10)) "$(awk -v a="$2" -v b="$base" 'BEGIN { printf "%.3f", a / b }')"; }
 echo "| sbx run /bin/true (N=$n, median) | time | ratio |"
 echo "|---|---|---|"
-row "without --policy" "$a"
-row "--policy untrusted.json without harden.userns" "$(median "$w/nouserns.t")"
-row "--policy untrusted.json (a user namespace, idmapped rootfs)" "$(median "$w/policy.t")"
+for b in $bundles; do
+	what="a one-rule filter"
+	[ "$b" = b ] || what="podman's default seccomp profile"
+	base=$(median "$w/$b-none.t")
+	row "config with $what, without --policy" "$base"
+	row "the same, --policy untrusted.json without harden.userns" "$(median "$w/$b-nouserns.t")"
+	row "the same, --policy untrusted.json (user namespace, idmapped rootfs)" "$(median "$w/$b-policy.t")"
+done

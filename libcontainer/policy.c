@@ -33,12 +33,15 @@ static const char *const engine_sockets[] = {
   "/var/run/crio/crio.sock", "/run/buildkit/buildkitd.sock", "/run/sbx",
 };
 
+/* st: the file's, from the descriptor read; NULL to stat path */
 static int
-owned_by_root_only (const char *path, const char *what, sbx_error_t *err)
+owned_by_root_only (const char *path, const struct stat *st_file, const char *what, sbx_error_t *err)
 {
   struct stat st;
 
-  if (stat (path, &st) < 0)
+  if (st_file != NULL)
+    st = *st_file;
+  else if (stat (path, &st) < 0)
     return sbx_error_errno (err, "--policy: %s `%s`", what, path);
   if (st.st_uid != 0 || (st.st_mode & 022) != 0)
     return sbx_error_set (err, EPERM, "--policy: %s `%s` must be owned by root and writable by root only "
@@ -65,8 +68,8 @@ policy_load (const char *path, sbx_error_t *err)
       sbx_error_set (err, EINVAL, "--policy `%s`: not a regular file", path);
       return NULL;
     }
-  if (owned_by_root_only (path, "file", err) < 0 || dir == NULL
-      || owned_by_root_only (dirname (dir), "directory of", err) < 0)
+  if (owned_by_root_only (path, &st, "file", err) < 0 || dir == NULL
+      || owned_by_root_only (dirname (dir), NULL, "directory of", err) < 0)
     return NULL;
   if (read_file_at (fd, "", &buf, &len, SPEC_MAX_SIZE, err) < 0)
     {
