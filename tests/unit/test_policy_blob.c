@@ -40,6 +40,17 @@ parse (const char *json)
   return p;
 }
 
+/* JSON -> parsed (*p) -> bytes (*b) -> decoded (returned); NULL if any fails */
+static struct sbx_policy *
+round_trip (const char *json, struct sbx_policy **p, char **b, size_t *len)
+{
+  *b = NULL;
+  *p = parse (json);
+  if (*p == NULL || (*b = policy_encode (*p, len)) == NULL)
+    return NULL;
+  return policy_decode (*b, *len);
+}
+
 static bool
 same_strv (const struct spec_strv *a, const struct spec_strv *b)
 {
@@ -53,14 +64,11 @@ same_strv (const struct spec_strv *a, const struct spec_strv *b)
 
 UNIT_TEST (every_rule_comes_back)
 {
-  struct sbx_policy *p = parse (every_rule), *q;
+  struct sbx_policy *p, *q;
   size_t len;
   char *b;
 
-  REQUIRE (p != NULL);
-  b = policy_encode (p, &len);
-  REQUIRE (b != NULL);
-  q = policy_decode (b, len);
+  q = round_trip (every_rule, &p, &b, &len);
   REQUIRE (q != NULL);
   CHECK (q->has_caps && same_strv (&q->caps, &p->caps) && q->caps.n == 2);
   CHECK (q->has_host_ns && same_strv (&q->host_ns, &p->host_ns));
@@ -110,14 +118,11 @@ UNIT_TEST (every_rule_comes_back)
 
 UNIT_TEST (an_empty_policy_comes_back_empty)
 {
-  struct sbx_policy *p = parse ("{}"), *q;
+  struct sbx_policy *p, *q;
   size_t len;
   char *b;
 
-  REQUIRE (p != NULL);
-  b = policy_encode (p, &len);
-  REQUIRE (b != NULL);
-  q = policy_decode (b, len);
+  q = round_trip ("{}", &p, &b, &len);
   REQUIRE (q != NULL);
   CHECK (!q->has_caps && !q->seccomp && !q->has_userns && q->seccomp_profile == NULL && q->network == NULL);
   free (b);
