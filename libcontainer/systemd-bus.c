@@ -229,6 +229,28 @@ now_usec (void)
   return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
 }
 
+/* The deadline is looked at before every message: systemd sends each
+   subscriber every job's and unit's signals, and on a busy host they may
+   never stop coming. */
+int
+sdbus_process_until (sd_bus *bus, char *const *done, uint64_t deadline)
+{
+  while (*done == NULL)
+    {
+      uint64_t t = now_usec ();
+      int r;
+
+      if (t >= deadline)
+        return -ETIMEDOUT;
+      r = sd_bus_process (bus, NULL);
+      if (r == 0)
+        r = sd_bus_wait (bus, deadline - t);
+      if (r < 0)
+        return r;
+    }
+  return 0;
+}
+
 /* Call a Manager method that returns a job and wait for that job.
    `no_unit_ok`: NoSuchUnit means there is nothing to do. */
 static int
@@ -240,7 +262,6 @@ job_call (const char *method, const char *unit, const struct sdbus_props *p, pid
   sd_bus_message *m = NULL, *reply = NULL;
   sd_bus_error e = SD_BUS_ERROR_NULL;
   struct job_wait w = { 0 };
-  uint64_t deadline;
   int r, ret = -1;
 
   if (bus_open (&bus, err) < 0)
@@ -288,23 +309,16 @@ job_call (const char *method, const char *unit, const struct sdbus_props *p, pid
       sbx_error_sys (err, -r, "systemd: %s %s: read the job", method, unit);
       goto out;
     }
-  deadline = now_usec () + JOB_TIMEOUT_USEC;
-  while (w.result == NULL)
+  r = sdbus_process_until (bus, &w.result, now_usec () + JOB_TIMEOUT_USEC);
+  if (r == -ETIMEDOUT)
     {
-      uint64_t t = now_usec ();
-      r = sd_bus_process (bus, NULL);
-      if (r > 0)
-        continue;
-      if (r == 0 && t < deadline)
-        r = sd_bus_wait (bus, deadline - t);
-      if (r < 0 || t >= deadline)
-        {
-          if (r < 0)
-            sbx_error_sys (err, -r, "systemd: %s %s: wait for job %s", method, unit, w.job);
-          else
-            sbx_error_set (err, ETIMEDOUT, "systemd: %s %s: job %s did not finish in 30 s", method, unit, w.job);
-          goto out;
-        }
+      sbx_error_set (err, ETIMEDOUT, "systemd: %s %s: job %s did not finish in 30 s", method, unit, w.job);
+      goto out;
+    }
+  if (r < 0)
+    {
+      sbx_error_sys (err, -r, "systemd: %s %s: wait for job %s", method, unit, w.job);
+      goto out;
     }
   if (strcmp (w.result, "done") != 0)
     sbx_error_set (err, EIO, "systemd: %s %s: the job ended `%s` (see `journalctl -u %s`)",

@@ -7,6 +7,7 @@
 #define SBX_SYSTEMD_BUS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "sbx.h"
@@ -28,6 +29,11 @@ int sdbus_set_properties (const char *unit, const struct sdbus_props *p, sbx_err
 /* StopUnit(unit, "replace") and wait; a unit systemd does not know
    (already gone) is not an error. */
 int sdbus_stop_unit (const char *unit, sbx_error_t *err);
+/* Dispatch BUS's messages until *DONE is set (by a callback) or DEADLINE
+   (CLOCK_MONOTONIC, µs) passes, however many other messages keep coming:
+   0, -ETIMEDOUT, or sd-bus's negative errno. */
+struct sd_bus;
+int sdbus_process_until (struct sd_bus *bus, char *const *done, uint64_t deadline);
 /* The manager's own cgroup, as its ControlGroup property says (for a user
    manager "/user.slice/user-1000.slice/user@1000.service"); malloc'd. */
 int sdbus_manager_cgroup (char **out, sbx_error_t *err);
