@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/audit.h>
 #include <linux/keyctl.h>
 #include <linux/magic.h>
 #include <sys/ioctl.h>
@@ -235,13 +236,67 @@ init_enter_cwd (const struct spec_process *p, bool create, sbx_error_t *err)
   return 0;
 }
 
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define NATIVE_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+/* What the init still calls after the filter when it goes on as soon as
+   READY is sent: wait for the parent's READY_ACK (recvmsg; sendmsg for
+   an error); close the sync socket; wait on exec.fifo (poll or ppoll,
+   fcntl, read); close the rest (close_range, else close); execve; and
+   write, memory and exit for its errors. */
+static const int tail_syscalls[] = {
+  SYS_recvmsg, SYS_sendmsg, SYS_close, SYS_ppoll, SYS_fcntl, SYS_read, SYS_write, SYS_execve,
+  SYS_brk, SYS_mmap, SYS_munmap, SYS_exit, SYS_exit_group,
+#ifdef SYS_poll
+  SYS_poll,
+#endif
+#ifdef SYS_close_range
+  SYS_close_range,
+#endif
+};
+
+/* The filter may go on once READY is sent, off the path to the
+   program's first instruction (the kernel compiles it while the parent
+   ends create and, under `run`, starts), when nothing else runs before
+   execve (no startContainer hook) and it lets every syscall of that tail
+   through whatever the arguments; else it goes on just before execve.
+   Either way the program runs filtered from its first instruction. */
+static bool
+filter_before_start (const struct init_args *a, const struct child_plan *plan)
+{
+#ifdef NATIVE_AUDIT_ARCH
+  const struct spec_hooks *h = a->plan->spec->hooks;
+
+  if (plan->seccomp == NULL || (h != NULL && h->start_container.n > 0))
+    return false;
+  for (size_t i = 0; i < sizeof tail_syscalls / sizeof tail_syscalls[0]; i++)
+    if (!seccomp_always_allows (plan->seccomp, NATIVE_AUDIT_ARCH, (uint32_t) tail_syscalls[i]))
+      return false;
+  return true;
+#else
+  (void) a;
+  (void) plan;
+  return false;
+#endif
+}
+
 static int
-wait_ready_ack (struct init_args *a, sbx_error_t *err)
+wait_ready_ack (struct init_args *a, struct child_plan *plan, sbx_error_t *err)
 {
   struct sync_frame f;
 
   if (sync_send (a->sync_fd, SYNC_READY, NULL, 0, -1, err) < 0)
     return -1;
+  /* The parent ends create meanwhile: it no longer reads what we send,
+     so a failure goes to stderr, as it would at execve. */
+  if (filter_before_start (a, plan) && child_load_seccomp_now (&plan->seccomp, -1, err) < 0)
+    {
+      dprintf (2, "sbx: %s\n", err->msg);
+      _exit (1);
+    }
   return sync_expect (a->sync_fd, SYNC_READY_ACK, &f, err);
 }
 
@@ -360,7 +415,7 @@ init_run (struct init_args *a, struct child_plan *plan, char **exe, sbx_error_t 
   if (init_build (a, &nullfd, err) < 0 || init_envelope (a, nullfd, err) < 0
       || child_become (plan, exe, err) < 0)
     return -1;
-  return wait_ready_ack (a, err);
+  return wait_ready_ack (a, plan, err);
 }
 
 _Noreturn void

@@ -24,6 +24,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +267,64 @@ compose_in_order (const struct sock_filter *a, size_t na, const struct sock_filt
           o->p[i] = (struct sock_filter) BPF_JUMP (BPF_JMP | BPF_JA, (uint32_t) (start[j] - i - 1), 0, 0);
       }
   return 0;
+}
+
+bool
+seccomp_always_allows (const struct seccomp_filter *f, uint32_t arch, uint32_t nr)
+{
+  const struct sock_filter *p;
+  const void *v;
+  size_t n, pc = 0;
+  unsigned int kflags;
+  uint32_t a = 0;
+
+  if (f == NULL || seccomp_filter_bpf (f, &v, &n, &kflags) < 0 || !supported (v, n))
+    return false;
+  p = v;
+  /* supported() bounds every jump, and they all go forward */
+  while (pc < n)
+    {
+      const struct sock_filter *x = &p[pc];
+      bool t;
+
+      switch (x->code)
+        {
+        case BPF_LD | BPF_W | BPF_ABS:
+          if (x->k == offsetof (struct seccomp_data, nr))
+            a = nr;
+          else if (x->k == offsetof (struct seccomp_data, arch))
+            a = arch;
+          else
+            return false; /* an argument or the instruction pointer */
+          pc++;
+          continue;
+        case BPF_ALU | BPF_AND | BPF_K:
+          a &= x->k;
+          pc++;
+          continue;
+        case BPF_RET | BPF_K:
+          return (x->k & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_ALLOW;
+        case BPF_JMP | BPF_JA:
+          pc += 1 + x->k;
+          continue;
+        case BPF_JMP | BPF_JEQ | BPF_K:
+          t = a == x->k;
+          break;
+        case BPF_JMP | BPF_JGT | BPF_K:
+          t = a > x->k;
+          break;
+        case BPF_JMP | BPF_JGE | BPF_K:
+          t = a >= x->k;
+          break;
+        case BPF_JMP | BPF_JSET | BPF_K:
+          t = (a & x->k) != 0;
+          break;
+        default:
+          return false;
+        }
+      pc += 1 + (t ? x->jt : x->jf);
+    }
+  return false;
 }
 
 int

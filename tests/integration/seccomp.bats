@@ -187,3 +187,49 @@ profile() { # JSON for .linux.seccomp
 	[ ! -e /run/sbx-seccomp/filler1 ] || fail "not pruned"
 	[ "$(find /run/sbx-seccomp -type f | wc -l)" = 1 ]
 }
+
+# With no_new_privs the filter goes on last, and when the syscalls left
+# after it (the wait on exec.fifo, closing fds, execve) pass it whatever
+# their arguments, "last" is before the wait for start: under `run` the
+# kernel compiles it while the parent ends create and starts. Otherwise,
+# or with a startContainer hook (it runs between), just before execve.
+seccomp_while_created() { # ID: the created init's Seccomp and Seccomp_filters
+	awk '/^Seccomp(_filters)?:/ { printf "%s ", $2 }' "/proc/$(ctr_pid "$1")/status"
+}
+
+@test "with no_new_privs the filter is on while the container waits for start, if the wait passes it; the program runs under it" {
+	update_config '.process.noNewPrivileges = true'
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+	set_args /bin/sh -c 'mkdir /tmp/d 2>/dev/null && echo made || echo denied; grep ^Seccomp_filters: /proc/self/status'
+	create_ctr e1
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$(seccomp_while_created e1)" = "2 1 " ] || fail "while created: $(seccomp_while_created e1)"
+	run sbx start e1
+	[ "$status" -eq 0 ] || fail "$output"
+	wait_output e1 Seccomp_filters
+	[ "$(ctr_out e1)" = "$(printf 'denied\nSeccomp_filters:\t1')" ] || fail "$(ctr_out e1)"
+	# one of the wait's syscalls depends on its arguments: before execve
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"},
+		{"names": ["fcntl"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 1033, "op": "SCMP_CMP_EQ"}]}]}'
+	create_ctr e2
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$(seccomp_while_created e2)" = "0 0 " ] || fail "arguments: $(seccomp_while_created e2)"
+	run sbx start e2
+	wait_output e2 Seccomp_filters
+	[ "$(ctr_out e2)" = "$(printf 'denied\nSeccomp_filters:\t1')" ] || fail "$(ctr_out e2)"
+	# one is denied outright (poll): the same
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat", "poll"], "action": "SCMP_ACT_ERRNO"}]}'
+	create_ctr e3
+	[ "$(seccomp_while_created e3)" = "0 0 " ] || fail "poll denied: $(seccomp_while_created e3)"
+	run sbx start e3
+	wait_output e3 Seccomp_filters
+	[ "$(ctr_out e3)" = "$(printf 'denied\nSeccomp_filters:\t1')" ] || fail "$(ctr_out e3)"
+	# a startContainer hook runs between: the same
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+	update_config '.hooks.startContainer = [{"path": "/bin/true"}]'
+	create_ctr e4
+	[ "$(seccomp_while_created e4)" = "0 0 " ] || fail "hook: $(seccomp_while_created e4)"
+	run sbx start e4
+	wait_output e4 Seccomp_filters
+	[ "$(ctr_out e4)" = "$(printf 'denied\nSeccomp_filters:\t1')" ] || fail "$(ctr_out e4)"
+}

@@ -499,6 +499,66 @@ kernel_results (struct seccomp_filter *const *fs, size_t n, long *out)
   return ok;
 }
 
+/* seccomp_always_allows: ALLOW for every argument and instruction
+   pointer where it says so, across the table; known cases each way. */
+static long
+always_allowed_checked (const struct seccomp_filter *f, long *wrong)
+{
+  static const uint32_t archs[] = { AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64 };
+  const size_t nv = sizeof arg_values / sizeof arg_values[0];
+  long yes = 0;
+
+  for (size_t a = 0; a < 3; a++)
+    for (uint32_t k = 0; k < 700; k++)
+      {
+        uint32_t nr = k < 600 ? k : 0x40000000u | (k - 600);
+        if (!seccomp_always_allows (f, archs[a], nr))
+          continue;
+        yes++;
+        for (size_t i = 0; i < nv; i++)
+          {
+            struct seccomp_data d = { .nr = (int) nr, .arch = archs[a], .instruction_pointer = arg_values[nv - 1 - i] };
+            for (int j = 0; j < 6; j++)
+              d.args[j] = arg_values[(i + (size_t) j * 3) % nv];
+            if (run (f, &d) != SECCOMP_RET_ALLOW && (*wrong)++ < 5)
+              printf ("# arch %x nr %u said always allowed, gives %x\n", archs[a], nr, run (f, &d));
+          }
+      }
+  return yes;
+}
+
+UNIT_TEST (always_allows_means_for_every_argument)
+{
+  sbx_error_t err = { 0, NULL };
+  struct seccomp_filter *d = config_filter (DOCKERISH), *c = config_filter (ONE_RULE), *p = policy_filter (), *one = NULL;
+  long wrong = 0;
+
+  REQUIRE (d != NULL && c != NULL && p != NULL);
+  REQUIRE (seccomp_compose (p, c, &one, &err) == 0 && one != NULL);
+  CHECK (always_allowed_checked (d, &wrong) >= 30); /* the allowed names on three architectures */
+  CHECK (always_allowed_checked (one, &wrong) >= 400);
+  CHECK (always_allowed_checked (p, &wrong) >= 400);
+  CHECK_INTEQ (wrong, 0);
+  CHECK (seccomp_always_allows (d, AUDIT_ARCH_X86_64, SYS_read));
+  CHECK (seccomp_always_allows (d, AUDIT_ARCH_X86_64, SYS_exit_group));
+  CHECK (seccomp_always_allows (d, AUDIT_ARCH_I386, 3)); /* read on i386 */
+  CHECK (!seccomp_always_allows (d, AUDIT_ARCH_X86_64, SYS_clone));       /* by its flags */
+  CHECK (!seccomp_always_allows (d, AUDIT_ARCH_X86_64, SYS_socket));      /* by its family */
+  CHECK (!seccomp_always_allows (d, AUDIT_ARCH_X86_64, SYS_getpriority)); /* an errno */
+  CHECK (!seccomp_always_allows (d, AUDIT_ARCH_X86_64, SYS_uname));       /* logged is not allowed */
+  CHECK (!seccomp_always_allows (d, AUDIT_ARCH_X86_64, SYS_openat));      /* the default */
+  CHECK (!seccomp_always_allows (d, AUDIT_ARCH_AARCH64, 63));             /* an architecture not listed */
+  CHECK (seccomp_always_allows (one, AUDIT_ARCH_X86_64, SYS_poll));
+  CHECK (!seccomp_always_allows (one, AUDIT_ARCH_X86_64, SYS_kexec_load));
+  CHECK (!seccomp_always_allows (one, AUDIT_ARCH_X86_64, SYS_mount));
+  CHECK (!seccomp_always_allows (one, AUDIT_ARCH_X86_64, SYS_socket));
+  CHECK (!seccomp_always_allows (NULL, AUDIT_ARCH_X86_64, SYS_read));
+  seccomp_filter_free (d);
+  seccomp_filter_free (c);
+  seccomp_filter_free (p);
+  seccomp_filter_free (one);
+}
+
 UNIT_TEST (the_kernel_agrees)
 {
   sbx_error_t err = { 0, NULL };
