@@ -4,10 +4,12 @@
 # (no_new_privs, a seccomp filter): without --policy, and with
 # contrib/policy/untrusted.json (its checks, its seccomp rules and
 # socket-family allowlist joined to the config's filter, its user
-# namespace with an idmapped rootfs); and the same policy without
-# harden.userns, to show what the user namespace costs on its own. Then
-# the same three on a config with podman's default seccomp profile (what
-# an engine sends), when /usr/share/containers/seccomp.json is there.
+# namespace with an idmapped rootfs); the same policy without
+# harden.userns; and no policy but the config asking for that user
+# namespace and idmapped rootfs itself: what the namespace costs with or
+# without a policy. Then the same four on a config with podman's default
+# seccomp profile (what an engine sends), when
+# /usr/share/containers/seccomp.json is there.
 # Times are taken in bash with $EPOCHREALTIME (no process of its own
 # inside the interval). The state directory, the id ranges
 # (/run/sbx-userns) and the caches (/run/sbx-seccomp, /run/sbx-policy) are
@@ -56,22 +58,36 @@ if [ -r "$profile" ]; then
 	jq --slurpfile p "$profile" '.linux.seccomp = $p[0]' "$w/b/config.json" >"$w/d/config.json"
 	bundles="b d"
 fi
+# each again with the user namespace the policy adds asked for by the
+# config itself (its range, an idmapped rootfs), for what the namespace
+# costs without the policy
+for b in $bundles; do
+	mkdir -p "$w/$b-u"
+	ln -s ../b/rootfs "$w/$b-u/rootfs"
+	jq --argjson m '[{"containerID": 0, "hostID": 1879048192, "size": 65536}]' \
+		'.linux.namespaces += [{"type": "user"}] | .linux.uidMappings = $m | .linux.gidMappings = $m
+		| .annotations["sbx.rootfs.idmap"] = "true"' "$w/$b/config.json" >"$w/$b-u/config.json"
+done
 install -m 0644 "$here/contrib/policy/untrusted.json" "$w/policy.json"
 jq 'del(.harden.userns)' "$here/contrib/policy/untrusted.json" >"$w/nouserns.json"
 chmod 0644 "$w/nouserns.json"
 one() { # BUNDLE VARIANT ID: one run; a failed one stops the benchmark
-	local args=()
-	[ "$2" = none ] || args=(--policy "$w/$2.json")
-	"$SBX" --root "$w/state" "${args[@]}" run --bundle "$w/$1" "$3" </dev/null >/dev/null 2>"$w/err" ||
+	local args=() b=$1
+	case $2 in
+	none) ;;
+	userns) b=$1-u ;;
+	*) args=(--policy "$w/$2.json") ;;
+	esac
+	"$SBX" --root "$w/state" "${args[@]}" run --bundle "$w/$b" "$3" </dev/null >/dev/null 2>"$w/err" ||
 		{ echo "$0: $2 on $1 failed: $(cat "$w/err")" >&2; exit 1; }
 }
 for b in $bundles; do
-	for v in none nouserns policy; do one "$b" "$v" "warm-$b-$v"; done # the caches
+	for v in none userns nouserns policy; do one "$b" "$v" "warm-$b-$v"; done # the caches
 done
 # each round in a random order: what a run leaves the kernel to finish
 # (namespaces freed after an RCU grace period, in workers) falls on the
 # next one, whichever it is
-pairs=$(for b in $bundles; do for v in none nouserns policy; do echo "$b $v"; done; done)
+pairs=$(for b in $bundles; do for v in none userns nouserns policy; do echo "$b $v"; done; done)
 for i in $(seq "$n"); do
 	while read -r b v; do
 		s=${EPOCHREALTIME/./}
@@ -89,6 +105,7 @@ for b in $bundles; do
 	[ "$b" = b ] || what="podman's default seccomp profile"
 	base=$(median "$w/$b-none.t")
 	row "config with $what, without --policy" "$base"
+	row "the same asking for a user namespace and an idmapped rootfs itself, without --policy" "$(median "$w/$b-userns.t")"
 	row "the same, --policy untrusted.json without harden.userns" "$(median "$w/$b-nouserns.t")"
 	row "the same, --policy untrusted.json (user namespace, idmapped rootfs)" "$(median "$w/$b-policy.t")"
 done
