@@ -22,9 +22,9 @@
 #define CTX_MAJOR 4
 #define CTX_MINOR 8
 
-/* Jump offsets are s16; privileged loads may be far longer than
- * BPF_MAXINSNS, but every jump must stay in range. */
-#define MAX_INSNS 32000
+/* A bound of our own (the program has no jump to keep in range; the
+ * kernel takes up to a million instructions from a privileged loader). */
+#define MAX_INSNS 65536
 
 /* What every container gets, as in runc (libcontainer/specconv's
  * AllowedDevices). They come after the config's rules, so they win:
@@ -153,24 +153,24 @@ bpf_devices_rules (const struct spec_device_cgroup *rules, size_t n,
  * is what makes "deny c 1:3 w" block open(O_RDWR) while "allow c 1:3 r" plus
  * "allow c 1:3 w" permit it, as the kernel's own cgroup v1 list does.
  *
- * Encoding: registers r2 = type, r3 = access, r4 = major, r5 = minor. Then
- * one block per bit (m, r, w); a block is skipped when the bit is not
- * requested. Inside, the rules carrying that bit are tested in REVERSE
- * config order, so the first match is the last rule in the config: an allow
- * jumps on to the next block, a deny returns 0. Falling off the rules
- * returns 0. Passing all three blocks returns 1.
+ * Encoding: one straight line, no branch. r2 = type, r3 = access bits,
+ * r4 = major, r5 = minor; r6 = the bits allowed so far (none at first).
+ * Each rule, in config order, finds whether it matches the device as a
+ * mask (all ones or zero) and sets or clears its bits in r6 under it:
  *
- *   block(bit):   if (r3 & bit) goto +1;  goto next_block
- *     rule:       if (r2 != type)  goto next_rule     (omitted for 'a')
- *                 if (r4 != major) goto next_rule     (omitted for -1)
- *                 if (r5 != minor) goto next_rule     (omitted for -1)
- *                 goto allow ? next_block : deny
- *     deny:       r0 = 0; exit
- *   end:          r0 = 1; exit
+ *   r9 = (r2 ^ type) | (r4 ^ major) | (r5 ^ minor)   (a wildcard left out)
+ *   r9 = (r9 - 1) s>> 63                all ones when each was equal
+ *   r9 &= bits
+ *   allow: r6 |= r9                 deny: r6 &= ~r9
+ *   end:   r0 = ((r3 & ~r6) - 1) >> 63   1 when no asked bit is denied
  *
- * The verifier rejects unreachable instructions, so a rule that matches
- * unconditionally ends its block: the rules before it in the config can
- * never decide that bit. */
+ * A rule that matches every device decides the bits it carries: the rules
+ * before it leave those out, and a rule left with none is left out.
+ *
+ * A branch costs the verifier a state to walk and to compare: the
+ * branching program this replaces (three jumps a rule) took 0.5-0.6 ms to
+ * load with the 11 default rules, a fifth of `sbx run /bin/true`. A
+ * straight line is walked once. */
 
 struct prog
 {
@@ -178,33 +178,23 @@ struct prog
   size_t n;
 };
 
-static size_t
-emit (struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int16_t off,
-      int32_t imm)
+static void
+emit (struct prog *p, uint8_t code, uint8_t dst, uint8_t src, int32_t imm)
 {
-  struct bpf_insn *i = &p->v[p->n];
+  struct bpf_insn *i = &p->v[p->n++];
 
   memset (i, 0, sizeof *i);
   i->code = code;
   i->dst_reg = dst & 0xf;
   i->src_reg = src & 0xf;
-  i->off = off;
   i->imm = imm;
-  return p->n++;
-}
-
-/* A forward jump whose target is known only later; target = fixup list. */
-static void
-emit_jump_later (struct prog *p, size_t *list, size_t *n_list)
-{
-  list[(*n_list)++] = emit (p, BPF_JMP | BPF_JA, 0, 0, 0, 0);
 }
 
 static void
-patch_to_here (struct prog *p, const size_t *list, size_t n_list)
+emit_load (struct prog *p, uint8_t dst, int16_t off)
 {
-  for (size_t i = 0; i < n_list; i++)
-    p->v[list[i]].off = (int16_t) (p->n - list[i] - 1);
+  emit (p, BPF_LDX | BPF_W | BPF_MEM, dst, BPF_REG_1, 0);
+  p->v[p->n - 1].off = off;
 }
 
 static int
@@ -223,47 +213,48 @@ rule_check (const struct bpf_dev_rule *r, size_t i, sbx_error_t *err)
   return 0;
 }
 
-/* Emit one access bit's block. deny/next are scratch fixup lists. */
-static void
-emit_block (struct prog *p, const struct bpf_dev_rule *r, size_t n,
-            unsigned bit, size_t *deny, size_t *next)
+static bool
+matches_all (const struct bpf_dev_rule *x)
 {
-  size_t n_deny = 0, n_next = 0;
-  bool decided = false;
+  return x->type == 'a' && x->major < 0 && x->minor < 0;
+}
 
-  emit (p, BPF_JMP | BPF_JSET | BPF_K, BPF_REG_3, 0, 1, (int32_t) bit);
-  emit_jump_later (p, next, &n_next);
-  for (size_t i = n; i-- > 0 && !decided;)
+/* r9 = the rule's mask over the bits it still decides (BITS). */
+static void
+emit_match (struct prog *p, const struct bpf_dev_rule *x, unsigned bits)
+{
+  const struct
+  {
+    bool on;
+    uint8_t reg;
+    int32_t want;
+  } f[3] = {
+    { x->type != 'a', BPF_REG_2, x->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK },
+    { x->major >= 0, BPF_REG_4, (int32_t) x->major },
+    { x->minor >= 0, BPF_REG_5, (int32_t) x->minor },
+  };
+  bool any = false;
+
+  for (int i = 0; i < 3; i++)
     {
-      const struct bpf_dev_rule *x = &r[i];
-      int16_t k = 0;
-
-      if ((x->access & bit) == 0)
+      uint8_t d = any ? BPF_REG_0 : BPF_REG_9;
+      if (!f[i].on)
         continue;
-      k = (int16_t) ((x->type != 'a') + (x->major >= 0) + (x->minor >= 0));
-      /* Each test skips the rest of the tests and the verdict jump. */
-      if (x->type != 'a')
-        emit (p, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_2, 0, k--,
-              x->type == 'c' ? BPF_DEVCG_DEV_CHAR : BPF_DEVCG_DEV_BLOCK);
-      if (x->major >= 0)
-        emit (p, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_4, 0, k--,
-              (int32_t) x->major);
-      if (x->minor >= 0)
-        emit (p, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_5, 0, k--,
-              (int32_t) x->minor);
-      decided = x->type == 'a' && x->major < 0 && x->minor < 0;
-      if (x->allow)
-        emit_jump_later (p, next, &n_next);
-      else
-        emit_jump_later (p, deny, &n_deny);
+      /* registers hold u32s, and want is a non-negative s32 */
+      emit (p, BPF_ALU64 | BPF_MOV | BPF_X, d, f[i].reg, 0);
+      emit (p, BPF_ALU64 | BPF_XOR | BPF_K, d, 0, f[i].want);
+      if (any)
+        emit (p, BPF_ALU64 | BPF_OR | BPF_X, BPF_REG_9, BPF_REG_0, 0);
+      any = true;
     }
-  if (!decided || n_deny > 0)
+  if (!any)
     {
-      patch_to_here (p, deny, n_deny);
-      emit (p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
-      emit (p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+      emit (p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_9, 0, (int32_t) bits);
+      return;
     }
-  patch_to_here (p, next, n_next);
+  emit (p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_9, 0, -1);
+  emit (p, BPF_ALU64 | BPF_RSH | BPF_K, BPF_REG_9, 0, 63);
+  emit (p, BPF_ALU64 | BPF_MUL | BPF_K, BPF_REG_9, 0, (int32_t) bits);
 }
 
 int
@@ -272,38 +263,56 @@ bpf_devices_program (const struct bpf_dev_rule *r, size_t n,
                      sbx_error_t *err)
 {
   static const unsigned bits[] = { BPF_DEV_MKNOD, BPF_DEV_READ, BPF_DEV_WRITE };
-  _cleanup_free_ size_t *deny = NULL;
-  _cleanup_free_ size_t *next = NULL;
+  size_t first[3] = { 0, 0, 0 }; /* per bit, the rule from which on it is open */
   struct prog p = { 0 };
-  size_t max;
 
   for (size_t i = 0; i < n; i++)
     if (rule_check (&r[i], i, err) < 0)
       return -1;
-  /* Per rule and bit at most 3 tests and a verdict; per block 4 more. */
-  if (n > (MAX_INSNS - 32) / 12)
+  /* Per rule at most 11 for the match and 2 for the verdict; 13 around. */
+  if (n > (MAX_INSNS - 16) / 13)
     return sbx_error_set (err, E2BIG, "too many device rules (%zu)", n);
-  max = 6 + 3 * (4 + 4 * n) + 2;
-  p.v = calloc (max, sizeof *p.v);
-  deny = calloc (n + 1, sizeof *deny);
-  next = calloc (n + 2, sizeof *next);
-  if (p.v == NULL || deny == NULL || next == NULL)
-    {
-      free (p.v);
-      return sbx_error_sys (err, ENOMEM, "device program");
-    }
+  p.v = calloc (16 + 13 * n, sizeof *p.v);
+  if (p.v == NULL)
+    return sbx_error_sys (err, ENOMEM, "device program");
+  for (size_t i = 0; i < n; i++)
+    for (size_t b = 0; b < 3; b++)
+      if (matches_all (&r[i]) && (r[i].access & bits[b]) != 0)
+        first[b] = i;
 
   /* access_type is (access << 16) | type. */
-  emit (&p, BPF_LDX | BPF_W | BPF_MEM, BPF_REG_2, BPF_REG_1, CTX_ACCESS_TYPE, 0);
-  emit (&p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_2, 0, 0);
-  emit (&p, BPF_ALU | BPF_AND | BPF_K, BPF_REG_2, 0, 0, 0xffff);
-  emit (&p, BPF_ALU | BPF_RSH | BPF_K, BPF_REG_3, 0, 0, 16);
-  emit (&p, BPF_LDX | BPF_W | BPF_MEM, BPF_REG_4, BPF_REG_1, CTX_MAJOR, 0);
-  emit (&p, BPF_LDX | BPF_W | BPF_MEM, BPF_REG_5, BPF_REG_1, CTX_MINOR, 0);
-  for (size_t b = 0; b < sizeof bits / sizeof bits[0]; b++)
-    emit_block (&p, r, n, bits[b], deny, next);
-  emit (&p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 1);
-  emit (&p, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+  emit_load (&p, BPF_REG_2, CTX_ACCESS_TYPE);
+  emit (&p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_2, 0);
+  emit (&p, BPF_ALU | BPF_AND | BPF_K, BPF_REG_2, 0, 0xffff);
+  emit (&p, BPF_ALU | BPF_RSH | BPF_K, BPF_REG_3, 0, 16);
+  emit_load (&p, BPF_REG_4, CTX_MAJOR);
+  emit_load (&p, BPF_REG_5, CTX_MINOR);
+  emit (&p, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_6, 0, 0);
+  for (size_t i = 0; i < n; i++)
+    {
+      unsigned live = 0;
+
+      for (size_t b = 0; b < 3; b++)
+        if ((r[i].access & bits[b]) != 0 && i >= first[b])
+          live |= bits[b];
+      if (live == 0)
+        continue;
+      emit_match (&p, &r[i], live);
+      if (r[i].allow)
+        emit (&p, BPF_ALU64 | BPF_OR | BPF_X, BPF_REG_6, BPF_REG_9, 0);
+      else
+        {
+          emit (&p, BPF_ALU64 | BPF_XOR | BPF_K, BPF_REG_9, 0, -1);
+          emit (&p, BPF_ALU64 | BPF_AND | BPF_X, BPF_REG_6, BPF_REG_9, 0);
+        }
+    }
+  /* allowed when no asked bit is missing from r6 */
+  emit (&p, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_0, BPF_REG_6, 0);
+  emit (&p, BPF_ALU64 | BPF_XOR | BPF_K, BPF_REG_0, 0, -1);
+  emit (&p, BPF_ALU64 | BPF_AND | BPF_X, BPF_REG_0, BPF_REG_3, 0);
+  emit (&p, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_0, 0, -1);
+  emit (&p, BPF_ALU64 | BPF_RSH | BPF_K, BPF_REG_0, 0, 63);
+  emit (&p, BPF_JMP | BPF_EXIT, 0, 0, 0);
 
   *insns = p.v;
   *n_insns = p.n;
@@ -336,8 +345,7 @@ prog_load (const struct bpf_insn *insns, size_t n, sbx_error_t *err)
   if (fd >= 0)
     return fd;
   saved = errno;
-  /* The verifier's work grows about with the square of the rules: a few
-   * hundred are fine, past ~1500 it gives up. */
+  /* One straight line: the verifier walks each instruction once. */
   if (saved == E2BIG)
     return sbx_error_sys (err, saved, "load device program (%zu insns): too "
                           "many device rules for the verifier", n);
