@@ -197,39 +197,33 @@ seccomp_while_created() { # ID: the created init's Seccomp and Seccomp_filters
 	awk '/^Seccomp(_filters)?:/ { printf "%s ", $2 }' "/proc/$(ctr_pid "$1")/status"
 }
 
+# ID WANT: create ID, its init's "Seccomp Seccomp_filters " while created
+# is WANT; start it: the program is denied mkdir under one filter
+created_then_started() {
+	create_ctr "$1"
+	[ "$status" -eq 0 ] || fail "create $1: $output"
+	[ "$(seccomp_while_created "$1")" = "$2" ] || fail "$1 while created: $(seccomp_while_created "$1")"
+	run sbx start "$1"
+	[ "$status" -eq 0 ] || fail "start $1: $output"
+	wait_output "$1" Seccomp_filters
+	[ "$(ctr_out "$1")" = "$(printf 'denied\nSeccomp_filters:\t1')" ] || fail "$1: $(ctr_out "$1")"
+}
+
 @test "with no_new_privs the filter is on while the container waits for start, if the wait passes it; the program runs under it" {
 	update_config '.process.noNewPrivileges = true'
-	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+	deny='{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}'
+	profile "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [$deny]}"
 	set_args /bin/sh -c 'mkdir /tmp/d 2>/dev/null && echo made || echo denied; grep ^Seccomp_filters: /proc/self/status'
-	create_ctr e1
-	[ "$status" -eq 0 ] || fail "$output"
-	[ "$(seccomp_while_created e1)" = "2 1 " ] || fail "while created: $(seccomp_while_created e1)"
-	run sbx start e1
-	[ "$status" -eq 0 ] || fail "$output"
-	wait_output e1 Seccomp_filters
-	[ "$(ctr_out e1)" = "$(printf 'denied\nSeccomp_filters:\t1')" ] || fail "$(ctr_out e1)"
+	created_then_started e1 "2 1 "
 	# one of the wait's syscalls depends on its arguments: before execve
-	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"},
-		{"names": ["fcntl"], "action": "SCMP_ACT_ERRNO", "args": [{"index": 1, "value": 1033, "op": "SCMP_CMP_EQ"}]}]}'
-	create_ctr e2
-	[ "$status" -eq 0 ] || fail "$output"
-	[ "$(seccomp_while_created e2)" = "0 0 " ] || fail "arguments: $(seccomp_while_created e2)"
-	run sbx start e2
-	wait_output e2 Seccomp_filters
-	[ "$(ctr_out e2)" = "$(printf 'denied\nSeccomp_filters:\t1')" ] || fail "$(ctr_out e2)"
+	profile "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [$deny,
+		{\"names\": [\"fcntl\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 1, \"value\": 1033, \"op\": \"SCMP_CMP_EQ\"}]}]}"
+	created_then_started e2 "0 0 "
 	# one is denied outright (poll): the same
-	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat", "poll"], "action": "SCMP_ACT_ERRNO"}]}'
-	create_ctr e3
-	[ "$(seccomp_while_created e3)" = "0 0 " ] || fail "poll denied: $(seccomp_while_created e3)"
-	run sbx start e3
-	wait_output e3 Seccomp_filters
-	[ "$(ctr_out e3)" = "$(printf 'denied\nSeccomp_filters:\t1')" ] || fail "$(ctr_out e3)"
+	profile "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [$deny, {\"names\": [\"poll\"], \"action\": \"SCMP_ACT_ERRNO\"}]}"
+	created_then_started e3 "0 0 "
 	# a startContainer hook runs between: the same
-	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+	profile "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [$deny]}"
 	update_config '.hooks.startContainer = [{"path": "/bin/true"}]'
-	create_ctr e4
-	[ "$(seccomp_while_created e4)" = "0 0 " ] || fail "hook: $(seccomp_while_created e4)"
-	run sbx start e4
-	wait_output e4 Seccomp_filters
-	[ "$(ctr_out e4)" = "$(printf 'denied\nSeccomp_filters:\t1')" ] || fail "$(ctr_out e4)"
+	created_then_started e4 "0 0 "
 }
