@@ -245,11 +245,12 @@ init_enter_cwd (const struct spec_process *p, bool create, sbx_error_t *err)
 /* What the init still calls after the filter when it goes on as soon as
    READY is sent: wait for the parent's READY_ACK (recvmsg; sendmsg for
    an error); close the sync socket; wait on exec.fifo (poll or ppoll,
-   fcntl, read); close the rest (close_range, else close); execve; and
-   write, memory and exit for its errors. */
+   fcntl, read; restart_syscall after a stop); close the rest
+   (close_range, else close); execve; and write, memory and exit for its
+   errors. */
 static const int tail_syscalls[] = {
-  SYS_recvmsg, SYS_sendmsg, SYS_close, SYS_ppoll, SYS_fcntl, SYS_read, SYS_write, SYS_execve,
-  SYS_brk, SYS_mmap, SYS_munmap, SYS_exit, SYS_exit_group,
+  SYS_recvmsg, SYS_sendmsg, SYS_close, SYS_ppoll, SYS_fcntl, SYS_read, SYS_restart_syscall, SYS_write,
+  SYS_execve, SYS_brk, SYS_mmap, SYS_munmap, SYS_exit, SYS_exit_group,
 #ifdef SYS_poll
   SYS_poll,
 #endif
