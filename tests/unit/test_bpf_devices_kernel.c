@@ -25,25 +25,42 @@
 
 /* ---- Against the kernel ---- */
 
+/* A device program loaded; with LOG, the verifier's statistics in it. */
+static int
+load_prog (const struct bpf_insn *insns, size_t n, char *log, size_t log_size)
+{
+  union bpf_attr attr;
+
+  memset (&attr, 0, sizeof attr);
+  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  attr.insns = (uint64_t) (uintptr_t) insns;
+  attr.insn_cnt = (uint32_t) n;
+  attr.license = (uint64_t) (uintptr_t) "GPL";
+  if (log != NULL)
+    {
+      log[0] = '\0';
+      attr.log_buf = (uint64_t) (uintptr_t) log;
+      attr.log_size = (uint32_t) log_size;
+      attr.log_level = 4; /* the statistics only */
+    }
+  return (int) syscall (__NR_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
+}
+
+/* r0 = 1; exit */
+static const struct bpf_insn allow_all[2] = {
+  { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+  { .code = BPF_JMP | BPF_EXIT },
+};
+
 static const char *
 skip_reason (void)
 {
   static char why[256];
-  struct bpf_insn ok[2] = {
-    { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
-    { .code = BPF_JMP | BPF_EXIT },
-  };
-  union bpf_attr attr;
   int fd;
 
   if (geteuid () != 0)
     return "not root";
-  memset (&attr, 0, sizeof attr);
-  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-  attr.insns = (uint64_t) (uintptr_t) ok;
-  attr.insn_cnt = 2;
-  attr.license = (uint64_t) (uintptr_t) "GPL";
-  fd = (int) syscall (__NR_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
+  fd = load_prog (allow_all, 2, NULL, 0);
   if (fd < 0)
     {
       snprintf (why, sizeof why, "cannot load a device program: %s",
@@ -196,19 +213,9 @@ n_attached (int cgfd)
 static int
 attach_allow_all (int cgfd)
 {
-  struct bpf_insn ok[2] = {
-    { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
-    { .code = BPF_JMP | BPF_EXIT },
-  };
   union bpf_attr attr;
-  _cleanup_fd_ int fd = -1;
+  _cleanup_fd_ int fd = load_prog (allow_all, 2, NULL, 0);
 
-  memset (&attr, 0, sizeof attr);
-  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-  attr.insns = (uint64_t) (uintptr_t) ok;
-  attr.insn_cnt = 2;
-  attr.license = (uint64_t) (uintptr_t) "GPL";
-  fd = (int) syscall (__NR_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
   if (fd < 0)
     return -1;
   memset (&attr, 0, sizeof attr);
@@ -356,7 +363,6 @@ verifier_walked (const struct bpf_dev_rule *r, size_t n, size_t *n_insns)
   static char log[64 * 1024];
   struct bpf_insn *insns = NULL;
   sbx_error_t err = { 0 };
-  union bpf_attr attr;
   unsigned walked = 0;
   const char *at;
   int fd;
@@ -367,16 +373,7 @@ verifier_walked (const struct bpf_dev_rule *r, size_t n, size_t *n_insns)
       sbx_error_free (&err);
       return 0;
     }
-  memset (&attr, 0, sizeof attr);
-  attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
-  attr.insns = (uint64_t) (uintptr_t) insns;
-  attr.insn_cnt = (uint32_t) *n_insns;
-  attr.license = (uint64_t) (uintptr_t) "GPL";
-  attr.log_buf = (uint64_t) (uintptr_t) log;
-  attr.log_size = sizeof log;
-  attr.log_level = 4; /* the statistics only */
-  log[0] = '\0';
-  fd = (int) syscall (__NR_bpf, BPF_PROG_LOAD, &attr, sizeof attr);
+  fd = load_prog (insns, *n_insns, log, sizeof log);
   if (fd >= 0 && (at = strstr (log, "processed ")) != NULL)
     walked = (unsigned) strtoul (at + 10, NULL, 10);
   if (fd >= 0)
