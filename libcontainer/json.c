@@ -11,8 +11,8 @@
 #include "error.h"
 #include "json.h"
 
-static void
-put (struct json_buf *b, const char *s, size_t n)
+void
+json_buf_append (struct json_buf *b, const void *s, size_t n)
 {
   if (b->failed)
     return;
@@ -40,7 +40,7 @@ static void
 comma (struct json_buf *b)
 {
   if (b->need_comma)
-    put (b, ",", 1);
+    json_buf_append (b, ",", 1);
   b->need_comma = true;
 }
 
@@ -48,14 +48,14 @@ void
 json_open (struct json_buf *b, char c)
 {
   comma (b);
-  put (b, &c, 1);
+  json_buf_append (b, &c, 1);
   b->need_comma = false;
 }
 
 void
 json_close (struct json_buf *b, char c)
 {
-  put (b, &c, 1);
+  json_buf_append (b, &c, 1);
   b->need_comma = true;
 }
 
@@ -112,7 +112,7 @@ put_string (struct json_buf *b, const char *v)
       b->failed = true;
       return;
     }
-  put (b, "\"", 1);
+  json_buf_append (b, "\"", 1);
   for (; *v; v++)
     {
       unsigned char c = (unsigned char) *v;
@@ -121,17 +121,17 @@ put_string (struct json_buf *b, const char *v)
         {
           esc[0] = '\\';
           esc[1] = c;
-          put (b, esc, 2);
+          json_buf_append (b, esc, 2);
         }
       else if (c < 0x20)
         {
           snprintf (esc, sizeof esc, "\\u%04x", c);
-          put (b, esc, 6);
+          json_buf_append (b, esc, 6);
         }
       else
-        put (b, (const char *) &c, 1);
+        json_buf_append (b, (const char *) &c, 1);
     }
-  put (b, "\"", 1);
+  json_buf_append (b, "\"", 1);
 }
 
 void
@@ -139,7 +139,7 @@ json_key (struct json_buf *b, const char *key)
 {
   comma (b);
   put_string (b, key);
-  put (b, ":", 1);
+  json_buf_append (b, ":", 1);
   b->need_comma = false;
 }
 
@@ -148,7 +148,7 @@ json_str (struct json_buf *b, const char *value)
 {
   comma (b);
   if (value == NULL)
-    put (b, "null", 4);
+    json_buf_append (b, "null", 4);
   else
     put_string (b, value);
 }
@@ -159,21 +159,21 @@ json_int (struct json_buf *b, long long v)
   char tmp[32];
   int n = snprintf (tmp, sizeof tmp, "%lld", v);
   comma (b);
-  put (b, tmp, n);
+  json_buf_append (b, tmp, n);
 }
 
 void
 json_bool (struct json_buf *b, bool v)
 {
   comma (b);
-  put (b, v ? "true" : "false", v ? 4 : 5);
+  json_buf_append (b, v ? "true" : "false", v ? 4 : 5);
 }
 
 void
 json_raw (struct json_buf *b, const char *text)
 {
   comma (b);
-  put (b, text, strlen (text));
+  json_buf_append (b, text, strlen (text));
 }
 
 void

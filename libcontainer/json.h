@@ -28,6 +28,8 @@ void json_bool (struct json_buf *b, bool v);
 void json_kv_str (struct json_buf *b, const char *key, const char *value);
 void json_kv_int (struct json_buf *b, const char *key, long long v);
 void json_raw (struct json_buf *b, const char *text);
+/* N bytes as they are, no separator: the buffer for other text too. */
+void json_buf_append (struct json_buf *b, const void *s, size_t n);
 void json_buf_free (struct json_buf *b);
 /* Is s valid UTF-8 (what the JSON reader accepts)? */
 bool json_is_utf8 (const char *s);

@@ -21,51 +21,21 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "json.h"
 #include "log.h"
 #include "run-cache.h"
 #include "spec.h"
 
 /* The key's text, appended by hand: stdio's formatting took most of a
    lookup (70 µs for a profile like Docker's). */
-struct kbuf
-{
-  char *p;
-  size_t n, cap;
-  bool failed;
-};
-
 static void
-put_mem (struct kbuf *b, const void *s, size_t len)
+put_text (struct json_buf *b, const char *s)
 {
-  if (b->failed)
-    return;
-  if (b->n + len + 1 > b->cap)
-    {
-      size_t cap = b->cap ? b->cap : 4096;
-      char *np;
-      while (cap < b->n + len + 1)
-        cap *= 2;
-      if ((np = realloc (b->p, cap)) == NULL)
-        {
-          b->failed = true;
-          return;
-        }
-      b->p = np;
-      b->cap = cap;
-    }
-  memcpy (b->p + b->n, s, len);
-  b->n += len;
-  b->p[b->n] = '\0';
+  json_buf_append (b, s, strlen (s));
 }
 
 static void
-put_text (struct kbuf *b, const char *s)
-{
-  put_mem (b, s, strlen (s));
-}
-
-static void
-put_u64 (struct kbuf *b, uint64_t v)
+put_u64 (struct json_buf *b, uint64_t v)
 {
   char t[24];
   size_t i = sizeof t;
@@ -73,11 +43,11 @@ put_u64 (struct kbuf *b, uint64_t v)
   do
     t[--i] = (char) ('0' + v % 10);
   while ((v /= 10) != 0);
-  put_mem (b, t + i, sizeof t - i);
+  json_buf_append (b, t + i, sizeof t - i);
 }
 
 static void
-put_str (struct kbuf *b, const char *s)
+put_str (struct json_buf *b, const char *s)
 {
   /* length-prefixed: no two filters give the same text */
   if (s == NULL)
@@ -87,17 +57,17 @@ put_str (struct kbuf *b, const char *s)
     }
   size_t len = strlen (s);
   put_u64 (b, len);
-  put_mem (b, ":", 1);
-  put_mem (b, s, len);
-  put_mem (b, ";", 1);
+  json_buf_append (b, ":", 1);
+  json_buf_append (b, s, len);
+  json_buf_append (b, ";", 1);
 }
 
 static void
-put_strv (struct kbuf *b, const struct spec_strv *v)
+put_strv (struct json_buf *b, const struct spec_strv *v)
 {
-  put_mem (b, "[", 1);
+  json_buf_append (b, "[", 1);
   put_u64 (b, v->n);
-  put_mem (b, "]", 1);
+  json_buf_append (b, "]", 1);
   for (size_t i = 0; i < v->n; i++)
     put_str (b, v->v[i]);
 }
@@ -124,20 +94,20 @@ static char *
 cache_key (const struct spec_seccomp *s, size_t *len)
 {
   const char *hdr = key_header ();
-  struct kbuf b = { 0 };
+  struct json_buf b = { 0 };
 
   if (hdr == NULL)
     return NULL;
   put_text (&b, hdr);
   put_str (&b, s->default_action);
   put_u64 (&b, s->has_default_errno_ret);
-  put_mem (&b, " ", 1);
+  json_buf_append (&b, " ", 1);
   put_u64 (&b, s->default_errno_ret);
   put_strv (&b, &s->architectures);
   put_strv (&b, &s->flags);
   put_str (&b, s->listener_path);
   put_str (&b, s->listener_metadata);
-  put_mem (&b, "\n", 1);
+  json_buf_append (&b, "\n", 1);
   put_u64 (&b, s->n_syscalls);
   put_text (&b, " rules\n");
   for (size_t i = 0; i < s->n_syscalls; i++)
@@ -146,30 +116,30 @@ cache_key (const struct spec_seccomp *s, size_t *len)
       put_strv (&b, &r->names);
       put_str (&b, r->action);
       put_u64 (&b, r->has_errno_ret);
-      put_mem (&b, " ", 1);
+      json_buf_append (&b, " ", 1);
       put_u64 (&b, r->errno_ret);
       put_text (&b, " [");
       put_u64 (&b, r->n_args);
-      put_mem (&b, "]", 1);
+      json_buf_append (&b, "]", 1);
       for (size_t k = 0; k < r->n_args; k++)
         {
           put_u64 (&b, r->args[k].index);
-          put_mem (&b, " ", 1);
+          json_buf_append (&b, " ", 1);
           put_u64 (&b, r->args[k].value);
-          put_mem (&b, " ", 1);
+          json_buf_append (&b, " ", 1);
           put_u64 (&b, r->args[k].value_two);
-          put_mem (&b, " ", 1);
+          json_buf_append (&b, " ", 1);
           put_str (&b, r->args[k].op);
         }
-      put_mem (&b, "\n", 1);
+      json_buf_append (&b, "\n", 1);
     }
   if (b.failed)
     {
-      free (b.p);
+      json_buf_free (&b);
       return NULL;
     }
-  *len = b.n;
-  return b.p;
+  *len = b.len;
+  return b.s;
 }
 
 /* The payload: kernel flags (u32), instructions (u32), the program. */
