@@ -55,7 +55,12 @@ bundles=b
 if [ -r "$profile" ]; then
 	mkdir -p "$w/d"
 	ln -s ../b/rootfs "$w/d/rootfs"
-	jq --slurpfile p "$profile" '.linux.seccomp = $p[0]' "$w/b/config.json" >"$w/d/config.json"
+	# as the engine sends it: the host's architecture and its
+	# sub-architectures from the profile's archMap (x86_64: x86, x32)
+	arch=SCMP_ARCH_$(uname -m | tr a-z A-Z)
+	jq --slurpfile p "$profile" --arg a "$arch" '.linux.seccomp = ($p[0]
+		| .architectures = ([.archMap[]? | select(.architecture == $a) | [.architecture] + .subArchitectures] | add // [])
+		| del(.archMap))' "$w/b/config.json" >"$w/d/config.json"
 	bundles="b d"
 fi
 # each again with the user namespace the policy adds asked for by the

@@ -14,7 +14,10 @@
  * a jump to a copy of the second in which every return is the stacked
  * value of the two. A copy whose returns all come out the same is a
  * single return; paths of a copy that can give one value only are cut
- * short; equal copies are shared. Only the instructions libseccomp emits
+ * short; equal copies are shared. Then what the first program decided
+ * and the copies test again goes (seccomp-prune.c): behind the policy's
+ * filter, which lets only native calls on, an engine's tests for i386
+ * and x32 calls. Only the instructions libseccomp emits
  * are taken (loads of the seccomp_data words, AND, the constant jumps,
  * constant returns): the kernel's allow cache understands exactly those,
  * so a syscall both programs allow outright stays a bitmap hit. Anything
@@ -57,43 +60,6 @@ static bool
 is_jump (uint16_t code)
 {
   return BPF_CLASS (code) == BPF_JMP;
-}
-
-/* Only what libseccomp emits and the kernel's allow cache follows; every
-   jump lands inside; the program starts with a load and ends with a
-   return. */
-static bool
-supported (const struct sock_filter *p, size_t n)
-{
-  if (n == 0 || p[0].code != (BPF_LD | BPF_W | BPF_ABS) || p[n - 1].code != (BPF_RET | BPF_K))
-    return false;
-  for (size_t i = 0; i < n; i++)
-    {
-      switch (p[i].code)
-        {
-        case BPF_LD | BPF_W | BPF_ABS:
-          if (p[i].k >= sizeof (struct seccomp_data) || p[i].k % 4 != 0)
-            return false;
-          break;
-        case BPF_ALU | BPF_AND | BPF_K:
-        case BPF_RET | BPF_K:
-          break;
-        case BPF_JMP | BPF_JA:
-          if (p[i].k >= n - i - 1)
-            return false;
-          break;
-        case BPF_JMP | BPF_JEQ | BPF_K:
-        case BPF_JMP | BPF_JGT | BPF_K:
-        case BPF_JMP | BPF_JGE | BPF_K:
-        case BPF_JMP | BPF_JSET | BPF_K:
-          if (p[i].jt >= n - i - 1 || p[i].jf >= n - i - 1)
-            return false;
-          break;
-        default:
-          return false;
-        }
-    }
-  return true;
 }
 
 /* The distinct return values of a program; false past MAX_RETS. */
@@ -278,7 +244,7 @@ seccomp_always_allows (const struct seccomp_filter *f, uint32_t arch, uint32_t n
   unsigned int kflags;
   uint32_t a = 0;
 
-  if (f == NULL || seccomp_filter_bpf (f, &v, &n, &kflags) < 0 || !supported (v, n))
+  if (f == NULL || seccomp_filter_bpf (f, &v, &n, &kflags) < 0 || !seccomp_bpf_plain (v, n))
     return false;
   p = v;
   /* supported() bounds every jump, and they all go forward */
@@ -347,12 +313,17 @@ seccomp_compose (const struct seccomp_filter *older, const struct seccomp_filter
     return 0;
   po = vo;
   pn = vn;
-  if (!supported (po, no) || !supported (pn, nn))
+  if (!seccomp_bpf_plain (po, no) || !seccomp_bpf_plain (pn, nn))
     return 0;
   /* both orders; the shorter program wins */
   if (compose_in_order (pn, nn, po, no, true, &x) < 0 && !x.too_long)
     r = -1;
   if (r == 0 && compose_in_order (po, no, pn, nn, false, &y) < 0 && !y.too_long)
+    r = -1;
+  /* what neither can do any more goes (seccomp-prune.c) */
+  if (r == 0 && !x.too_long && seccomp_prune (x.p, &x.n) < 0)
+    r = -1;
+  if (r == 0 && !y.too_long && seccomp_prune (y.p, &y.n) < 0)
     r = -1;
   if (r < 0)
     sbx_error_set (err, ENOMEM, "linux.seccomp: compose with the policy's filter");

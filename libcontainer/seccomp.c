@@ -523,6 +523,13 @@ seccomp_prepare (const struct spec_seccomp *s, struct seccomp_filter **out,
   if (f == NULL || size <= 0 || (f->bpf = malloc (size)) == NULL || pread (memfd, f->bpf, size, 0) != size)
     return sbx_error_errno (err, P ": read the compiled filter");
   f->len = (unsigned short) (size / sizeof (struct sock_filter));
+  /* libseccomp's tree tests again what its upper levels decided: a
+     shorter program is cheaper for the kernel to attach (seccomp-prune.c) */
+  {
+    size_t len = f->len;
+    if (seccomp_prune (f->bpf, &len) == 0)
+      f->len = (unsigned short) len;
+  }
   f->kflags = b.kflags;
   f->notify = b.notify;
   *out = take_ptr (&f);

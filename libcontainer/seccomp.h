@@ -76,6 +76,19 @@ uint32_t seccomp_stacked_result (uint32_t newer, uint32_t older);
    kernel's own allow cache decides it: false for a program F cannot be
    read as (a listener, an instruction libseccomp does not emit). */
 bool seccomp_always_allows (const struct seccomp_filter *f, uint32_t arch, uint32_t nr);
+/* Take out of the classic BPF program P (*N instructions) what can never
+   change its result: jumps decided by the syscall numbers and
+   architectures that can reach them, loads nothing reads
+   (seccomp-prune.c). Same result for every input; a program that is not
+   seccomp_bpf_plain is left as it is. *N is the new length; -ENOMEM
+   leaves P as it was. */
+struct sock_filter;
+int seccomp_prune (struct sock_filter *p, size_t *n);
+/* Whether P holds only what libseccomp emits (loads of seccomp_data
+   words, AND, constant jumps landing inside, constant returns), starts
+   with a load and ends with a return: what seccomp_compose and
+   seccomp_prune take, and the kernel's allow cache follows. */
+bool seccomp_bpf_plain (const struct sock_filter *p, size_t n);
 /* The config's filter and the policy's joined into *config where they can
    be (then *policy is NULL), keeping their order: the init loads the
    config's before the policy's without no_new_privs (NNP false), after it
