@@ -125,13 +125,39 @@ env_area (uintptr_t *start, uintptr_t *end)
   return 0;
 }
 
-void
-hygiene_wipe_environ (void)
+/* The same area as execve left it: the strings, one after the other,
+   environ[] pointing at them in order. Noted before main, while nothing
+   has changed environ, so the init (in a fresh pid and mount namespace,
+   where reading /proc costs most) does not read /proc/self/stat for it.
+   Strings not in one block leave it to /proc. */
+static uintptr_t exec_env_start, exec_env_end;
+
+__attribute__ ((constructor)) static void
+note_exec_env (void)
 {
   extern char **environ;
   uintptr_t start, end;
 
-  if (env_area (&start, &end) == 0)
+  if (environ == NULL || environ[0] == NULL)
+    return;
+  start = end = (uintptr_t) environ[0];
+  for (size_t i = 0; environ[i] != NULL; i++)
+    {
+      if ((uintptr_t) environ[i] != end)
+        return;
+      end += strlen (environ[i]) + 1;
+    }
+  exec_env_start = start;
+  exec_env_end = end;
+}
+
+void
+hygiene_wipe_environ (void)
+{
+  extern char **environ;
+  uintptr_t start = exec_env_start, end = exec_env_end;
+
+  if (end > start || env_area (&start, &end) == 0)
     memset ((void *) start, 0, end - start);
   /* Strings setenv() put on the heap are not in that area. */
   if (environ != NULL)

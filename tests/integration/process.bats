@@ -35,6 +35,18 @@ load helpers
 	[ "$n" -eq 0 ]
 }
 
+@test "env: the created init's memory holds nothing of sbx's environment" {
+	local mark=SBX_ENV_MARK_$$ raw pid
+	run_bg "$BATS_TEST_TMPDIR/e1" env "$mark=secret" "$SBX" --root "$ROOT" create --bundle "$BUNDLE" e1
+	[ "$status" -eq 0 ]
+	pid=$(ctr_pid e1)
+	# the area execve filled, as the kernel shows it: there, and all zeros
+	raw=$(wc -c <"/proc/$pid/environ")
+	[ "$raw" -gt ${#mark} ]
+	[ -z "$(tr -d '\0' <"/proc/$pid/environ")" ]
+	sbx delete --force e1
+}
+
 @test "env: HOME is set from /etc/passwd when missing" {
 	update_config '.process.env = ["PATH=/bin"] | .process.user = {"uid": 1000, "gid": 1000}'
 	set_args /bin/sh -c 'echo "$HOME"'
