@@ -75,7 +75,7 @@ bundle_load (const char *dir, struct bundle *b, sbx_error_t *err)
     return sbx_error_errno (err, "bundle `%s`", b->dir);
   if (read_file_at (dirfd, "config.json", &b->raw, &b->raw_len, SPEC_MAX_SIZE, err) < 0)
     return sbx_error_wrap (err, "%s", b->dir);
-  b->spec = spec_parse (b->raw, b->raw_len, err);
+  b->spec = spec_parse_cached (b->raw, b->raw_len, err);
   if (b->spec == NULL || validate_spec (b->spec, err) < 0)
     return sbx_error_wrap (err, "%s", config);
   if (b->spec->root->path[0] == '/')
@@ -221,7 +221,7 @@ container_load_config (int dirfd, sbx_error_t *err)
 
   if (read_file_at (dirfd, SAVED_CONFIG, &buf, &len, SPEC_MAX_SIZE, err) < 0)
     return NULL;
-  return spec_parse (buf, len, err);
+  return spec_parse_cached (buf, len, err);
 }
 
 /* The saved config when it has poststart/poststop hooks, else NULL: the

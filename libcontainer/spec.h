@@ -413,6 +413,9 @@ struct sbx_spec
 
 /* Parse a config.json document held in memory (len bytes). */
 struct sbx_spec *spec_parse (const char *buf, size_t len, sbx_error_t *err);
+/* The same, linux.seccomp taken from a cache of profiles parsed before
+   (spec-cache.c) when sbx is root: what create and exec read. */
+struct sbx_spec *spec_parse_cached (const char *buf, size_t len, sbx_error_t *err);
 /* Read and parse a file; the error names the path. */
 struct sbx_spec *spec_load (const char *path, sbx_error_t *err);
 /* Parse a process object alone (exec --process file). */

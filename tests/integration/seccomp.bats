@@ -10,6 +10,21 @@ profile() { # JSON for .linux.seccomp
 	update_config ".linux.seccomp = $1"
 }
 
+# kept_with NAME program|profile: the files of /run/sbx-seccomp holding
+# NAME, compiled programs (seccomp-cache.c) or parsed profiles
+# (spec-cache.c, their key starts "config linux.seccomp")
+kept_with() {
+	local x
+	find /run/sbx-seccomp -type f -exec grep -l "$1" {} + 2>/dev/null | while read -r x; do
+		if grep -q 'config linux.seccomp 1' "$x"; then
+			[ "$2" = profile ] && echo "$x"
+		else
+			[ "$2" = program ] && echo "$x"
+		fi
+	done
+	return 0
+}
+
 @test "deny mkdir with EPERM; the filter is visible in /proc/self/status" {
 	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
 	set_args /bin/sh -c 'mkdir /tmp/d 2>&1; grep ^Seccomp: /proc/self/status; touch /tmp/f && echo touch-ok'
@@ -159,7 +174,7 @@ profile() { # JSON for .linux.seccomp
 	find /run/sbx-seccomp -type f -exec grep -l sbx_cache_probe_name {} + | xargs -r rm -f
 	run sbx run --bundle "$BUNDLE" k1
 	[ "$status" -eq 0 ] && [ "${lines[-1]}" = denied ] || fail "$output"
-	f=$(find /run/sbx-seccomp -type f -exec grep -l sbx_cache_probe_name {} +)
+	f=$(kept_with sbx_cache_probe_name program)
 	[ -n "$f" ] && [ "$(wc -l <<<"$f")" = 1 ] || fail "not one program kept: $f"
 	[ "$(stat -c %u:%a "$f")" = 0:600 ]
 	m=$(stat -c %i "$f")
@@ -185,7 +200,36 @@ profile() { # JSON for .linux.seccomp
 	run sbx run --bundle "$BUNDLE" k5
 	[ "$status" -eq 0 ] && [ "${lines[-1]}" = denied ] || fail "$output"
 	[ ! -e /run/sbx-seccomp/filler1 ] || fail "not pruned"
+	# this program (its parsed profile, below, was kept before: emptied)
 	[ "$(find /run/sbx-seccomp -type f | wc -l)" = 1 ]
+	[ -n "$(kept_with sbx_cache_probe_name program)" ]
+}
+
+# The profile's bytes in config.json are kept with what they parse to
+# (spec-cache.c): a create with the same bytes takes the profile from
+# there, a damaged entry is parsed again, other bytes are other profiles.
+@test "linux.seccomp is parsed once: the profile kept by its bytes, enforced from there, parsed again when damaged" {
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat", "sbx_parse_probe_name"], "action": "SCMP_ACT_ERRNO"}]}'
+	set_args /bin/sh -c 'mkdir /tmp/d 2>&1 || echo denied'
+	mkdir -p /run/sbx-seccomp
+	find /run/sbx-seccomp -type f -exec grep -l sbx_parse_probe_name {} + | xargs -r rm -f
+	run sbx run --bundle "$BUNDLE" q1
+	[ "$status" -eq 0 ] && [ "${lines[-1]}" = denied ] || fail "$output"
+	f=$(kept_with sbx_parse_probe_name profile)
+	[ -n "$f" ] && [ "$(wc -l <<<"$f")" = 1 ] || fail "not one profile kept: $f"
+	[ "$(stat -c %u:%a "$f")" = 0:600 ]
+	m=$(stat -c %i "$f")
+	run sbx run --bundle "$BUNDLE" q2
+	[ "$status" -eq 0 ] && [ "${lines[-1]}" = denied ] || fail "from the cache: $output"
+	[ "$(stat -c %i "$f")" = "$m" ] || fail "parsed and kept again"
+	truncate -s -3 "$f"
+	run sbx run --bundle "$BUNDLE" q3
+	[ "$status" -eq 0 ] && [ "${lines[-1]}" = denied ] || fail "damaged: $output"
+	[ "$(stat -c %i "$(kept_with sbx_parse_probe_name profile)")" != "$m" ] || fail "not parsed again"
+	# the same names allowed: other bytes, another profile
+	profile '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat", "sbx_parse_probe_name"], "action": "SCMP_ACT_ALLOW"}]}'
+	run sbx run --bundle "$BUNDLE" q4
+	[ "$status" -eq 0 ] && [[ "$output" != *denied* ]] || fail "the kept profile served other bytes: $output"
 }
 
 # With no_new_privs the filter goes on last, and when the syscalls left
