@@ -47,6 +47,15 @@ bench_templates() {
 		esac
 		jq "$filter" "$base" >"$dir/$kind.json" || return 1
 	done
+	# true with the seccomp profile an engine sends (podman's default, as
+	# podman sends it: the host's architecture and its sub-architectures
+	# from the profile's archMap), when containers-common is installed
+	BENCH_ENGINE_PROFILE=/usr/share/containers/seccomp.json
+	[ -r "$BENCH_ENGINE_PROFILE" ] || return 0
+	jq --slurpfile p "$BENCH_ENGINE_PROFILE" --arg a "SCMP_ARCH_$(uname -m | tr a-z A-Z)" \
+		'.linux.seccomp = ($p[0] | .architectures = ([.archMap[]? | select(.architecture == $a)
+			| [.architecture] + .subArchitectures] | add // []) | del(.archMap))' \
+		"$dir/true.json" >"$dir/engine.json"
 }
 
 # bench_bundles TEMPLATES KIND CGPREFIX ID...: a bundle dir per ID under

@@ -182,14 +182,14 @@ lifecycle() { # RT ID
 	add start "$r" $((t2 - t1))
 	add delete "$r" $((t4 - t3))
 }
-run_true() { # RT ID
-	local t0
+run_true() { # RT ID [FIG]
+	local t0 fig=${3:-run}
 	rt "$1"
 	now; t0=$NOW
 	if q "${R[@]}" run --bundle "$BENCH_BUNDLES/$2" "$2"; then
-		now; add run "$1" $((NOW - t0))
+		now; add "$fig" "$1" $((NOW - t0))
 	else
-		fail run "$1"
+		fail "$fig" "$1"
 	fi
 	q "${R[@]}" delete --force "$2"
 }
@@ -318,11 +318,14 @@ step "1/6 sequential: create+start+wait+delete and run, N=$iterations, round-rob
 for r in "${RUNTIMES[@]}"; do
 	ids "$r" l "$iterations" && bench_bundles "$TPL" true "/$CG" "${IDS[@]}"
 	ids "$r" r "$iterations" && bench_bundles "$TPL" true "/$CG" "${IDS[@]}"
+	[ -r "$TPL/engine.json" ] && ids "$r" e "$iterations" && bench_bundles "$TPL" engine "/$CG" "${IDS[@]}"
 done
 for ((i = 1; i <= iterations; i++)); do
 	order "$i"
 	for r in "${ORDER[@]}"; do CUR_RT=$r; lifecycle "$r" "$PFX-$r-l$i"; done
 	for r in "${ORDER[@]}"; do CUR_RT=$r; run_true "$r" "$PFX-$r-r$i"; done
+	[ -r "$TPL/engine.json" ] || continue
+	for r in "${ORDER[@]}"; do CUR_RT=$r; run_true "$r" "$PFX-$r-e$i" run-engine; done
 done
 
 reps=$((iterations < 5 ? iterations : 5))
@@ -451,6 +454,7 @@ report() {
 	row "· start, ms" start ms
 	row "· delete, ms" delete ms
 	row "run /bin/true, ms (N=$iterations)" run ms
+	row "· the same with podman's seccomp profile, ms" run-engine ms
 	row "peak RSS of run, MiB ($reps runs)" rss MiB
 	row "binary size, MiB" size bMiB
 	row "binary size stripped, MiB" ssize bMiB
