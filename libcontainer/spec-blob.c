@@ -23,6 +23,23 @@ blob_put_u64 (FILE *f, uint64_t v)
   fwrite (&v, 8, 1, f);
 }
 
+char *
+blob_encode (void (*put) (FILE *, const void *), const void *obj, size_t *len)
+{
+  char *out = NULL;
+  FILE *m = open_memstream (&out, len);
+
+  if (m == NULL)
+    return NULL;
+  put (m, obj);
+  if (fclose (m) != 0)
+    {
+      free (out);
+      return NULL;
+    }
+  return out;
+}
+
 void
 blob_put_str (FILE *f, const char *s)
 {

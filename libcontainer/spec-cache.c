@@ -177,21 +177,16 @@ profile_range (const char *b, size_t n, size_t *s, size_t *e)
   return top < n && b[top] == '{' && last_member (b, n, top, "linux", "seccomp", s, e, &end) && b[*s] == '{';
 }
 
+static void
+put_profile (FILE *f, const void *s)
+{
+  spec_seccomp_put (f, s);
+}
+
 static char *
 encode (const struct spec_seccomp *s, size_t *len)
 {
-  char *out = NULL;
-  FILE *m = open_memstream (&out, len);
-
-  if (m == NULL)
-    return NULL;
-  spec_seccomp_put (m, s);
-  if (fclose (m) != 0)
-    {
-      free (out);
-      return NULL;
-    }
-  return out;
+  return blob_encode (put_profile, s, len);
 }
 
 static struct spec_seccomp *

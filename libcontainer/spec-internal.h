@@ -137,6 +137,8 @@ struct blob_in
   const char *p, *end;
   bool bad;
 };
+/* What PUT writes of OBJ, malloc'd (*len bytes); NULL on failure. */
+char *blob_encode (void (*put) (FILE *, const void *), const void *obj, size_t *len);
 void blob_put_u64 (FILE *f, uint64_t v);
 void blob_put_str (FILE *f, const char *s); /* NULL too */
 uint64_t blob_get_u64 (struct blob_in *in);

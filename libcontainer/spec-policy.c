@@ -228,21 +228,16 @@ policy_decode (const char *buf, size_t len)
   return p;
 }
 
+static void
+put_policy (FILE *f, const void *p)
+{
+  policy_put (f, p);
+}
+
 char *
 policy_encode (const struct sbx_policy *p, size_t *len)
 {
-  char *out = NULL;
-  FILE *m = open_memstream (&out, len);
-
-  if (m == NULL)
-    return NULL;
-  policy_put (m, p);
-  if (fclose (m) != 0)
-    {
-      free (out);
-      return NULL;
-    }
-  return out;
+  return blob_encode (put_policy, p, len);
 }
 
 struct sbx_policy *
