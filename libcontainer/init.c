@@ -367,7 +367,7 @@ init_build (struct init_args *a, int *nullfd, sbx_error_t *err)
   if (join_namespaces (a, err) < 0 || unshare_in_userns (a, err) < 0
       || unshare_cgroupns (a->plan->spec, err) < 0 || set_names (a->plan->spec, err) < 0)
     return -1;
-  if (new_netns (a) && ns_loopback_up (err) < 0)
+  if (new_netns (a) && !a->lo_by_parent && ns_loopback_up (-1, err) < 0)
     return -1;
   join_session_keyring (a->plan->no_new_keyring);
   if (spec_linux_namespace (a->plan->spec, SPEC_NS_MOUNT) == NULL)

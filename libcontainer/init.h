@@ -24,6 +24,7 @@ struct init_args
   bool wait_go;                  /* wait for SYNC_IDMAP_DONE first */
   int unshare_flags;             /* joined userns: new namespaces made here */
   bool new_userns;
+  bool lo_by_parent;             /* the parent brings lo up meanwhile */
   bool hooks_request;            /* ask the parent to run runtime hooks */
   unsigned int keep_fds;         /* fds 3 .. 3+keep_fds-1 reach the program */
   char **env;                    /* final environment */

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "error.h"
 #include "namespaces.h"
 
@@ -114,14 +115,44 @@ ns_join (int fd, enum spec_ns_type t, sbx_error_t *err)
   return 0;
 }
 
-int
-ns_loopback_up (sbx_error_t *err)
+/* A socket of the network namespace NETNS (ours for -1): made there, it
+   acts there wherever it is used. */
+static int
+socket_in (int netns, sbx_error_t *err)
 {
-  struct ifreq ifr = { 0 };
-  int fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  _cleanup_fd_ int self = -1;
+  int fd, e;
 
+  if (netns < 0)
+    fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  else
+    {
+      self = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+      if (self < 0 || setns (netns, CLONE_NEWNET) < 0)
+        return sbx_error_errno (err, "enter the container's network namespace");
+      fd = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+      e = errno;
+      if (setns (self, CLONE_NEWNET) < 0)
+        {
+          if (fd >= 0)
+            close (fd);
+          return sbx_error_errno (err, "back to sbx's network namespace");
+        }
+      errno = e;
+    }
   if (fd < 0)
     return sbx_error_errno (err, "socket for lo");
+  return fd;
+}
+
+int
+ns_loopback_up (int netns, sbx_error_t *err)
+{
+  struct ifreq ifr = { 0 };
+  int fd = socket_in (netns, err);
+
+  if (fd < 0)
+    return -1;
   strcpy (ifr.ifr_name, "lo");
   if (ioctl (fd, SIOCGIFFLAGS, &ifr) < 0)
     {

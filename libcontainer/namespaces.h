@@ -18,8 +18,10 @@ int ns_new_flags (const struct sbx_spec *spec);
 int ns_open_paths (const struct sbx_spec *spec, int fds[SPEC_NS_COUNT],
                    sbx_error_t *err);
 void ns_close_fds (int fds[SPEC_NS_COUNT]);
-/* In a new network namespace: bring `lo` up, as runc does. */
-int ns_loopback_up (sbx_error_t *err);
+/* In a new network namespace: bring `lo` up, as runc does. NETNS: that
+   namespace's fd (entered for the socket, then left), or -1 for the
+   caller's own. */
+int ns_loopback_up (int netns, sbx_error_t *err);
 /* Join one namespace by fd. */
 int ns_join (int fd, enum spec_ns_type t, sbx_error_t *err);
 

@@ -262,6 +262,8 @@ policy_range_release (unsigned long long dev, unsigned long long ino, const char
   struct range r;
   struct owner o;
 
+  if (geteuid () != 0)
+    return; /* only root takes ranges (policy_ns_harden); the directory is root's */
   dirfd = open_locked (false, &e);
   if (dirfd < 0)
     {

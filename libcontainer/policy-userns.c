@@ -19,13 +19,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -35,6 +32,7 @@
 #include "idmap.h"
 #include "log.h"
 #include "mounts.h"
+#include "namespaces.h"
 #include "policy.h"
 #include "validate.h"
 
@@ -272,33 +270,22 @@ policy_userns_apply (const struct sbx_policy *p, struct sbx_spec *spec, const ch
   return validate_spec (spec, err) < 0 ? sbx_error_wrap (err, "policy harden.userns") : 0;
 }
 
-/* The loopback up, as the only interface: the socket is made in the
-   init's network namespace (setns there and back), the ioctl acts on
-   that namespace. */
+/* The loopback up (ns_loopback_up, in the init's network namespace), as
+   the only interface. */
 int
 policy_ns_started (const struct sbx_policy *p, pid_t pid, sbx_error_t *err)
 {
   char path[64], line[256];
-  _cleanup_fd_ int self = -1, netfd = -1, sock = -1;
-  struct ifreq ifr = { 0 };
+  _cleanup_fd_ int netfd = -1;
   FILE *f;
 
   if (p == NULL || p->network == NULL)
     return 0;
   snprintf (path, sizeof path, "/proc/%d/ns/net", (int) pid);
-  self = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  netfd = open (path, O_RDONLY | O_CLOEXEC);
-  if (self < 0 || netfd < 0 || setns (netfd, CLONE_NEWNET) < 0)
-    return sbx_error_errno (err, "policy harden.network loopback: enter the container's network namespace");
-  sock = socket (AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  if (setns (self, CLONE_NEWNET) < 0)
-    return sbx_error_errno (err, "policy harden.network loopback: back to sbx's network namespace");
-  snprintf (ifr.ifr_name, sizeof ifr.ifr_name, "lo");
-  if (sock < 0 || ioctl (sock, SIOCGIFFLAGS, &ifr) < 0)
-    return sbx_error_errno (err, "policy harden.network loopback: lo");
-  ifr.ifr_flags |= IFF_UP;
-  if (ioctl (sock, SIOCSIFFLAGS, &ifr) < 0)
-    return sbx_error_errno (err, "policy harden.network loopback: set lo up");
+  if ((netfd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+    return sbx_error_errno (err, "policy harden.network loopback: %s", path);
+  if (ns_loopback_up (netfd, err) < 0)
+    return sbx_error_wrap (err, "policy harden.network loopback");
   /* a hook (createRuntime) may have moved an interface in */
   snprintf (path, sizeof path, "/proc/%d/net/dev", (int) pid);
   if ((f = fopen (path, "re")) == NULL)

@@ -61,6 +61,7 @@ struct prepared
   int console_fd;
   int ctr_userns;               /* the container's maps, for idmapping */
   bool late_idmap;              /* idmap with the init's own user namespace */
+  bool lo_up;                   /* bring lo up in the init's new netns */
   int self_pidns, self_timens;  /* to restore the parent's view */
   char **env;
 };
@@ -472,6 +473,21 @@ idmap_late (const struct create_plan *c, pid_t pid, struct prepared *p, int *roo
   return 0;
 }
 
+/* lo up in PID's network namespace. Bringing it up is the kernel's
+   longest step of a new one (about 40 us): done here, it runs beside the
+   init's own work. */
+static int
+loopback_up_in (pid_t pid, sbx_error_t *err)
+{
+  char path[64];
+  _cleanup_fd_ int fd = -1;
+
+  snprintf (path, sizeof path, "/proc/%d/ns/net", (int) pid);
+  if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+    return sbx_error_errno (err, "open %s", path);
+  return ns_loopback_up (fd, err);
+}
+
 static int
 converse (const struct create_plan *c, struct process_handle *h,
           struct prepared *p, bool wait_go, bool new_userns, sbx_error_t *err)
@@ -490,6 +506,10 @@ converse (const struct create_plan *c, struct process_handle *h,
   if (process_set_oom_score_adj (h->pid, c->spec->process, err) < 0)
     return -1;
   if (wait_go && sync_send (h->sync_fd, SYNC_IDMAP_DONE, NULL, 0, rootfs, err) < 0)
+    return -1;
+  /* while the init builds the root: it does not need lo, the program
+     (after create returns) does */
+  if (p->lo_up && loopback_up_in (h->pid, err) < 0)
     return -1;
   for (;;)
     {
@@ -559,6 +579,9 @@ process_spawn (const struct create_plan *c, struct process_handle *h, sbx_error_
       a.unshare_flags = flags;
       flags = 0;
     }
+  /* Root can enter the network namespace clone3 makes (not one the init
+     unshares later, in a joined user namespace): lo goes up from here. */
+  p.lo_up = a.lo_by_parent = geteuid () == 0 && (flags & CLONE_NEWNET) != 0;
   a.plan = c;
   a.fds = &p.fds;
   a.sync_fd = sock[1];

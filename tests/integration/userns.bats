@@ -127,3 +127,50 @@ except OSError as e:
 	[ "$output" = "Operation not permitted" ]
 	[ "$(sha256sum <"$own")" = "$sum" ]
 }
+
+_own_userns() { [ "$(readlink "/proc/$1/ns/user")" != "$(readlink /proc/self/ns/user)" ]; }
+
+# lo_up_out FILE: the output of `cat /sys/class/net/lo/flags` in FILE
+# shows IFF_UP | IFF_LOOPBACK
+lo_up_out() {
+	local f
+	f=$(tail -n1 "$1")
+	[ -n "$f" ] && [ "$((f & 0x9))" -eq 9 ] || fail "lo flags: $(cat "$1")"
+}
+
+# A new network namespace gets lo up, as runc leaves it. Root's sbx brings
+# it up itself while the init builds the root (the namespace exists from
+# clone3); in a joined user namespace the init makes the network
+# namespace later and brings lo up itself, as it does rootless.
+@test "userns: lo is up in the new network namespace: clone3's (sbx), a joined user namespace's and rootless (the init)" {
+	userns_config
+	set_args /bin/cat /sys/class/net/lo/flags
+	run sbx run --bundle "$BUNDLE" lo1
+	[ "$status" -eq 0 ] || fail "$output"
+	echo "$output" >"$BATS_TEST_TMPDIR/lo1"
+	lo_up_out "$BATS_TEST_TMPDIR/lo1"
+	# joined: a user namespace with the same maps, held by a sleep
+	unshare -U sleep 1000 &
+	holder=$!
+	track_pid "$holder"
+	retry 100 0.05 _own_userns "$holder"
+	echo "0 100000 65536" >"/proc/$holder/uid_map"
+	echo "0 100000 65536" >"/proc/$holder/gid_map"
+	update_config '.linux.namespaces |= map(if .type == "user" then .path = $p else . end)
+		| del(.linux.uidMappings, .linux.gidMappings)' --arg p "/proc/$holder/ns/user"
+	run sbx run --bundle "$BUNDLE" lo2
+	[ "$status" -eq 0 ] || fail "$output"
+	echo "$output" >"$BATS_TEST_TMPDIR/lo2"
+	lo_up_out "$BATS_TEST_TMPDIR/lo2"
+	kill "$holder"
+	requires rootless
+	rootless_bundle '["/bin/cat", "/sys/class/net/lo/flags"]'
+	# `spec --rootless` shares the host's network, as runc's: ask for one
+	jq '.linux.namespaces += [{"type": "network"}]' "$rl/config.json" >"$rl/c" && mv "$rl/c" "$rl/config.json"
+	chown "$ROOTLESS_UID" "$rl/config.json"
+	as_user "$SBX" --root "$ROOTLESS_ROOT" run --bundle "$rl" lo3 </dev/null >"$BATS_TEST_TMPDIR/lo3" \
+		2>"$BATS_TEST_TMPDIR/lo3.err" 3>&- || fail "rootless: $(cat "$BATS_TEST_TMPDIR/lo3.err")"
+	lo_up_out "$BATS_TEST_TMPDIR/lo3"
+	# and says nothing else (a rootless delete has no id range to give back)
+	[ ! -s "$BATS_TEST_TMPDIR/lo3.err" ] || fail "rootless run said: $(cat "$BATS_TEST_TMPDIR/lo3.err")"
+}
