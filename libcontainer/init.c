@@ -440,7 +440,7 @@ init_main (struct init_args *a)
   /* A parent that is not root can write our /proc/PID/{uid_map,gid_map,
      setgroups} only while we are dumpable: then we stay so until it says
      IDMAP_DONE (see init_build); we run no container code before that. */
-  if (!a->wait_go || geteuid () == 0)
+  if (!a->wait_go || a->parent_root)
     prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (child_reset_signals (&err) < 0 || init_run (a, &plan, &exe, &err) < 0)
     {

@@ -25,6 +25,9 @@ struct init_args
   int unshare_flags;             /* joined userns: new namespaces made here */
   bool new_userns;
   bool lo_by_parent;             /* the parent brings lo up meanwhile */
+  bool parent_root;              /* the parent runs as root (not our euid:
+                                    in a new user namespace that turns 0
+                                    once the parent wrote the maps) */
   bool hooks_request;            /* ask the parent to run runtime hooks */
   unsigned int keep_fds;         /* fds 3 .. 3+keep_fds-1 reach the program */
   char **env;                    /* final environment */

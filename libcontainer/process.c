@@ -582,6 +582,7 @@ process_spawn (const struct create_plan *c, struct process_handle *h, sbx_error_
   /* Root can enter the network namespace clone3 makes (not one the init
      unshares later, in a joined user namespace): lo goes up from here. */
   p.lo_up = a.lo_by_parent = geteuid () == 0 && (flags & CLONE_NEWNET) != 0;
+  a.parent_root = geteuid () == 0;
   a.plan = c;
   a.fds = &p.fds;
   a.sync_fd = sock[1];
